@@ -1,0 +1,79 @@
+#include "cli/alert_format.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace sa::cli {
+
+std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
+  const auto& e = alert.event();
+  std::string out = absl::StrCat("ALERT ", alert.id(), "  subscription ", alert.subscription_id(),
+                                 "  event ", e.id(), "\n");
+  absl::StrAppend(&out, "  ", e.title(), "\n");
+  absl::StrAppendFormat(&out, "  type: %s   relevance: %.2f", e.type(), e.relevance());
+  if (!e.source().empty()) absl::StrAppend(&out, "   source: ", e.source());
+  out += "\n";
+  if (e.participants_size() > 0) {
+    absl::StrAppend(&out, "  participants: ",
+                    absl::StrJoin(e.participants(), "; ", [](std::string* o, const auto& p) {
+                      absl::StrAppend(o, p.name(), " (", p.role(), ", ", p.country(), ")");
+                    }),
+                    "\n");
+  }
+  if (e.places_size() > 0) {
+    absl::StrAppend(&out, "  places: ",
+                    absl::StrJoin(e.places(), "; ", [](std::string* o, const auto& p) {
+                      absl::StrAppend(o, p.name());
+                      if (!p.region().empty() && p.region() != p.name()) absl::StrAppend(o, ", ", p.region());
+                      if (!p.country().empty()) absl::StrAppend(o, ", ", p.country());
+                    }),
+                    "\n");
+  }
+  if (e.topics_size() > 0) {
+    absl::StrAppend(&out, "  topics: ",
+                    absl::StrJoin(e.topics(), ", ", [](std::string* o, const auto& t) {
+                      absl::StrAppendFormat(o, "%s %.2f", t.name(), t.score());
+                    }),
+                    "\n");
+  }
+  // Why: group matches by term, in rule order.
+  std::vector<std::string> terms;
+  std::map<std::string, std::vector<std::string>> where;
+  for (const auto& m : alert.matches()) {
+    if (!where.count(m.term())) terms.push_back(m.term());
+    where[m.term()].push_back(absl::StrCat(m.field(), " \"", m.text(), "\""));
+  }
+  if (!terms.empty()) {
+    out += "  why: ";
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i > 0) out += "; ";
+      absl::StrAppend(&out, "'", terms[i], "' in ", absl::StrJoin(where[terms[i]], ", "));
+    }
+    out += "\n";
+  }
+  if (!e.summary().empty()) absl::StrAppend(&out, "  summary: ", e.summary(), "\n");
+  if (!e.url().empty()) absl::StrAppend(&out, "  link: ", e.url(), "\n");
+  return out;
+}
+
+std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
+  std::string out = absl::StrCat(s.id(), "  query: ", s.query());
+  if (!s.owner().empty()) absl::StrAppend(&out, "  owner: ", s.owner());
+  if (!s.name().empty()) absl::StrAppend(&out, "  name: ", s.name());
+  if (s.min_relevance() > 0) absl::StrAppendFormat(&out, "  min_relevance: %.2f", s.min_relevance());
+  return out;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+}  // namespace sa::cli

@@ -1,0 +1,248 @@
+// alertctl: the command-line client of summit-alerts, for people and scripts.
+#include <grpcpp/grpcpp.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli/alert_format.h"
+#include "cli/article_files.h"
+#include "common/config/env_flags.h"
+#include "summit_alerts/v1/collector.grpc.pb.h"
+#include "summit_alerts/v1/notifier.grpc.pb.h"
+
+ABSL_FLAG(std::string, collector, "127.0.0.1:50051", "collector address (env COLLECTOR)");
+ABSL_FLAG(std::string, notifier, "127.0.0.1:50052", "notifier address (env NOTIFIER)");
+ABSL_FLAG(std::string, output, "text", "text or json (one JSON object per line) (env OUTPUT)");
+ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(10), "deadline of each unary call");
+ABSL_FLAG(std::string, title, "", "ingest: use this title instead of the file's");
+ABSL_FLAG(std::string, url, "", "ingest: the article's URL");
+ABSL_FLAG(std::string, source, "", "ingest: the article's source (outlet) name");
+ABSL_FLAG(std::string, language, "", "ingest: the article's language tag");
+ABSL_FLAG(std::string, owner, "", "subscribe/subs: the owner of the subscription(s)");
+ABSL_FLAG(std::string, name, "", "subscribe: a name for the subscription");
+ABSL_FLAG(double, min_relevance, 0, "subscribe: only events at least this relevant (0..1)");
+ABSL_FLAG(std::string, after, "",
+          "tail: resume after this alert id (\"0\" = every retained alert; empty = new only)");
+ABSL_FLAG(int32_t, max_alerts, 0, "tail: exit after this many alerts (0 = never)");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::ZeroDuration(),
+          "tail: exit when no alert arrives for this long (0 = never)");
+
+namespace {
+
+namespace v1 = summit_alerts::v1;
+
+constexpr char kUsage[] = R"(alertctl: command-line client of summit-alerts.
+
+usage: alertctl [flags] COMMAND [ARGS]
+
+commands:
+  ingest FILE...          send articles to the collector (.txt, .json Article, .jsonl; - = stdin)
+  subscribe QUERY...      create a subscription, e.g. alertctl subscribe '"arms control" Putin'
+  subs                    list subscriptions (--owner to filter)
+  get ID                  show one subscription
+  unsubscribe ID          delete a subscription
+  tail ID                 stream a subscription's alerts (--after to resume, --max_alerts)
+
+--output=json prints one JSON object per line for scripts.)";
+
+bool Json() { return absl::GetFlag(FLAGS_output) == "json"; }
+
+int Fail(const grpc::Status& status, const std::string& what) {
+  std::fprintf(stderr, "alertctl: %s: %s (%d)\n", what.c_str(), status.error_message().c_str(),
+               static_cast<int>(status.error_code()));
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ? 3 : 1;
+}
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+void SetDeadline(grpc::ClientContext& context) {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_rpc_timeout)));
+}
+
+int Ingest(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::fprintf(stderr, "alertctl ingest: name at least one file\n");
+    return 2;
+  }
+  auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
+  int failures = 0;
+  for (const std::string& file : files) {
+    auto articles = sa::cli::LoadArticles(file);
+    if (!articles.ok()) {
+      std::fprintf(stderr, "alertctl ingest: %s\n", std::string(articles.status().message()).c_str());
+      ++failures;
+      continue;
+    }
+    for (v1::Article& article : *articles) {
+      if (!absl::GetFlag(FLAGS_title).empty()) article.set_title(absl::GetFlag(FLAGS_title));
+      if (!absl::GetFlag(FLAGS_url).empty()) article.set_url(absl::GetFlag(FLAGS_url));
+      if (!absl::GetFlag(FLAGS_source).empty()) article.set_source(absl::GetFlag(FLAGS_source));
+      if (!absl::GetFlag(FLAGS_language).empty()) article.set_language(absl::GetFlag(FLAGS_language));
+      v1::IngestRequest request;
+      *request.mutable_article() = article;
+      v1::IngestResponse response;
+      grpc::ClientContext context;
+      SetDeadline(context);
+      grpc::Status status = stub->Ingest(&context, request, &response);
+      if (!status.ok()) {
+        Fail(status, "ingest " + file);
+        ++failures;
+        continue;
+      }
+      if (Json()) {
+        response.mutable_event()->clear_body();  // the caller has it; keep lines short
+        std::cout << sa::cli::ToJson(response) << std::endl;
+      } else {
+        std::cout << (response.duplicate() ? "duplicate " : "published ") << response.event_id()
+                  << "  type: " << response.event().type()
+                  << "  relevance: " << response.event().relevance() << "  (" << file << ")"
+                  << std::endl;
+      }
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+int Subscribe(const std::vector<std::string>& words) {
+  if (words.empty()) {
+    std::fprintf(stderr, "alertctl subscribe: give a query, e.g. '\"arms control\" Putin'\n");
+    return 2;
+  }
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::CreateSubscriptionRequest request;
+  auto* sub = request.mutable_subscription();
+  sub->set_query(absl::StrJoin(words, " "));
+  sub->set_owner(absl::GetFlag(FLAGS_owner));
+  sub->set_name(absl::GetFlag(FLAGS_name));
+  sub->set_min_relevance(absl::GetFlag(FLAGS_min_relevance));
+  v1::Subscription created;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->CreateSubscription(&context, request, &created); !status.ok()) {
+    return Fail(status, "subscribe");
+  }
+  std::cout << (Json() ? sa::cli::ToJson(created) : sa::cli::FormatSubscription(created)) << std::endl;
+  return 0;
+}
+
+int ListSubs() {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::ListSubscriptionsRequest request;
+  request.set_owner(absl::GetFlag(FLAGS_owner));
+  v1::ListSubscriptionsResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->ListSubscriptions(&context, request, &response); !status.ok()) {
+    return Fail(status, "subs");
+  }
+  for (const auto& s : response.subscriptions()) {
+    std::cout << (Json() ? sa::cli::ToJson(s) : sa::cli::FormatSubscription(s)) << std::endl;
+  }
+  return 0;
+}
+
+int GetSub(const std::string& id) {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::GetSubscriptionRequest request;
+  request.set_id(id);
+  v1::Subscription sub;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->GetSubscription(&context, request, &sub); !status.ok()) {
+    return Fail(status, "get " + id);
+  }
+  std::cout << (Json() ? sa::cli::ToJson(sub) : sa::cli::FormatSubscription(sub)) << std::endl;
+  return 0;
+}
+
+int Unsubscribe(const std::string& id) {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::DeleteSubscriptionRequest request;
+  request.set_id(id);
+  v1::DeleteSubscriptionResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->DeleteSubscription(&context, request, &response); !status.ok()) {
+    return Fail(status, "unsubscribe " + id);
+  }
+  if (!Json()) std::cout << "deleted " << id << std::endl;
+  return 0;
+}
+
+// Streams alerts; reconnects with the last id seen when the notifier restarts.
+int Tail(const std::string& id) {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  std::string after = absl::GetFlag(FLAGS_after);
+  const int max_alerts = absl::GetFlag(FLAGS_max_alerts);
+  const absl::Duration idle = absl::GetFlag(FLAGS_idle_timeout);
+  int received = 0;
+  absl::Time last_activity = absl::Now();
+  while (true) {
+    grpc::ClientContext context;
+    if (idle > absl::ZeroDuration()) {
+      context.set_deadline(absl::ToChronoTime(last_activity + idle));
+    }
+    v1::SubscribeRequest request;
+    request.set_subscription_id(id);
+    request.set_after_alert_id(after);
+    auto reader = stub->Subscribe(&context, request);
+    v1::Alert alert;
+    while (reader->Read(&alert)) {
+      ++received;
+      after = alert.id();
+      std::cout << (Json() ? sa::cli::ToJson(alert) + "\n" : sa::cli::FormatAlert(alert)) << std::flush;
+      if (max_alerts > 0 && received >= max_alerts) {
+        context.TryCancel();
+        return 0;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && idle > absl::ZeroDuration()) {
+      return max_alerts > 0 && received < max_alerts ? 4 : 0;
+    }
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return Fail(status, "tail " + id);
+    // The notifier went away (restart, rollout): resume where we were.
+    std::fprintf(stderr, "alertctl tail: %s; reconnecting after %s\n", status.error_message().c_str(),
+                 after.empty() ? "(now)" : after.c_str());
+    if (after.empty()) after = "0";  // nothing seen yet: take everything retained, miss nothing
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = sa::config::ParseFlagsWithEnvironment(
+      argc, argv, {"collector", "notifier", "output"}, kUsage);
+  if (args.empty()) {
+    std::fprintf(stderr, "%s\n", kUsage);
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_output) != "text" && !Json()) {
+    std::fprintf(stderr, "alertctl: --output must be text or json\n");
+    return 2;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  auto need_one = [&](const char* what) {
+    if (rest.size() == 1) return true;
+    std::fprintf(stderr, "alertctl %s: needs exactly one %s\n", command.c_str(), what);
+    return false;
+  };
+  if (command == "ingest") return Ingest(rest);
+  if (command == "subscribe") return Subscribe(rest);
+  if (command == "subs") return ListSubs();
+  if (command == "get") return need_one("subscription id") ? GetSub(rest[0]) : 2;
+  if (command == "unsubscribe") return need_one("subscription id") ? Unsubscribe(rest[0]) : 2;
+  if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;
+  std::fprintf(stderr, "alertctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
+  return 2;
+}

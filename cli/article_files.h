@@ -1,0 +1,23 @@
+// Reading articles from files for `alertctl ingest`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "summit_alerts/v1/events.pb.h"
+
+namespace sa::cli {
+
+// Loads the articles of `path`, by extension:
+//   .json   one Article in protobuf JSON ({"title": ..., "body": ..., "url": ...})
+//   .jsonl  one Article per line (blank lines skipped)
+//   other   plain text: the title is the first sentence of the first line, the body is the
+//           whole text (the sample news in data/sample is such a file)
+// "-" reads plain text from standard input. Errors name the file (and line for .jsonl).
+absl::StatusOr<std::vector<summit_alerts::v1::Article>> LoadArticles(const std::string& path);
+
+// Builds an article from plain text as described above; InvalidArgument if it is blank.
+absl::StatusOr<summit_alerts::v1::Article> ArticleFromText(const std::string& text);
+
+}  // namespace sa::cli

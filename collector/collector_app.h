@@ -1,0 +1,28 @@
+// Wires the collector together from its configuration and runs it until a termination signal.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "collector/ingest/article_validator.h"
+#include "collector/publish/event_publisher.h"
+#include "common/grpc/grpc_server.h"
+#include "common/redis/redis_url.h"
+
+namespace sa::collector {
+
+struct CollectorConfig {
+  GrpcServerOptions server;
+  redis::RedisEndpoint redis;
+  PublisherOptions publisher;
+  ArticleLimits limits;
+  std::string gazetteer_dir;  // empty: search the usual places (config::FindDataDirectory)
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Starts serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have been called),
+// then drains in-flight calls and returns. Errors only for start-up failures.
+absl::Status RunCollector(const CollectorConfig& config);
+
+}  // namespace sa::collector

@@ -1,0 +1,198 @@
+#include "collector/extract/event_extractor.h"
+
+#include "absl/strings/string_view.h"
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "common/ids.h"
+#include "common/text/tokenize.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace sa::collector {
+namespace {
+
+using summit_alerts::v1::Article;
+using summit_alerts::v1::Event;
+using summit_alerts::v1::Evidence;
+
+constexpr size_t kSummaryTargetBytes = 280;
+constexpr int kMaxKeywords = 20;
+
+// A tokenised field of the article.
+struct FieldText {
+  const char* name;
+  const std::string* text;
+  std::vector<text::Token> tokens;
+};
+
+struct Mention {
+  int field = 0;  // index into the FieldText array
+  uint32_t begin = 0, end = 0;
+};
+
+void FillEvidence(const FieldText& field, const Mention& m, Evidence* evidence) {
+  evidence->set_field(field.name);
+  evidence->set_begin(m.begin);
+  evidence->set_end(m.end);
+  evidence->set_text(field.text->substr(m.begin, m.end - m.begin));
+}
+
+bool IsHeadOfStateOrGovernment(const std::string& role) {
+  if (absl::StartsWith(role, "Former ") || absl::StartsWith(role, "Vice ")) return false;
+  for (absl::string_view title : {"President of", "Prime Minister", "Chancellor", "King of",
+                                 "Supreme Leader"}) {
+    if (absl::StrContains(role, title)) return true;
+  }
+  return false;
+}
+
+std::string Summarize(const std::string& body) {
+  std::string summary;
+  for (absl::string_view sentence : text::SplitSentences(body)) {
+    if (!summary.empty() && summary.size() + sentence.size() + 1 > kSummaryTargetBytes) break;
+    if (!summary.empty()) summary += ' ';
+    summary.append(sentence.data(), sentence.size());
+    if (summary.size() >= kSummaryTargetBytes / 2) break;
+  }
+  return summary;
+}
+
+}  // namespace
+
+std::string EventIdFor(const Article& article) {
+  std::string canonical = text::NormalizePhrase(article.title());
+  canonical += '\n';
+  canonical += text::NormalizePhrase(article.body());
+  return "ev_" + Sha256Hex(canonical, 12);
+}
+
+EventExtractor::EventExtractor(std::shared_ptr<const Gazetteer> gazetteer)
+    : gazetteer_(std::move(gazetteer)) {}
+
+Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) const {
+  const Gazetteer& g = *gazetteer_;
+  Event event;
+  event.set_id(EventIdFor(article));
+  event.set_article_id(article.id());
+  event.set_title(article.title());
+  event.set_body(article.body());
+  event.set_url(article.url());
+  event.set_source(article.source());
+  event.set_language(article.language());
+  if (article.has_published_at()) *event.mutable_published_at() = article.published_at();
+  *event.mutable_ingested_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(ingested_at));
+  event.set_summary(Summarize(article.body()));
+
+  FieldText fields[] = {{"title", &article.title(), text::Tokenize(article.title())},
+                        {"body", &article.body(), text::Tokenize(article.body())}};
+
+  // First mention of each entity, in order of appearance (title first).
+  auto first_mentions = [&](const text::PhraseIndex& index, auto key_of) {
+    std::vector<std::pair<uint32_t, Mention>> ordered;
+    absl::flat_hash_set<uint32_t> seen;
+    for (int f = 0; f < 2; ++f) {
+      for (const auto& hit : index.FindAll(fields[f].tokens)) {
+        uint32_t key = key_of(hit.value);
+        if (!seen.insert(key).second) continue;
+        ordered.push_back({key, {f, fields[f].tokens[hit.first_token].begin,
+                                 fields[f].tokens[hit.last_token].end}});
+      }
+    }
+    return ordered;
+  };
+  auto identity = [](uint32_t v) { return v; };
+
+  double heads = 0, others = 0;
+  for (const auto& [id, mention] : first_mentions(g.people_index(), identity)) {
+    const PersonEntry& person = g.people()[id];
+    auto* p = event.add_participants();
+    p->set_name(person.name);
+    p->set_role(person.role);
+    p->set_country(person.country);
+    FillEvidence(fields[mention.field], mention, p->mutable_evidence());
+    (IsHeadOfStateOrGovernment(person.role) ? heads : others) += 1;
+  }
+  for (const auto& [id, mention] : first_mentions(g.places_index(), identity)) {
+    const PlaceEntry& entry = g.places()[id];
+    auto* p = event.add_places();
+    p->set_name(entry.name);
+    p->set_region(entry.region);
+    p->set_country(entry.country);
+    p->set_lat(entry.lat);
+    p->set_lon(entry.lon);
+    FillEvidence(fields[mention.field], mention, p->mutable_evidence());
+  }
+
+  // Topics: count cue hits (title hits double), keep first mention and matched cues.
+  struct TopicTally {
+    double hits = 0;
+    Mention first;
+    bool has_first = false;
+  };
+  std::map<uint32_t, TopicTally> topics;  // ordered by taxonomy position for stable output
+  std::vector<std::string> keywords;
+  absl::flat_hash_set<std::string> keyword_seen;
+  for (int f = 0; f < 2; ++f) {
+    for (const auto& hit : g.topic_cues().FindAll(fields[f].tokens)) {
+      TopicTally& tally = topics[hit.value >> 16];
+      tally.hits += f == 0 ? 2 : 1;
+      if (!tally.has_first) {
+        tally.first = {f, fields[f].tokens[hit.first_token].begin,
+                       fields[f].tokens[hit.last_token].end};
+        tally.has_first = true;
+      }
+      const std::string& cue = g.cue_text(hit.value, /*topic=*/true);
+      if (static_cast<int>(keywords.size()) < kMaxKeywords &&
+          keyword_seen.insert(text::NormalizePhrase(cue)).second) {
+        keywords.push_back(cue);
+      }
+    }
+  }
+  std::vector<std::pair<double, uint32_t>> ranked;
+  for (const auto& [id, tally] : topics) ranked.push_back({-tally.hits, id});
+  std::stable_sort(ranked.begin(), ranked.end());
+  for (const auto& [neg_hits, id] : ranked) {
+    auto* t = event.add_topics();
+    t->set_name(g.topics()[id].name);
+    t->set_score(1.0 - std::pow(0.5, -neg_hits));
+    FillEvidence(fields[topics[id].first.field], topics[id].first, t->mutable_evidence());
+  }
+  for (std::string& k : keywords) event.add_keywords(std::move(k));
+
+  // Event type: the type with the most cue hits (title hits count 3x); ties go to the
+  // type listed first in the file.
+  absl::flat_hash_map<uint32_t, int> type_hits;
+  for (int f = 0; f < 2; ++f) {
+    for (const auto& hit : g.event_type_cues().FindAll(fields[f].tokens)) {
+      type_hits[hit.value >> 16] += f == 0 ? 3 : 1;
+    }
+  }
+  int best_hits = 0;
+  std::string type = "other";
+  for (uint32_t id = 0; id < g.event_types().size(); ++id) {
+    auto it = type_hits.find(id);
+    if (it != type_hits.end() && it->second > best_hits) {
+      best_hits = it->second;
+      type = g.event_types()[id].type;
+    }
+  }
+  event.set_type(type);
+
+  double t = type == "summit/meeting" ? 1.0
+             : (type == "talks" || type == "press conference" || type == "agreement signed")
+                 ? 0.6
+                 : 0.0;
+  double p = std::min(1.0, (heads + 0.5 * others) / 2.0);
+  double k = std::min(1.0, event.topics_size() / 3.0);
+  double l = event.places_size() > 0 ? 1.0 : 0.0;
+  event.set_relevance(std::round((0.4 * t + 0.3 * p + 0.2 * k + 0.1 * l) * 1000) / 1000);
+  return event;
+}
+
+}  // namespace sa::collector

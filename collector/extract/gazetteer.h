@@ -1,0 +1,57 @@
+// The dictionaries extraction works from: people, places, topics and event-type cues, loaded
+// from TSV files (data/gazetteer/*.tsv) at start-up and replaceable without recompiling.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/text/phrase_index.h"
+
+namespace sa::collector {
+
+struct PersonEntry {
+  std::string name, role, country;
+};
+struct PlaceEntry {
+  std::string name, region, country;
+  double lat = 0, lon = 0;
+};
+struct TopicEntry {
+  std::string name;
+};
+struct EventTypeEntry {
+  std::string type;
+};
+
+// Immutable after loading; safe to share between threads.
+class Gazetteer {
+ public:
+  // Loads people.tsv, places.tsv, topics.tsv and event_types.tsv from `directory`.
+  // InvalidArgument naming file and line for malformed rows; NotFound for a missing file.
+  static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory);
+
+  const std::vector<PersonEntry>& people() const { return people_; }
+  const std::vector<PlaceEntry>& places() const { return places_; }
+  const std::vector<TopicEntry>& topics() const { return topics_; }
+  const std::vector<EventTypeEntry>& event_types() const { return event_types_; }
+
+  // Phrase indexes whose values are indexes into the vectors above. Topic and event-type
+  // values are (entry index << 16 | cue index), so a hit also names its cue phrase.
+  const text::PhraseIndex& people_index() const { return people_index_; }
+  const text::PhraseIndex& places_index() const { return places_index_; }
+  const text::PhraseIndex& topic_cues() const { return topic_cues_; }
+  const text::PhraseIndex& event_type_cues() const { return event_type_cues_; }
+  // The cue phrase (as written in the file) for a topic / event-type index value.
+  const std::string& cue_text(uint32_t value, bool topic) const;
+
+ private:
+  std::vector<PersonEntry> people_;
+  std::vector<PlaceEntry> places_;
+  std::vector<TopicEntry> topics_;
+  std::vector<EventTypeEntry> event_types_;
+  std::vector<std::vector<std::string>> topic_cue_texts_, event_type_cue_texts_;
+  text::PhraseIndex people_index_, places_index_, topic_cues_, event_type_cues_;
+};
+
+}  // namespace sa::collector

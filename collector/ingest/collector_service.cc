@@ -1,0 +1,65 @@
+#include "collector/ingest/collector_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/status_convert.h"
+#include "common/log/log.h"
+
+namespace sa::collector {
+
+using summit_alerts::v1::IngestRequest;
+
+grpc::Status CollectorService::Ingest(grpc::ServerContext* context, const IngestRequest* request,
+                                      summit_alerts::v1::IngestResponse* response) {
+  if (!request->has_article()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request.article is missing");
+  }
+  auto result = ingester_.Ingest(request->article());
+  if (!result.ok()) {
+    if (result.status().code() != absl::StatusCode::kInvalidArgument) {
+      log::Error("ingest.failed", {{"error", result.status()}, {"peer", context->peer()}});
+    }
+    return ToGrpcStatus(result.status());
+  }
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status CollectorService::IngestStream(grpc::ServerContext* context,
+                                            grpc::ServerReader<IngestRequest>* reader,
+                                            summit_alerts::v1::IngestSummary* summary) {
+  IngestRequest request;
+  uint32_t index = 0;
+  // Reading one item at a time gives back-pressure through gRPC flow control.
+  for (; reader->Read(&request); ++index) {
+    summary->set_received(summary->received() + 1);
+    auto* item = summary->add_results();
+    item->set_index(index);
+    absl::StatusOr<summit_alerts::v1::IngestResponse> result =
+        request.has_article() ? ingester_.Ingest(request.article())
+                              : absl::InvalidArgumentError("request.article is missing");
+    if (!result.ok()) {
+      item->set_code(static_cast<int32_t>(result.status().code()));
+      item->set_error(std::string(result.status().message()));
+      if (result.status().code() == absl::StatusCode::kInvalidArgument) {
+        summary->set_rejected(summary->rejected() + 1);
+        continue;
+      }
+      // Redis trouble: stop here. Ingest is idempotent, so the client can resend everything.
+      log::Error("ingest_stream.aborted", {{"index", index}, {"error", result.status()}});
+      return grpc::Status(static_cast<grpc::StatusCode>(result.status().code()),
+                          absl::StrCat("item ", index, ": ", result.status().message(), " (",
+                                       summary->published(), " published before; resending is "
+                                       "safe, duplicates are recognised)"));
+    }
+    item->set_event_id(result->event_id());
+    item->set_duplicate(result->duplicate());
+    if (result->duplicate()) {
+      summary->set_duplicates(summary->duplicates() + 1);
+    } else {
+      summary->set_published(summary->published() + 1);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace sa::collector

@@ -1,0 +1,32 @@
+// The ingest pipeline: validate -> extract -> publish. Shared by every source (gRPC push,
+// files, feeds) so they all behave alike.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "collector/extract/event_extractor.h"
+#include "collector/ingest/article_validator.h"
+#include "collector/publish/event_publisher.h"
+#include "common/clock.h"
+#include "summit_alerts/v1/collector.pb.h"
+
+namespace sa::collector {
+
+// Thread-safe; the references must outlive it.
+class Ingester {
+ public:
+  Ingester(const EventExtractor& extractor, EventPublisher& publisher, ArticleLimits limits,
+           const Clock& clock = Clock::Real());
+
+  // OK once the event is in the stream (or was already: duplicate=true, with the first
+  // event's id and content). InvalidArgument for bad input; Unavailable when Redis is down.
+  absl::StatusOr<summit_alerts::v1::IngestResponse> Ingest(
+      const summit_alerts::v1::Article& article);
+
+ private:
+  const EventExtractor& extractor_;
+  EventPublisher& publisher_;
+  const ArticleLimits limits_;
+  const Clock& clock_;
+};
+
+}  // namespace sa::collector

@@ -1,0 +1,72 @@
+// Starts a gRPC server with the health service and server reflection switched on.
+#pragma once
+
+#include <grpcpp/server.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace sa {
+
+namespace redis {
+class RedisClient;
+}
+
+struct GrpcServerOptions {
+  std::string address = "127.0.0.1:0";  // port 0: any free port, see port()
+  // When set, "HOST:PORT" of the bound address is written here once serving (for scripts and
+  // tests that start on port 0).
+  std::string port_file;
+  int max_threads = 64;  // bounds the sync API's thread pool
+  int max_receive_message_bytes = 4 << 20;
+};
+
+class GrpcServer {
+ public:
+  // Builds and starts the server. `services` are borrowed and must outlive it.
+  // Health starts NOT_SERVING; call SetServing(true) (or WatchRedisHealth) when ready.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const GrpcServerOptions& options, const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+  std::string address() const { return address_; }
+
+  // Sets the health status of the server as a whole and of each registered service.
+  void SetServing(bool serving);
+
+  // Keeps health in step with Redis: SERVING while PING answers, NOT_SERVING otherwise,
+  // checked every `interval` on a thread of its own until Shutdown. `client` must outlive it.
+  void WatchRedisHealth(redis::RedisClient& client, absl::Duration interval);
+
+  // Stops accepting calls, waits up to `deadline` for in-flight ones, then cancels the rest.
+  void Shutdown(absl::Duration deadline);
+
+ private:
+  GrpcServer() = default;
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string address_;
+  absl::Notification stop_watch_;
+  std::thread health_watch_;
+  std::atomic<bool> shut_down_{false};
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts afterwards; call
+// first thing in main(). WaitForTerminationSignal() then returns the signal that arrived.
+void BlockTerminationSignals();
+int WaitForTerminationSignal();
+
+}  // namespace sa

@@ -1,0 +1,186 @@
+#include "common/redis/redis_client.h"
+
+#include "absl/strings/string_view.h"
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <cerrno>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+
+namespace sa::redis {
+namespace {
+
+timeval TimevalOf(absl::Duration d) { return absl::ToTimeval(d); }
+
+RedisReply Convert(const redisReply* reply) {
+  RedisReply out;
+  switch (reply->type) {
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = reply->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(reply->elements);
+      for (size_t i = 0; i < reply->elements; ++i) out.elements.push_back(Convert(reply->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kNil;
+  }
+  return out;
+}
+
+absl::Status ErrorReplyToStatus(absl::string_view error, absl::string_view command,
+                                absl::string_view server) {
+  std::string message = absl::StrCat("redis ", server, ": ", command, ": ", error);
+  for (absl::string_view prefix :
+       {"WRONGTYPE", "NOGROUP", "BUSYGROUP", "NOSCRIPT", "NOAUTH", "WRONGPASS"}) {
+    if (absl::StartsWith(error, prefix)) return absl::FailedPreconditionError(message);
+  }
+  if (absl::StartsWith(error, "LOADING") || absl::StartsWith(error, "MASTERDOWN") ||
+      absl::StartsWith(error, "READONLY") || absl::StartsWith(error, "BUSY ")) {
+    return absl::UnavailableError(message);  // transient server states: retry later
+  }
+  return absl::InternalError(message);
+}
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+
+}  // namespace
+
+RedisConnection::RedisConnection(redisContext* context, std::string server)
+    : context_(context), server_(std::move(server)) {}
+
+RedisConnection::~RedisConnection() { redisFree(context_); }
+
+absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
+    const RedisEndpoint& endpoint, absl::Duration connect_timeout,
+    absl::Duration command_timeout) {
+  std::string server = endpoint.Redacted();
+  redisContext* context =
+      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, TimevalOf(connect_timeout));
+  if (context == nullptr) {
+    return absl::UnavailableError(absl::StrCat("redis ", server, ": cannot allocate a context"));
+  }
+  if (context->err) {
+    std::string reason = context->errstr;
+    redisFree(context);
+    return absl::UnavailableError(absl::StrCat("redis ", server, ": connect: ", reason));
+  }
+  redisSetTimeout(context, TimevalOf(command_timeout));
+  redisEnableKeepAlive(context);
+  std::unique_ptr<RedisConnection> connection(new RedisConnection(context, server));
+  if (!endpoint.password.empty()) {
+    std::vector<std::string> auth = {"AUTH"};
+    if (!endpoint.username.empty()) auth.push_back(endpoint.username);
+    auth.push_back(endpoint.password);
+    if (auto reply = connection->Command(auth); !reply.ok()) return reply.status();
+  }
+  if (endpoint.db != 0) {
+    if (auto reply = connection->Command({"SELECT", std::to_string(endpoint.db)}); !reply.ok()) {
+      return reply.status();
+    }
+  }
+  return connection;
+}
+
+absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& args) {
+  absl::string_view command = args.empty() ? absl::string_view("(none)") : args[0];
+  if (broken_) {
+    return absl::UnavailableError(absl::StrCat("redis ", server_, ": ", command,
+                                               ": connection already broken"));
+  }
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  argv.reserve(args.size());
+  argvlen.reserve(args.size());
+  for (const std::string& a : args) {
+    argv.push_back(a.data());
+    argvlen.push_back(a.size());
+  }
+  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(args.size()), argv.data(), argvlen.data())));
+  if (reply == nullptr) {
+    broken_ = true;
+    std::string reason = context_->errstr[0] ? context_->errstr : "connection lost";
+    if (context_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      reason = "timed out waiting for the reply";
+    }
+    return absl::UnavailableError(absl::StrCat("redis ", server_, ": ", command, ": ", reason));
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    return ErrorReplyToStatus(absl::string_view(reply->str, reply->len), command, server_);
+  }
+  return Convert(reply.get());
+}
+
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::~RedisClient() = default;
+
+std::unique_ptr<RedisConnection> RedisClient::TakeIdle() {
+  absl::MutexLock lock(&mu_);
+  if (idle_.empty()) return nullptr;
+  std::unique_ptr<RedisConnection> connection = std::move(idle_.back());
+  idle_.pop_back();
+  return connection;
+}
+
+void RedisClient::GiveBack(std::unique_ptr<RedisConnection> connection) {
+  if (connection->broken()) return;
+  absl::MutexLock lock(&mu_);
+  if (static_cast<int>(idle_.size()) < options_.max_idle_connections) {
+    idle_.push_back(std::move(connection));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<RedisConnection>> RedisClient::NewConnection(
+    absl::Duration command_timeout) const {
+  return RedisConnection::Connect(options_.endpoint, options_.connect_timeout, command_timeout);
+}
+
+absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
+  if (std::unique_ptr<RedisConnection> idle = TakeIdle()) {
+    absl::StatusOr<RedisReply> reply = idle->Command(args);
+    bool stale = !reply.ok() && idle->broken();
+    GiveBack(std::move(idle));
+    if (!stale) return reply;
+    // The idle connection had died (server restart, idle timeout): one retry on a fresh one.
+  }
+  auto fresh = NewConnection(options_.command_timeout);
+  if (!fresh.ok()) return fresh.status();
+  absl::StatusOr<RedisReply> reply = (*fresh)->Command(args);
+  GiveBack(std::move(*fresh));
+  return reply;
+}
+
+RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha1_(Sha1Hex(source_)) {}
+
+absl::StatusOr<RedisReply> RedisScript::Run(RedisClient& client,
+                                            const std::vector<std::string>& keys,
+                                            const std::vector<std::string>& args) const {
+  std::vector<std::string> command = {"EVALSHA", sha1_, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  absl::StatusOr<RedisReply> reply = client.Command(command);
+  if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
+    command[0] = "EVAL";
+    command[1] = source_;
+    reply = client.Command(command);
+  }
+  return reply;
+}
+
+}  // namespace sa::redis

@@ -1,0 +1,96 @@
+// RAII access to Redis over hiredis: one connection, and a small pool of them.
+//
+// Error mapping (one place, here): an unreachable or broken connection, or an I/O timeout,
+// is UNAVAILABLE; a Redis error reply is FAILED_PRECONDITION for WRONGTYPE / NOGROUP /
+// BUSYGROUP / NOSCRIPT / NOAUTH / WRONGPASS and INTERNAL otherwise. Every message names the
+// server (without password) and the command.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/redis/redis_reply.h"
+#include "common/redis/redis_url.h"
+
+struct redisContext;
+
+namespace sa::redis {
+
+struct RedisOptions {
+  RedisEndpoint endpoint;
+  absl::Duration connect_timeout = absl::Seconds(2);
+  // Socket read/write timeout of pooled connections.
+  absl::Duration command_timeout = absl::Seconds(5);
+  // Idle connections kept for reuse; more may be open while busy.
+  int max_idle_connections = 8;
+};
+
+// One connection. Not thread-safe: use from one thread at a time.
+class RedisConnection {
+ public:
+  // Connects, authenticates and selects the database.
+  static absl::StatusOr<std::unique_ptr<RedisConnection>> Connect(const RedisEndpoint& endpoint,
+                                                                  absl::Duration connect_timeout,
+                                                                  absl::Duration command_timeout);
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Runs one command. Arguments are binary-safe.
+  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args);
+
+  // True once an I/O error made this connection unusable; it must then be discarded.
+  bool broken() const { return broken_; }
+
+ private:
+  RedisConnection(redisContext* context, std::string server);
+
+  redisContext* context_;  // owned; freed in the destructor
+  std::string server_;
+  bool broken_ = false;
+};
+
+// A thread-safe client that runs each command on a pooled connection, connecting lazily.
+// When a command fails because a reused idle connection had gone stale (e.g. Redis restarted),
+// it is retried once on a fresh connection, so callers' commands must be idempotent (every
+// write in this project is: scripts check dedupe keys first).
+class RedisClient {
+ public:
+  explicit RedisClient(RedisOptions options);
+  ~RedisClient();
+
+  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args);
+
+  // A connection of the caller's own, e.g. for blocking reads (XREAD/XREADGROUP BLOCK), whose
+  // socket timeout must exceed the block time.
+  absl::StatusOr<std::unique_ptr<RedisConnection>> NewConnection(
+      absl::Duration command_timeout) const;
+
+  const RedisOptions& options() const { return options_; }
+
+ private:
+  std::unique_ptr<RedisConnection> TakeIdle();
+  void GiveBack(std::unique_ptr<RedisConnection> connection);
+
+  const RedisOptions options_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<RedisConnection>> idle_ ABSL_GUARDED_BY(mu_);
+};
+
+// A Lua script run with EVALSHA, falling back to EVAL when the server does not know it yet.
+class RedisScript {
+ public:
+  explicit RedisScript(std::string source);
+  absl::StatusOr<RedisReply> Run(RedisClient& client, const std::vector<std::string>& keys,
+                                 const std::vector<std::string>& args) const;
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
+}  // namespace sa::redis

@@ -1,0 +1,38 @@
+// Text normalisation for matching: Unicode-aware words, case-folded and accent-stripped.
+//
+// A word is a maximal run of letters, digits and combining marks (Unicode categories L*, N*,
+// M*). Everything else separates words, so "Elmendorf–Richardson", "Elmendorf-Richardson" and
+// "elmendorf richardson" all give the words [elmendorf, richardson], and "Pútin" matches
+// "putin". Invalid UTF-8 bytes act as separators.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sa::text {
+
+struct Token {
+  std::string norm;    // NFKC, case-folded, marks stripped: the form every comparison uses
+  uint32_t begin = 0;  // byte offsets of the word in the original text
+  uint32_t end = 0;
+};
+
+// Splits `text` into normalised words with their original byte offsets.
+std::vector<Token> Tokenize(absl::string_view text);
+
+// The normalised words of `text` joined by single spaces ("Joint Base  Elmendorf–Richardson"
+// -> "joint base elmendorf richardson"): the canonical key of a phrase.
+std::string NormalizePhrase(absl::string_view text);
+
+// Sentences of `text`: split after '.', '!' or '?' followed by whitespace and an upper-case
+// letter or quote, except after abbreviations and initials ("U.S.", "Donald J. Trump",
+// "Mr."). Each sentence is trimmed. Line breaks always end a sentence.
+std::vector<absl::string_view> SplitSentences(absl::string_view text);
+
+// True when `text` is valid UTF-8.
+bool IsValidUtf8(absl::string_view text);
+
+}  // namespace sa::text

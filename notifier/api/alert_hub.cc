@@ -1,0 +1,114 @@
+#include "notifier/api/alert_hub.h"
+
+#include <vector>
+
+#include "common/log/log.h"
+
+namespace sa::notifier {
+
+AlertHub::AlertHub(redis::RedisClient& redis, AlertStore& alerts, absl::Duration poll_interval)
+    : redis_(redis), alerts_(alerts), poll_interval_(poll_interval) {}
+
+AlertHub::~AlertHub() { Stop(); }
+
+void AlertHub::Start() { thread_ = std::thread([this] { Tail(); }); }
+
+void AlertHub::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+  std::vector<std::shared_ptr<AlertListener>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [sub, listeners] : listeners_) {
+      for (auto& [key, weak] : listeners) {
+        if (auto l = weak.lock()) all.push_back(std::move(l));
+      }
+    }
+  }
+  for (auto& l : all) l->Shutdown();  // outside the lock: Shutdown may unregister
+}
+
+void AlertHub::Register(const std::string& subscription_id, std::weak_ptr<AlertListener> listener,
+                        const AlertListener* key) {
+  absl::MutexLock lock(&mu_);
+  listeners_[subscription_id][key] = std::move(listener);
+}
+
+void AlertHub::Unregister(const std::string& subscription_id, const AlertListener* key) {
+  absl::MutexLock lock(&mu_);
+  auto it = listeners_.find(subscription_id);
+  if (it == listeners_.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) listeners_.erase(it);
+}
+
+size_t AlertHub::listener_count() const {
+  absl::MutexLock lock(&mu_);
+  size_t n = 0;
+  for (const auto& [sub, listeners] : listeners_) n += listeners.size();
+  return n;
+}
+
+void AlertHub::WakeSubscription(const std::string& subscription_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = listeners_.find(subscription_id);
+  if (it == listeners_.end()) return;
+  for (auto& [key, weak] : it->second) {
+    if (auto l = weak.lock()) l->Wake();
+  }
+}
+
+void AlertHub::WakeAll() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [sub, listeners] : listeners_) {
+    for (auto& [key, weak] : listeners) {
+      if (auto l = weak.lock()) l->Wake();
+    }
+  }
+}
+
+void AlertHub::Tail() {
+  std::unique_ptr<redis::RedisConnection> conn;
+  std::string last_id;  // empty until the feed's current end is known
+  absl::Time next_poll = absl::Now() + poll_interval_;
+  const absl::Duration block = std::min(poll_interval_, absl::Seconds(1));
+  while (!stop_.HasBeenNotified()) {
+    if (absl::Now() >= next_poll) {
+      WakeAll();
+      next_poll = absl::Now() + poll_interval_;
+    }
+    if (conn == nullptr || conn->broken()) {
+      auto fresh = redis_.NewConnection(block + absl::Seconds(5));
+      if (!fresh.ok()) {
+        log::Warning("alert_hub.redis_unavailable", {{"error", fresh.status()}});
+        stop_.WaitForNotificationWithTimeout(absl::Seconds(1));
+        continue;
+      }
+      conn = std::move(*fresh);
+    }
+    if (last_id.empty()) {
+      auto tail = conn->Command({"XREVRANGE", alerts_.FeedKey(), "+", "-", "COUNT", "1"});
+      if (!tail.ok()) continue;
+      last_id = tail->elements.empty() ? "0-0" : tail->elements[0].elements[0].str;
+      WakeAll();  // anything announced before we knew the end is caught up by the listeners
+    }
+    auto reply = conn->Command({"XREAD", "COUNT", "512", "BLOCK",
+                                std::to_string(absl::ToInt64Milliseconds(block)), "STREAMS",
+                                alerts_.FeedKey(), last_id});
+    if (!reply.ok()) {
+      log::Warning("alert_hub.read_failed", {{"error", reply.status()}});
+      stop_.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+      continue;
+    }
+    if (reply->is_nil() || reply->elements.empty()) continue;
+    for (const redis::RedisReply& entry : reply->elements[0].elements[1].elements) {
+      last_id = entry.elements[0].str;
+      const auto& fields = entry.elements[1].elements;
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].str == "subscription_id") WakeSubscription(fields[i + 1].str);
+      }
+    }
+  }
+}
+
+}  // namespace sa::notifier

@@ -1,0 +1,47 @@
+// The gRPC face of the notifier: subscription CRUD (sync API) and Subscribe (callback API,
+// one SubscribeSession reactor per stream).
+#pragma once
+
+#include "common/concurrency/work_queue.h"
+#include "notifier/api/alert_hub.h"
+#include "notifier/store/alert_store.h"
+#include "notifier/store/subscription_store.h"
+#include "summit_alerts/v1/notifier.grpc.pb.h"
+
+namespace sa::notifier {
+
+class NotifierService final
+    : public summit_alerts::v1::Notifier::WithCallbackMethod_Subscribe<
+          summit_alerts::v1::Notifier::Service> {
+ public:
+  // All references must outlive the service.
+  NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts, AlertHub& hub,
+                  WorkQueue& work);
+
+  grpc::Status CreateSubscription(grpc::ServerContext* context,
+                                  const summit_alerts::v1::CreateSubscriptionRequest* request,
+                                  summit_alerts::v1::Subscription* response) override;
+  grpc::Status GetSubscription(grpc::ServerContext* context,
+                               const summit_alerts::v1::GetSubscriptionRequest* request,
+                               summit_alerts::v1::Subscription* response) override;
+  grpc::Status ListSubscriptions(grpc::ServerContext* context,
+                                 const summit_alerts::v1::ListSubscriptionsRequest* request,
+                                 summit_alerts::v1::ListSubscriptionsResponse* response) override;
+  grpc::Status UpdateSubscription(grpc::ServerContext* context,
+                                  const summit_alerts::v1::UpdateSubscriptionRequest* request,
+                                  summit_alerts::v1::Subscription* response) override;
+  grpc::Status DeleteSubscription(grpc::ServerContext* context,
+                                  const summit_alerts::v1::DeleteSubscriptionRequest* request,
+                                  summit_alerts::v1::DeleteSubscriptionResponse* response) override;
+  grpc::ServerWriteReactor<summit_alerts::v1::Alert>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::SubscribeRequest* request) override;
+
+ private:
+  SubscriptionStore& subscriptions_;
+  AlertStore& alerts_;
+  AlertHub& hub_;
+  WorkQueue& work_;
+};
+
+}  // namespace sa::notifier

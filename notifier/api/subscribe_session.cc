@@ -1,0 +1,173 @@
+#include "notifier/api/subscribe_session.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/status_convert.h"
+#include "common/log/log.h"
+
+namespace sa::notifier {
+
+using summit_alerts::v1::Alert;
+
+grpc::ServerWriteReactor<Alert>* SubscribeSession::Create(
+    Deps deps, const summit_alerts::v1::SubscribeRequest& request) {
+  std::shared_ptr<SubscribeSession> session(
+      new SubscribeSession(deps, request.subscription_id(), request.after_alert_id()));
+  session->self_ = session;
+  grpc::Status invalid;
+  if (request.subscription_id().empty()) {
+    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription_id is empty");
+  } else if (!request.after_alert_id().empty() && !IsValidAlertId(request.after_alert_id())) {
+    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                           absl::StrCat("after_alert_id '", request.after_alert_id(),
+                                        "' is not an alert id (like 1732450000000-0), \"0\" or empty"));
+  }
+  if (invalid.ok()) {
+    // Lock order is hub, then session (the hub wakes under its lock): register unlocked.
+    deps.hub.Register(request.subscription_id(), session, session.get());
+  }
+  absl::MutexLock lock(&session->mu_);
+  if (!invalid.ok()) {
+    session->FinishLocked(std::move(invalid));
+  } else if (!session->fetching_) {  // a wake may have scheduled the first fetch already
+    session->ScheduleFetchLocked();
+  }
+  return session.get();
+}
+
+SubscribeSession::SubscribeSession(Deps deps, std::string subscription_id, std::string cursor)
+    : deps_(deps), subscription_id_(std::move(subscription_id)), cursor_(std::move(cursor)) {}
+
+void SubscribeSession::Wake() {
+  absl::MutexLock lock(&mu_);
+  if (finishing_) return;
+  if (fetching_ || writing_ || !buffer_.empty()) {
+    wake_again_ = true;
+    return;
+  }
+  ScheduleFetchLocked();
+}
+
+void SubscribeSession::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("notifier is shutting down; reconnect with after_alert_id "
+                                         "set to the last alert id you received")));
+}
+
+void SubscribeSession::ScheduleFetchLocked() {
+  fetching_ = true;
+  wake_again_ = false;
+  deps_.work.Schedule([self = shared_from_this()] { self->Fetch(); });
+}
+
+void SubscribeSession::Fetch() {
+  std::string cursor;
+  bool started;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) {
+      fetching_ = false;
+      return;
+    }
+    cursor = cursor_;
+    started = started_;
+  }
+  absl::Status status;
+  if (!started) {
+    // First fetch: the subscription must exist; an empty resume point means "from now".
+    auto sub = deps_.subscriptions.Get(subscription_id_);
+    status = sub.status();
+    if (status.ok() && cursor.empty()) {
+      auto last = deps_.alerts.LastId(subscription_id_);
+      status = last.status();
+      if (last.ok()) cursor = *last;
+    }
+  }
+  std::vector<Alert> alerts;
+  if (status.ok()) {
+    auto read = deps_.alerts.ReadAfter(subscription_id_, cursor, kBatch);
+    status = read.status();
+    if (read.ok()) alerts = std::move(*read);
+  }
+
+  absl::MutexLock lock(&mu_);
+  fetching_ = false;
+  if (finishing_) return;
+  if (!status.ok()) {
+    if (status.code() == absl::StatusCode::kNotFound || status.code() == absl::StatusCode::kInvalidArgument) {
+      FinishLocked(ToGrpcStatus(status));
+      return;
+    }
+    // Redis trouble: keep the stream open; the hub's periodic wake retries.
+    log::Warning("subscribe.fetch_failed", {{"subscription_id", subscription_id_}, {"error", status}});
+    return;
+  }
+  if (!started_) {
+    started_ = true;
+    cursor_ = cursor;
+    log::Info("subscribe.started", {{"subscription_id", subscription_id_}, {"after", cursor}});
+  }
+  bool full = static_cast<int>(alerts.size()) == kBatch;
+  for (Alert& a : alerts) {
+    cursor_ = a.id();
+    buffer_.push_back(std::move(a));
+  }
+  if (full) wake_again_ = true;  // more are waiting behind this batch
+  if (!buffer_.empty()) {
+    if (!writing_) WriteNextLocked();
+  } else if (wake_again_) {
+    ScheduleFetchLocked();
+  }
+}
+
+void SubscribeSession::WriteNextLocked() {
+  in_flight_ = std::move(buffer_.front());
+  buffer_.pop_front();
+  writing_ = true;
+  StartWrite(&in_flight_);
+}
+
+void SubscribeSession::OnWriteDone(bool ok) {
+  absl::MutexLock lock(&mu_);
+  writing_ = false;
+  if (!ok) {
+    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed: client gone"));
+  }
+  if (finishing_) {
+    FinishLocked(final_status_);
+    return;
+  }
+  if (!buffer_.empty()) {
+    WriteNextLocked();
+  } else if (wake_again_ && !fetching_) {
+    ScheduleFetchLocked();
+  }
+}
+
+void SubscribeSession::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(grpc::Status::CANCELLED);
+}
+
+void SubscribeSession::FinishLocked(grpc::Status status) {
+  if (!finishing_) {
+    finishing_ = true;
+    final_status_ = std::move(status);
+  }
+  // Finish only once no write is outstanding; OnWriteDone calls back here otherwise.
+  if (writing_ || finished_) return;
+  finished_ = true;
+  Finish(final_status_);
+}
+
+void SubscribeSession::OnDone() {
+  deps_.hub.Unregister(subscription_id_, this);
+  std::shared_ptr<SubscribeSession> keep;
+  {
+    absl::MutexLock lock(&mu_);
+    keep = std::move(self_);
+  }
+  // `keep` is released here; queued fetches may still hold a reference and see finishing_.
+}
+
+}  // namespace sa::notifier

@@ -1,0 +1,240 @@
+#include "notifier/consume/event_consumer.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/redis/event_stream.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "notifier/match/matcher.h"
+
+namespace sa::notifier {
+namespace {
+
+using summit_alerts::v1::Alert;
+using summit_alerts::v1::Event;
+
+std::optional<std::string> EventField(const redis::RedisReply& fields) {
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == redis::event_stream::kEvent) return fields.elements[i + 1].str;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subscriptions,
+                             AlertStore& alerts, ConsumerOptions options, const Clock& clock)
+    : redis_(redis),
+      subscriptions_(subscriptions),
+      alerts_(alerts),
+      options_([&] {
+        if (options.dead_letter_stream.empty()) options.dead_letter_stream = options.stream + ":dead";
+        return std::move(options);
+      }()),
+      clock_(clock) {}
+
+EventConsumer::~EventConsumer() { Stop(); }
+
+absl::Status EventConsumer::EnsureGroup() {
+  auto reply = redis_.Command({"XGROUP", "CREATE", options_.stream, options_.group,
+                               options_.group_start_id, "MKSTREAM"});
+  if (!reply.ok() && !absl::StrContains(reply.status().message(), "BUSYGROUP")) {
+    return reply.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventConsumer::Start() {
+  SA_RETURN_IF_ERROR(EnsureGroup());
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void EventConsumer::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+ConsumerStats EventConsumer::stats() const {
+  absl::MutexLock lock(&stats_mu_);
+  return stats_;
+}
+
+absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
+    redis::RedisConnection& conn, const std::string& from, absl::Duration block) {
+  std::vector<std::string> command = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
+                                      "COUNT", std::to_string(options_.batch_size)};
+  if (from == ">" && block > absl::ZeroDuration()) {
+    command.insert(command.end(), {"BLOCK", std::to_string(absl::ToInt64Milliseconds(block))});
+  }
+  command.insert(command.end(), {"STREAMS", options_.stream, from});
+  auto reply = conn.Command(command);
+  if (!reply.ok() && absl::StrContains(reply.status().message(), "NOGROUP")) {
+    // The stream or group was deleted under us (e.g. FLUSHALL): recreate and carry on.
+    log::Warning("consumer.group_recreated", {{"stream", options_.stream}, {"group", options_.group}});
+    SA_RETURN_IF_ERROR(EnsureGroup());
+    return std::vector<Entry>{};
+  }
+  if (!reply.ok()) return reply.status();
+  std::vector<Entry> entries;
+  if (reply->is_nil() || reply->elements.empty()) return entries;
+  for (const redis::RedisReply& raw : reply->elements[0].elements[1].elements) {
+    Entry entry;
+    entry.id = raw.elements[0].str;
+    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = EventField(raw.elements[1]);
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                      std::to_string(absl::ToInt64Milliseconds(options_.claim_min_idle)), "0-0",
+                      "COUNT", std::to_string(options_.batch_size)}));
+  std::vector<Entry> entries;
+  if (reply.elements.size() < 2) return entries;
+  for (const redis::RedisReply& raw : reply.elements[1].elements) {
+    Entry entry;
+    entry.id = raw.elements[0].str;
+    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = EventField(raw.elements[1]);
+    entries.push_back(std::move(entry));
+  }
+  // Entries deleted from the stream while pending (third element) are acked as lost.
+  if (reply.elements.size() > 2) {
+    for (const redis::RedisReply& id : reply.elements[2].elements) entries.push_back({id.str, std::nullopt});
+  }
+  if (!entries.empty()) log::Info("consumer.claimed", {{"count", entries.size()}});
+  return entries;
+}
+
+absl::Status EventConsumer::Process(const Entry& entry) {
+  Event event;
+  bool parsed = entry.event_bytes.has_value() && event.ParseFromString(*entry.event_bytes) &&
+                !event.id().empty();
+  if (!parsed) {
+    std::string reason = entry.event_bytes ? "entry holds no valid Event" : "entry was deleted or has no event field";
+    SA_RETURN_IF_ERROR(redis_.Command({"XADD", options_.dead_letter_stream, "*", "entry_id", entry.id,
+                                       "reason", reason, "event", entry.event_bytes.value_or("")})
+                           .status());
+    log::Error("consumer.dead_letter", {{"entry_id", entry.id}, {"reason", reason}});
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.dead_letters;
+  } else {
+    EventText text(event);
+    auto snapshot = subscriptions_.Current();
+    auto created_at =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+    for (const CompiledSubscription& compiled : snapshot->subscriptions) {
+      if (event.relevance() < compiled.subscription.min_relevance()) continue;
+      std::vector<summit_alerts::v1::Match> matches = MatchQuery(compiled.query, text);
+      if (matches.empty()) continue;
+      Alert alert;
+      alert.set_subscription_id(compiled.subscription.id());
+      *alert.mutable_event() = event;
+      for (auto& m : matches) *alert.add_matches() = std::move(m);
+      *alert.mutable_created_at() = created_at;
+      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert));
+      absl::MutexLock lock(&stats_mu_);
+      if (alert_id) {
+        ++stats_.alerts;
+        log::Info("alert.stored", {{"alert_id", *alert_id},
+                                   {"subscription_id", compiled.subscription.id()},
+                                   {"event_id", event.id()}});
+      } else {
+        ++stats_.duplicates;
+        log::Info("alert.already_stored", {{"subscription_id", compiled.subscription.id()},
+                                           {"event_id", event.id()}});
+      }
+    }
+  }
+  if (options_.before_ack) options_.before_ack(entry.id);
+  SA_RETURN_IF_ERROR(redis_.Command({"XACK", options_.stream, options_.group, entry.id}).status());
+  absl::MutexLock lock(&stats_mu_);
+  ++stats_.events;
+  return absl::OkStatus();
+}
+
+absl::Status EventConsumer::ProcessBatch(const std::vector<Entry>& entries, int& acked) {
+  if (entries.empty()) return absl::OkStatus();
+  // Subscriptions created before these events were published must be visible now.
+  SA_RETURN_IF_ERROR(subscriptions_.Refresh());
+  for (const Entry& entry : entries) {
+    SA_RETURN_IF_ERROR(Process(entry));
+    ++acked;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> EventConsumer::DrainOnce() {
+  SA_RETURN_IF_ERROR(EnsureGroup());
+  SA_ASSIGN_OR_RETURN(auto conn, redis_.NewConnection(absl::Seconds(5)));
+  int acked = 0;
+  for (const char* from : {"0", ">"}) {
+    while (true) {
+      SA_ASSIGN_OR_RETURN(auto entries, Read(*conn, from, absl::ZeroDuration()));
+      // Pending re-reads return entries until none is left; stop when a read adds nothing.
+      int before = acked;
+      SA_RETURN_IF_ERROR(ProcessBatch(entries, acked));
+      if (entries.empty() || acked == before) break;
+    }
+  }
+  return acked;
+}
+
+void EventConsumer::Run() {
+  log::Info("consumer.started", {{"stream", options_.stream}, {"group", options_.group},
+                                 {"consumer", options_.consumer}});
+  std::unique_ptr<redis::RedisConnection> conn;
+  bool read_pending = true;  // own pending entries first, after start and after any failure
+  absl::Time next_claim = clock_.Now();
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop_.HasBeenNotified()) {
+    absl::Status status;
+    if (conn == nullptr || conn->broken()) {
+      auto fresh = redis_.NewConnection(options_.block + absl::Seconds(5));
+      if (fresh.ok()) {
+        conn = std::move(*fresh);
+      } else {
+        status = fresh.status();
+      }
+    }
+    if (status.ok()) {
+      absl::StatusOr<std::vector<Entry>> entries;
+      bool claiming = false;
+      if (read_pending) {
+        entries = Read(*conn, "0", absl::ZeroDuration());
+      } else if (clock_.Now() >= next_claim) {
+        claiming = true;
+        next_claim = clock_.Now() + options_.claim_interval;
+        entries = Claim();
+      } else {
+        entries = Read(*conn, ">", options_.block);
+      }
+      if (entries.ok()) {
+        int acked = 0;
+        status = ProcessBatch(*entries, acked);
+        if (status.ok() && read_pending && entries->empty()) read_pending = false;
+        if (status.ok() && claiming && !entries->empty()) next_claim = clock_.Now();  // more may wait
+      } else {
+        status = entries.status();
+      }
+    }
+    if (status.ok()) {
+      backoff = absl::Milliseconds(100);
+      continue;
+    }
+    // Nothing was acked for the failed entry: it stays pending and is re-read next time.
+    read_pending = true;
+    log::Error("consumer.error", {{"error", status}, {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    stop_.WaitForNotificationWithTimeout(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+  log::Info("consumer.stopped");
+}
+
+}  // namespace sa::notifier

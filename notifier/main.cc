@@ -1,0 +1,105 @@
+// notifier: matches events from the Redis Stream against subscriptions and delivers alerts.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/time/time.h"
+#include "common/config/env_flags.h"
+#include "common/log/log.h"
+#include "notifier/notifier_app.h"
+
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50052",
+          "gRPC listen address HOST:PORT; port 0 picks a free port (env GRPC_ADDR)");
+ABSL_FLAG(std::string, grpc_port_file, "",
+          "write the bound HOST:PORT to this file once serving (env GRPC_PORT_FILE)");
+ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
+          "Redis: redis://[[user]:password@]host[:port][/db] (env REDIS_URL)");
+ABSL_FLAG(std::string, stream, "events", "Redis Stream key to consume events from (env STREAM)");
+ABSL_FLAG(std::string, group, "notifier", "consumer group shared by all replicas (env GROUP)");
+ABSL_FLAG(std::string, consumer_name, "",
+          "this replica's consumer name; must be stable across restarts so pending events are "
+          "re-read (e.g. the pod name); empty: the host name (env CONSUMER_NAME)");
+ABSL_FLAG(std::string, group_start_id, "0",
+          "where a newly created group starts: 0 = every retained event, $ = only new ones "
+          "(env GROUP_START_ID)");
+ABSL_FLAG(std::string, key_prefix, "sa:", "prefix of every other Redis key (env KEY_PREFIX)");
+ABSL_FLAG(int64_t, alerts_per_subscription, 1000,
+          "alerts kept per subscription for resuming streams (env ALERTS_PER_SUBSCRIPTION)");
+ABSL_FLAG(absl::Duration, claim_min_idle, absl::Seconds(60),
+          "claim events another consumer left unacked this long (env CLAIM_MIN_IDLE)");
+ABSL_FLAG(int32_t, stream_workers, 4, "threads reading alerts for live streams (env STREAM_WORKERS)");
+ABSL_FLAG(int32_t, max_threads, 64, "most threads serving unary gRPC calls (env MAX_THREADS)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight calls may finish after SIGTERM (env SHUTDOWN_GRACE)");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
+ABSL_FLAG(bool, testing_kill_before_ack, false,
+          "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
+          "XACK, to prove redelivery loses and duplicates nothing (env TESTING_KILL_BEFORE_ACK)");
+
+int main(int argc, char** argv) {
+  sa::BlockTerminationSignals();
+  sa::config::ParseFlagsWithEnvironment(
+      argc, argv,
+      {"grpc_addr", "grpc_port_file", "redis_url", "stream", "group", "consumer_name",
+       "group_start_id", "key_prefix", "alerts_per_subscription", "claim_min_idle",
+       "stream_workers", "max_threads", "shutdown_grace", "log_level", "testing_kill_before_ack"},
+      "notifier: matches events against subscriptions and streams alerts.\n"
+      "Every flag can also be set by the environment variable named in its help.");
+  sa::log::SetComponent("notifier");
+  auto fail = [](const absl::Status& s) {
+    sa::log::Error("notifier.config_invalid", {{"error", s}});
+    std::fprintf(stderr, "notifier: %s\n", std::string(s.message()).c_str());
+    return 2;
+  };
+  if (auto s = sa::log::SetMinLevelByName(absl::GetFlag(FLAGS_log_level)); !s.ok()) return fail(s);
+
+  sa::notifier::NotifierConfig config;
+  config.server.address = absl::GetFlag(FLAGS_grpc_addr);
+  config.server.port_file = absl::GetFlag(FLAGS_grpc_port_file);
+  config.server.max_threads = absl::GetFlag(FLAGS_max_threads);
+  if (auto s = sa::config::ValidateListenAddress(config.server.address); !s.ok()) return fail(s);
+  auto redis = sa::redis::ParseRedisUrl(absl::GetFlag(FLAGS_redis_url));
+  if (!redis.ok()) return fail(redis.status());
+  config.redis = *redis;
+  config.key_prefix = absl::GetFlag(FLAGS_key_prefix);
+  config.consumer.stream = absl::GetFlag(FLAGS_stream);
+  config.consumer.group = absl::GetFlag(FLAGS_group);
+  config.consumer.consumer = absl::GetFlag(FLAGS_consumer_name);
+  if (config.consumer.consumer.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    config.consumer.consumer = host[0] ? host : "notifier";
+  }
+  config.consumer.group_start_id = absl::GetFlag(FLAGS_group_start_id);
+  config.consumer.claim_min_idle = absl::GetFlag(FLAGS_claim_min_idle);
+  config.alerts.max_alerts_per_subscription = absl::GetFlag(FLAGS_alerts_per_subscription);
+  config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  if (config.consumer.stream.empty() || config.consumer.group.empty()) {
+    return fail(absl::InvalidArgumentError("--stream and --group must not be empty"));
+  }
+  if (config.consumer.group_start_id != "0" && config.consumer.group_start_id != "$") {
+    return fail(absl::InvalidArgumentError("--group_start_id must be 0 or $"));
+  }
+  if (config.alerts.max_alerts_per_subscription < 1) {
+    return fail(absl::InvalidArgumentError("--alerts_per_subscription must be >= 1"));
+  }
+  if (config.stream_workers < 1 || config.server.max_threads < 2) {
+    return fail(absl::InvalidArgumentError("--stream_workers must be >= 1 and --max_threads >= 2"));
+  }
+  if (absl::GetFlag(FLAGS_testing_kill_before_ack)) {
+    sa::log::Warning("notifier.testing_kill_before_ack");
+    config.consumer.before_ack = [](const std::string& entry_id) {
+      sa::log::Warning("notifier.killing_before_ack", {{"entry_id", entry_id}});
+      std::raise(SIGKILL);
+    };
+  }
+  if (absl::Status s = sa::notifier::RunNotifier(config); !s.ok()) {
+    sa::log::Error("notifier.failed", {{"error", s}});
+    std::fprintf(stderr, "notifier: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,53 @@
+#include "notifier/notifier_app.h"
+
+#include "common/concurrency/work_queue.h"
+#include "common/log/log.h"
+#include "common/status_macros.h"
+#include "notifier/api/alert_hub.h"
+#include "notifier/api/notifier_service.h"
+#include "notifier/match/subscription_cache.h"
+#include "notifier/store/subscription_store.h"
+
+namespace sa::notifier {
+
+absl::Status RunNotifier(const NotifierConfig& config) {
+  redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
+  SubscriptionStore subscriptions(redis, config.key_prefix);
+  AlertStoreOptions alert_options = config.alerts;
+  alert_options.key_prefix = config.key_prefix;
+  AlertStore alerts(redis, alert_options);
+  SubscriptionCache cache(subscriptions);
+  EventConsumer consumer(redis, cache, alerts, config.consumer);
+  AlertHub hub(redis, alerts);
+  WorkQueue work(config.stream_workers);
+  NotifierService service(subscriptions, alerts, hub, work);
+
+  // The consumer group must exist before we claim to be up; retry while Redis starts.
+  absl::Status started = consumer.Start();
+  for (int attempt = 1; !started.ok() && attempt < 30; ++attempt) {
+    log::Warning("notifier.waiting_for_redis", {{"error", started}, {"attempt", attempt}});
+    absl::SleepFor(absl::Seconds(1));
+    started = consumer.Start();
+  }
+  SA_RETURN_IF_ERROR(started);
+  hub.Start();
+  SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
+  server->WatchRedisHealth(redis, absl::Seconds(2));
+  log::Info("notifier.serving", {{"grpc_addr", server->address()},
+                                 {"redis", config.redis.Redacted()},
+                                 {"stream", config.consumer.stream},
+                                 {"group", config.consumer.group},
+                                 {"consumer", config.consumer.consumer}});
+
+  int signal_number = WaitForTerminationSignal();
+  log::Info("notifier.stopping", {{"signal", signal_number}});
+  hub.Stop();                               // live streams end with UNAVAILABLE + resume hint
+  server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
+  consumer.Stop();                          // the entry in hand is stored and acked
+  ConsumerStats stats = consumer.stats();
+  log::Info("notifier.stopped", {{"events", stats.events}, {"alerts", stats.alerts},
+                                 {"duplicates", stats.duplicates}});
+  return absl::OkStatus();
+}
+
+}  // namespace sa::notifier

@@ -1,0 +1,28 @@
+// Wires the notifier together from its configuration and runs it until a termination signal.
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/grpc/grpc_server.h"
+#include "common/redis/redis_url.h"
+#include "notifier/consume/event_consumer.h"
+#include "notifier/store/alert_store.h"
+
+namespace sa::notifier {
+
+struct NotifierConfig {
+  GrpcServerOptions server;
+  redis::RedisEndpoint redis;
+  std::string key_prefix = "sa:";
+  ConsumerOptions consumer;
+  AlertStoreOptions alerts;
+  int stream_workers = 4;  // threads reading alerts for Subscribe streams
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Starts consuming and serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have
+// been called), then: ends live streams (clients resume), stops accepting calls, finishes and
+// acks the entry in hand, and returns. Errors only for start-up failures.
+absl::Status RunNotifier(const NotifierConfig& config);
+
+}  // namespace sa::notifier

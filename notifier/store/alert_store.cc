@@ -1,0 +1,87 @@
+#include "notifier/store/alert_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+namespace sa::notifier {
+namespace {
+
+using summit_alerts::v1::Alert;
+
+// KEYS: dedupe key, alert stream, feed stream.
+// ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length.
+// Returns the new alert id, or false (nil) when the dedupe key exists.
+const redis::RedisScript& AppendScript() {
+  static const redis::RedisScript script(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'alert', ARGV[3])
+redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'subscription_id', ARGV[4], 'alert_id', id)
+return id
+)lua");
+  return script;
+}
+
+}  // namespace
+
+bool IsValidAlertId(const std::string& id) {
+  if (id == "0") return true;
+  std::vector<absl::string_view> parts = absl::StrSplit(id, '-');
+  uint64_t ms, seq;
+  return parts.size() == 2 && absl::SimpleAtoi(parts[0], &ms) && absl::SimpleAtoi(parts[1], &seq) &&
+         !parts[0].empty() && !parts[1].empty() && parts[0][0] != '+' && parts[1][0] != '+';
+}
+
+AlertStore::AlertStore(redis::RedisClient& redis, AlertStoreOptions options)
+    : redis_(redis), options_(std::move(options)) {}
+
+absl::StatusOr<std::optional<std::string>> AlertStore::Append(const Alert& alert) {
+  Alert stored = alert;
+  stored.clear_id();  // the stream entry id is the alert id
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      AppendScript().Run(
+          redis_,
+          {absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":",
+                        alert.event().id()),
+           AlertsKey(alert.subscription_id()), FeedKey()},
+          {std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
+           std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
+           alert.subscription_id(), std::to_string(options_.feed_max_len)}));
+  if (reply.is_nil()) return std::nullopt;
+  if (!reply.is_string()) return absl::InternalError("alert append script returned no id");
+  return reply.str;
+}
+
+absl::StatusOr<std::vector<Alert>> AlertStore::ReadAfter(const std::string& subscription_id,
+                                                         const std::string& after_id, int count) {
+  std::string start = after_id == "0" || after_id == "0-0" ? "-" : "(" + after_id;
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XRANGE", AlertsKey(subscription_id), start, "+",
+                                                  "COUNT", std::to_string(count)}));
+  std::vector<Alert> alerts;
+  for (const redis::RedisReply& entry : reply.elements) {
+    if (entry.elements.size() != 2 || entry.elements[1].elements.size() < 2) continue;
+    Alert& alert = alerts.emplace_back();
+    if (!alert.ParseFromString(entry.elements[1].elements[1].str)) {
+      return absl::DataLossError(
+          absl::StrCat("alert ", entry.elements[0].str, " of ", subscription_id, " is corrupted"));
+    }
+    alert.set_id(entry.elements[0].str);
+  }
+  return alerts;
+}
+
+absl::StatusOr<std::string> AlertStore::LastId(const std::string& subscription_id) {
+  SA_ASSIGN_OR_RETURN(auto reply,
+                      redis_.Command({"XREVRANGE", AlertsKey(subscription_id), "+", "-", "COUNT", "1"}));
+  if (reply.elements.empty() || reply.elements[0].elements.empty()) return std::string("0-0");
+  return reply.elements[0].elements[0].str;
+}
+
+absl::Status AlertStore::DeleteAll(const std::string& subscription_id) {
+  return redis_.Command({"DEL", AlertsKey(subscription_id)}).status();
+}
+
+}  // namespace sa::notifier

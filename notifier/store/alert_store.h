@@ -1,0 +1,58 @@
+// Alerts, kept per subscription in a Redis Stream (<prefix>alerts:<subscription id>), so alert
+// ids are monotonic and a client resumes with the last id it saw. Appending is idempotent per
+// (subscription, event): a redelivered event never produces a second alert. Every append is
+// also announced on a feed stream (<prefix>alerts:feed) that wakes live subscribers on every
+// replica.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/redis/redis_client.h"
+#include "summit_alerts/v1/events.pb.h"
+
+namespace sa::notifier {
+
+struct AlertStoreOptions {
+  std::string key_prefix = "sa:";
+  int64_t max_alerts_per_subscription = 1000;  // approximate; older alerts are trimmed
+  absl::Duration dedupe_ttl = absl::Hours(7 * 24);  // how long (subscription, event) is remembered
+  int64_t feed_max_len = 100000;
+};
+
+// Thread-safe.
+class AlertStore {
+ public:
+  AlertStore(redis::RedisClient& redis, AlertStoreOptions options);
+
+  // Stores `alert` (its id is ignored) and returns the new alert id, or nullopt when this
+  // subscription already has an alert for this event.
+  absl::StatusOr<std::optional<std::string>> Append(const summit_alerts::v1::Alert& alert);
+
+  // Up to `count` alerts with ids greater than `after_id` ("0" for all), oldest first, ids set.
+  absl::StatusOr<std::vector<summit_alerts::v1::Alert>> ReadAfter(
+      const std::string& subscription_id, const std::string& after_id, int count);
+
+  // The newest alert id of the subscription, or "0-0" when it has none.
+  absl::StatusOr<std::string> LastId(const std::string& subscription_id);
+
+  // Removes the subscription's alerts (after the subscription is deleted).
+  absl::Status DeleteAll(const std::string& subscription_id);
+
+  std::string FeedKey() const { return options_.key_prefix + "alerts:feed"; }
+  std::string AlertsKey(const std::string& subscription_id) const {
+    return options_.key_prefix + "alerts:" + subscription_id;
+  }
+
+ private:
+  redis::RedisClient& redis_;
+  const AlertStoreOptions options_;
+};
+
+// True for a Redis stream id "MS-SEQ" (or "0"), the form after_alert_id takes.
+bool IsValidAlertId(const std::string& id);
+
+}  // namespace sa::notifier

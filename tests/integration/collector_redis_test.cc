@@ -1,0 +1,204 @@
+// The collector against a real redis-server: over real gRPC on loopback, and the publisher.
+#include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "collector/ingest/collector_service.h"
+#include "common/grpc/grpc_server.h"
+#include "common/redis/event_stream.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+
+namespace sa::collector {
+namespace {
+
+using ::testing::HasSubstr;
+namespace v1 = summit_alerts::v1;
+
+class CollectorRedisTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_ = server->release();
+    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    ASSERT_TRUE(g.ok()) << g.status();
+    extractor_ = new EventExtractor(std::make_shared<Gazetteer>(std::move(*g)));
+  }
+  static void TearDownTestSuite() {
+    delete extractor_;
+    delete redis_;
+  }
+
+  void SetUp() override {
+    options_.key_prefix = testing::UniquePrefix();
+    options_.stream = options_.key_prefix + "events";
+    publisher_ = std::make_unique<EventPublisher>(redis_->client(), options_);
+    ingester_ = std::make_unique<Ingester>(*extractor_, *publisher_, ArticleLimits{});
+    service_ = std::make_unique<CollectorService>(*ingester_);
+    auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::Collector::NewStub(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(absl::Seconds(1)); }
+
+  int64_t StreamLength() {
+    auto reply = redis_->client().Command({"XLEN", options_.stream});
+    return reply.ok() ? reply->integer : -1;
+  }
+
+  static v1::IngestRequest SummitRequest() {
+    v1::IngestRequest r;
+    r.mutable_article()->set_title("Trump and Putin to meet in Anchorage");
+    r.mutable_article()->set_body(
+        "President Vladimir Putin will meet Donald Trump in Anchorage, Alaska, to discuss arms control.");
+    r.mutable_article()->set_source("Wire");
+    return r;
+  }
+
+  grpc::Status Ingest(const v1::IngestRequest& request, v1::IngestResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub_->Ingest(&context, request, response);
+  }
+
+  static testing::RedisServer* redis_;
+  static EventExtractor* extractor_;
+  PublisherOptions options_;
+  std::unique_ptr<EventPublisher> publisher_;
+  std::unique_ptr<Ingester> ingester_;
+  std::unique_ptr<CollectorService> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::Collector::Stub> stub_;
+};
+testing::RedisServer* CollectorRedisTest::redis_ = nullptr;
+EventExtractor* CollectorRedisTest::extractor_ = nullptr;
+
+TEST_F(CollectorRedisTest, IngestPutsTheSerializedEventInTheStream) {
+  v1::IngestResponse response;
+  ASSERT_TRUE(Ingest(SummitRequest(), &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  auto reply = redis_->client().Command({"XRANGE", options_.stream, "-", "+"});
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  ASSERT_EQ(reply->elements.size(), 1u);
+  EXPECT_EQ(reply->elements[0].elements[0].str, response.stream_id());
+  const auto& fields = reply->elements[0].elements[1].elements;
+  std::map<std::string, std::string> by_name;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) by_name[fields[i].str] = fields[i + 1].str;
+  EXPECT_EQ(by_name[redis::event_stream::kEventId], response.event_id());
+  EXPECT_EQ(by_name[redis::event_stream::kType], "summit/meeting");
+  EXPECT_EQ(by_name[redis::event_stream::kTitle], "Trump and Putin to meet in Anchorage");
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(by_name[redis::event_stream::kEvent]));
+  EXPECT_EQ(event.id(), response.event_id());
+  ASSERT_EQ(event.participants_size(), 2);
+  EXPECT_EQ(event.participants(0).name(), "Donald J. Trump");  // title mentions come first
+  EXPECT_EQ(event.participants(1).name(), "Vladimir Putin");
+  EXPECT_EQ(event.source(), "Wire");
+}
+
+TEST_F(CollectorRedisTest, SecondIngestOfTheSameStoryIsADuplicate) {
+  v1::IngestResponse first, second;
+  ASSERT_TRUE(Ingest(SummitRequest(), &first).ok());
+  v1::IngestRequest again = SummitRequest();
+  again.mutable_article()->set_source("Another outlet");
+  ASSERT_TRUE(Ingest(again, &second).ok());
+  EXPECT_TRUE(second.duplicate());
+  EXPECT_EQ(second.event_id(), first.event_id());
+  EXPECT_EQ(second.stream_id(), first.stream_id());
+  EXPECT_EQ(second.event().source(), "Wire");  // the event as first published
+  EXPECT_EQ(StreamLength(), 1);
+}
+
+TEST_F(CollectorRedisTest, ConcurrentIngestsOfOneStoryPublishOnce) {
+  std::vector<std::thread> threads;
+  std::atomic<int> duplicates{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto result = ingester_->Ingest(SummitRequest().article());
+      if (result.ok() && result->duplicate()) ++duplicates;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(StreamLength(), 1);
+  EXPECT_EQ(duplicates.load(), 7);
+}
+
+TEST_F(CollectorRedisTest, InvalidArticleIsRejectedWithAClearMessage) {
+  v1::IngestRequest request = SummitRequest();
+  request.mutable_article()->set_title("");
+  v1::IngestResponse response;
+  grpc::Status status = Ingest(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "article.title is empty");
+  EXPECT_EQ(Ingest(v1::IngestRequest(), &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(StreamLength(), 0);
+}
+
+TEST_F(CollectorRedisTest, IngestStreamReportsEachItem) {
+  grpc::ClientContext context;
+  v1::IngestSummary summary;
+  auto writer = stub_->IngestStream(&context, &summary);
+  v1::IngestRequest bad = SummitRequest();
+  bad.mutable_article()->clear_body();
+  v1::IngestRequest other = SummitRequest();
+  other.mutable_article()->set_title("Lavrov and Rubio hold talks");
+  ASSERT_TRUE(writer->Write(SummitRequest()));
+  ASSERT_TRUE(writer->Write(bad));
+  ASSERT_TRUE(writer->Write(SummitRequest()));
+  ASSERT_TRUE(writer->Write(other));
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(summary.received(), 4u);
+  EXPECT_EQ(summary.published(), 2u);
+  EXPECT_EQ(summary.duplicates(), 1u);
+  EXPECT_EQ(summary.rejected(), 1u);
+  ASSERT_EQ(summary.results_size(), 4);
+  EXPECT_EQ(summary.results(1).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(summary.results(1).error(), "article.body is empty");
+  EXPECT_TRUE(summary.results(2).duplicate());
+  EXPECT_EQ(StreamLength(), 2);
+}
+
+TEST(CollectorWithoutRedis, IngestIsUnavailableNotLost) {
+  auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+  ASSERT_TRUE(g.ok());
+  EventExtractor extractor(std::make_shared<Gazetteer>(std::move(*g)));
+  redis::RedisEndpoint nowhere;
+  nowhere.port = testing::FreeLoopbackPort();  // nothing listens there
+  redis::RedisClient client(redis::RedisOptions{.endpoint = nowhere});
+  EventPublisher publisher(client, {});
+  Ingester ingester(extractor, publisher, {});
+  CollectorService service(ingester);
+  auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {&service});
+  ASSERT_TRUE(server.ok());
+  auto stub = v1::Collector::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  v1::IngestRequest request;
+  request.mutable_article()->set_title("t");
+  request.mutable_article()->set_body("b");
+  v1::IngestResponse response;
+  grpc::Status status = stub->Ingest(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("connect"));
+  (*server)->Shutdown(absl::Seconds(1));
+}
+
+TEST_F(CollectorRedisTest, RedisRestartedBetweenIngestsIsSurvived) {
+  v1::IngestResponse response;
+  ASSERT_TRUE(Ingest(SummitRequest(), &response).ok());
+  // The pooled connection goes stale; the client must reconnect transparently.
+  ASSERT_THAT(redis_->Restart(), testing::IsOk());
+  v1::IngestRequest other = SummitRequest();
+  other.mutable_article()->set_title("Putin and Trump meet again");
+  ASSERT_TRUE(Ingest(other, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+}
+
+}  // namespace
+}  // namespace sa::collector

@@ -1,0 +1,306 @@
+// The notifier's consumer, stores and Subscribe streams against a real redis-server, over
+// real gRPC on loopback.
+#include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "collector/publish/event_publisher.h"
+#include "common/grpc/grpc_server.h"
+#include "notifier/api/notifier_service.h"
+#include "notifier/consume/event_consumer.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+
+namespace sa::notifier {
+namespace {
+
+using ::sa::testing::IsOk;
+using ::sa::testing::StatusIs;
+using ::testing::HasSubstr;
+namespace v1 = summit_alerts::v1;
+
+class NotifierRedisTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_ = server->release();
+  }
+  static void TearDownTestSuite() { delete redis_; }
+
+  void SetUp() override {
+    prefix_ = testing::UniquePrefix();
+    stream_ = prefix_ + "events";
+    subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
+    alerts_ = std::make_unique<AlertStore>(client(), AlertStoreOptions{.key_prefix = prefix_});
+    cache_ = std::make_unique<SubscriptionCache>(*subs_);
+    publisher_ = std::make_unique<collector::EventPublisher>(
+        client(), collector::PublisherOptions{.stream = stream_, .key_prefix = prefix_});
+  }
+
+  redis::RedisClient& client() { return redis_->client(); }
+
+  std::unique_ptr<EventConsumer> Consumer(std::function<void(const std::string&)> before_ack = {}) {
+    ConsumerOptions options;
+    options.stream = stream_;
+    options.group = "notifier";
+    options.consumer = "c1";
+    options.before_ack = std::move(before_ack);
+    return std::make_unique<EventConsumer>(client(), *cache_, *alerts_, options);
+  }
+
+  v1::Subscription Subscribe(const std::string& query, double min_relevance = 0) {
+    v1::Subscription sub;
+    sub.set_query(query);
+    sub.set_min_relevance(min_relevance);
+    auto created = subs_->Create(sub);
+    EXPECT_TRUE(created.ok()) << created.status();
+    return *created;
+  }
+
+  std::string Publish(const std::string& id, const std::string& title, double relevance = 0.9) {
+    v1::Event event;
+    event.set_id(id);
+    event.set_title(title);
+    event.set_body(title);
+    event.set_relevance(relevance);
+    auto result = publisher_->Publish(event);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result->stream_id;
+  }
+
+  int64_t Pending() {
+    auto reply = client().Command({"XPENDING", stream_, "notifier"});
+    return reply.ok() && !reply->elements.empty() ? reply->elements[0].integer : -1;
+  }
+
+  std::vector<v1::Alert> Alerts(const std::string& sub) {
+    auto alerts = alerts_->ReadAfter(sub, "0", 100);
+    EXPECT_TRUE(alerts.ok()) << alerts.status();
+    return alerts.ok() ? *alerts : std::vector<v1::Alert>{};
+  }
+
+  static testing::RedisServer* redis_;
+  std::string prefix_, stream_;
+  std::unique_ptr<SubscriptionStore> subs_;
+  std::unique_ptr<AlertStore> alerts_;
+  std::unique_ptr<SubscriptionCache> cache_;
+  std::unique_ptr<collector::EventPublisher> publisher_;
+};
+testing::RedisServer* NotifierRedisTest::redis_ = nullptr;
+
+TEST_F(NotifierRedisTest, MatchingEventBecomesOneExplainedAlertAndIsAcked) {
+  v1::Subscription sub = Subscribe(R"("arms control" Putin)");
+  Subscribe("Lavrov");
+  Publish("ev_1", "Putin and Trump discuss arms control");
+  Publish("ev_2", "Football results");
+  auto acked = Consumer()->DrainOnce();
+  ASSERT_THAT(acked, IsOk());
+  EXPECT_EQ(*acked, 2);
+  EXPECT_EQ(Pending(), 0);
+  auto alerts = Alerts(sub.id());
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].event().id(), "ev_1");
+  EXPECT_EQ(alerts[0].subscription_id(), sub.id());
+  EXPECT_FALSE(alerts[0].id().empty());
+  EXPECT_GE(alerts[0].matches_size(), 2);
+}
+
+TEST_F(NotifierRedisTest, MinRelevanceFiltersEvents) {
+  v1::Subscription sub = Subscribe("Putin", 0.5);
+  Publish("ev_low", "Putin visits a school", 0.2);
+  Publish("ev_high", "Putin meets Trump", 0.9);
+  ASSERT_THAT(Consumer()->DrainOnce(), IsOk());
+  auto alerts = Alerts(sub.id());
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].event().id(), "ev_high");
+}
+
+TEST_F(NotifierRedisTest, EntryIsAckedOnlyAfterItsAlertsAreStored) {
+  v1::Subscription sub = Subscribe("Putin");
+  Publish("ev_1", "Putin speaks");
+  // Make alert storage fail: the subscription's alert key holds a string, not a stream.
+  ASSERT_THAT(client().Command({"SET", alerts_->AlertsKey(sub.id()), "not a stream"}), IsOk());
+  auto consumer = Consumer();
+  EXPECT_THAT(consumer->DrainOnce(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("WRONGTYPE")));
+  EXPECT_EQ(Pending(), 1) << "the entry must stay pending, not be acked";
+  // Storage recovers: the pending entry is re-read and completed.
+  ASSERT_THAT(client().Command({"DEL", alerts_->AlertsKey(sub.id())}), IsOk());
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Alerts(sub.id()).size(), 1u);
+}
+
+TEST_F(NotifierRedisTest, RedeliveredEventProducesNoSecondAlert) {
+  v1::Subscription sub = Subscribe("Putin");
+  Publish("ev_1", "Putin speaks");
+  // The alert must already be stored when the ack is about to happen.
+  int stored_before_ack = 0;
+  auto consumer = Consumer([&](const std::string&) { stored_before_ack = static_cast<int>(Alerts(sub.id()).size()); });
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  EXPECT_EQ(stored_before_ack, 1) << "alerts must be stored before the ack";
+  // The same event delivered again (as after a crash between store and ack): still one alert.
+  v1::Event again;
+  again.set_id("ev_1");
+  again.set_title("Putin speaks");
+  again.set_relevance(0.9);
+  ASSERT_THAT(client().Command({"XADD", stream_, "*", "event", again.SerializeAsString()}), IsOk());
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  EXPECT_EQ(Alerts(sub.id()).size(), 1u);
+  EXPECT_EQ(consumer->stats().duplicates, 1);
+}
+
+TEST_F(NotifierRedisTest, UnparseableEntryIsDeadLetteredAndAcked) {
+  ASSERT_THAT(client().Command({"XADD", stream_, "*", "event", "\xff\xff garbage"}), IsOk());
+  auto consumer = Consumer();
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  EXPECT_EQ(Pending(), 0);
+  auto dead = client().Command({"XLEN", stream_ + ":dead"});
+  ASSERT_THAT(dead, IsOk());
+  EXPECT_EQ(dead->integer, 1);
+  EXPECT_EQ(consumer->stats().dead_letters, 1);
+}
+
+TEST_F(NotifierRedisTest, SubscriptionsPersistAcrossStoreInstances) {
+  v1::Subscription sub = Subscribe(R"("arms control" Putin)");
+  SubscriptionStore fresh(client(), prefix_);  // as after a restart
+  auto got = fresh.Get(sub.id());
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->query(), sub.query());
+  EXPECT_THAT(fresh.Get("sub_missing"), StatusIs(absl::StatusCode::kNotFound));
+  v1::Subscription changed = sub;
+  changed.set_query("Lavrov");
+  ASSERT_THAT(fresh.Update(changed), IsOk());
+  EXPECT_EQ(subs_->Get(sub.id())->query(), "Lavrov");
+  EXPECT_EQ(subs_->Get(sub.id())->created_at().seconds(), sub.created_at().seconds());
+  ASSERT_THAT(fresh.Delete(sub.id()), IsOk());
+  EXPECT_THAT(subs_->Delete(sub.id()), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// --- Subscribe over real gRPC ---------------------------------------------------------------
+
+class SubscribeStreamTest : public NotifierRedisTest {
+ protected:
+  void SetUp() override {
+    NotifierRedisTest::SetUp();
+    hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
+    hub_->Start();
+    work_ = std::make_unique<WorkQueue>(2);
+    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_);
+    auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::Notifier::NewStub(grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    hub_->Stop();
+    server_->Shutdown(absl::Seconds(2));
+  }
+
+  std::string Append(const std::string& sub, const std::string& event_id) {
+    v1::Alert alert;
+    alert.set_subscription_id(sub);
+    alert.mutable_event()->set_id(event_id);
+    auto id = alerts_->Append(alert);
+    EXPECT_TRUE(id.ok() && id->has_value());
+    return id.ok() && id->has_value() ? **id : "";
+  }
+
+  std::unique_ptr<AlertHub> hub_;
+  std::unique_ptr<WorkQueue> work_;
+  std::unique_ptr<NotifierService> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::Notifier::Stub> stub_;
+};
+
+TEST_F(SubscribeStreamTest, ReplaysAlertsAfterTheGivenIdThenFollowsLiveOnes) {
+  v1::Subscription sub = Subscribe("Putin");
+  std::string first = Append(sub.id(), "ev_1");
+  std::string second = Append(sub.id(), "ev_2");
+  std::string third = Append(sub.id(), "ev_3");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  request.set_after_alert_id(first);
+  auto reader = stub_->Subscribe(&context, request);
+  v1::Alert alert;
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.id(), second);
+  EXPECT_EQ(alert.event().id(), "ev_2");
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.id(), third);
+  std::string live = Append(sub.id(), "ev_4");  // arrives while the stream is open
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.id(), live);
+  context.TryCancel();
+}
+
+TEST_F(SubscribeStreamTest, EmptyResumePointMeansOnlyNewAlerts) {
+  v1::Subscription sub = Subscribe("Putin");
+  Append(sub.id(), "ev_old");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  auto reader = stub_->Subscribe(&context, request);
+  // Wait until the session is registered and its cursor resolved, then add one.
+  for (int i = 0; i < 200 && hub_->listener_count() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  absl::SleepFor(absl::Milliseconds(300));
+  std::string fresh = Append(sub.id(), "ev_new");
+  v1::Alert alert;
+  ASSERT_TRUE(reader->Read(&alert));
+  EXPECT_EQ(alert.id(), fresh);
+  context.TryCancel();
+}
+
+TEST_F(SubscribeStreamTest, BadRequestsGetClearErrors) {
+  auto call = [&](const std::string& sub, const std::string& after) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::SubscribeRequest request;
+    request.set_subscription_id(sub);
+    request.set_after_alert_id(after);
+    auto reader = stub_->Subscribe(&context, request);
+    v1::Alert alert;
+    while (reader->Read(&alert)) {
+    }
+    return reader->Finish();
+  };
+  grpc::Status missing = call("sub_nope", "");
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(missing.error_message(), HasSubstr("sub_nope"));
+  v1::Subscription sub = Subscribe("Putin");
+  grpc::Status bad = call(sub.id(), "yesterday");
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("after_alert_id 'yesterday'"));
+}
+
+TEST_F(SubscribeStreamTest, CreateSubscriptionRejectsBadRulesWithPosition) {
+  grpc::ClientContext context;
+  v1::CreateSubscriptionRequest request;
+  request.mutable_subscription()->set_query(R"(Putin "arms)");
+  v1::Subscription created;
+  grpc::Status status = stub_->CreateSubscription(&context, request, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("position 7"));
+}
+
+TEST_F(SubscribeStreamTest, ShutdownEndsStreamsWithAResumeHint) {
+  v1::Subscription sub = Subscribe("Putin");
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  request.set_after_alert_id("0");
+  auto reader = stub_->Subscribe(&context, request);
+  for (int i = 0; i < 200 && hub_->listener_count() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  hub_->Stop();
+  v1::Alert alert;
+  EXPECT_FALSE(reader->Read(&alert));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("after_alert_id"));
+}
+
+}  // namespace
+}  // namespace sa::notifier

@@ -1,0 +1,37 @@
+// Runs one of the project's binaries as a child process, for tests at process level.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace sa::testing {
+
+class ChildProcess {
+ public:
+  // Starts `binary` with `args`; stderr goes to `log_path` (appended).
+  static absl::StatusOr<ChildProcess> Start(const std::string& binary,
+                                            const std::vector<std::string>& args,
+                                            const std::string& log_path);
+  ChildProcess(ChildProcess&& other) noexcept;
+  ~ChildProcess();  // SIGKILLs a still-running child
+
+  pid_t pid() const { return pid_; }
+  // Sends `signal` and waits for the exit; returns the raw wait status.
+  int Stop(int signal);
+  // Waits up to `timeout` for the child to exit by itself; its wait status or DeadlineExceeded.
+  absl::StatusOr<int> Wait(absl::Duration timeout);
+
+ private:
+  ChildProcess() = default;
+  pid_t pid_ = -1;
+};
+
+// Waits until `path` exists and holds a line, returning it (e.g. a --grpc_port_file).
+absl::StatusOr<std::string> WaitForFileLine(const std::string& path, absl::Duration timeout);
+
+}  // namespace sa::testing

@@ -1,0 +1,115 @@
+#include "tests/support/redis_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+extern char** environ;
+
+namespace sa::testing {
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string UniquePrefix() {
+  static std::atomic<int> counter{0};
+  return absl::StrCat("t", getpid(), "_", counter++, ":");
+}
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+  std::unique_ptr<RedisServer> server(new RedisServer());
+  char tmpl[] = "/tmp/sa-redis-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
+  server->dir_ = tmpl;
+  absl::Status status;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    server->port_ = FreeLoopbackPort();
+    status = server->Launch();
+    if (status.ok()) return server;
+  }
+  return status;
+}
+
+absl::Status RedisServer::Launch() {
+  const char* binary = getenv("REDIS_SERVER");
+  std::string path = binary ? binary : "/usr/bin/redis-server";
+  std::vector<std::string> args = {path,        "--port",       std::to_string(port_),
+                                   "--bind",    "127.0.0.1",    "--dir",
+                                   dir_,        "--save",       "",
+                                   "--appendonly", "yes",       "--appendfsync",
+                                   "everysec",  "--logfile",    dir_ + "/redis.log"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (posix_spawn(&pid_, path.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+    return absl::InternalError(absl::StrCat("cannot start ", path));
+  }
+  // Created once: users hold references to it across Restart().
+  if (client_ == nullptr) client_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
+      .endpoint = endpoint(), .connect_timeout = absl::Milliseconds(500),
+      .command_timeout = absl::Seconds(5)});
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    auto pong = client_->Command({"PING"});
+    if (pong.ok()) return absl::OkStatus();
+    int wstatus;
+    if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::UnavailableError(absl::StrCat("redis-server exited on port ", port_));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  Kill();
+  return absl::DeadlineExceededError("redis-server did not answer within 10s");
+}
+
+std::string RedisServer::url() const { return absl::StrCat("redis://127.0.0.1:", port_, "/0"); }
+
+redis::RedisEndpoint RedisServer::endpoint() const {
+  redis::RedisEndpoint e;
+  e.host = "127.0.0.1";
+  e.port = port_;
+  return e;
+}
+
+void RedisServer::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+absl::Status RedisServer::Restart() {
+  Kill();
+  return Launch();
+}
+
+RedisServer::~RedisServer() {
+  Kill();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+}  // namespace sa::testing

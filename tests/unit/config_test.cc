@@ -1,0 +1,76 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "absl/flags/flag.h"
+#include "common/config/env_flags.h"
+#include "common/redis/redis_url.h"
+#include "tests/support/status_matchers.h"
+
+ABSL_FLAG(std::string, test_grpc_addr, "default", "for the test");
+ABSL_FLAG(int32_t, test_workers, 1, "for the test");
+
+namespace sa {
+namespace {
+
+using ::sa::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(RedisUrl, ParsesHostPortPasswordAndDb) {
+  auto e = redis::ParseRedisUrl("redis://:s3cr%40t@redis.internal:6380/2");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->host, "redis.internal");
+  EXPECT_EQ(e->port, 6380);
+  EXPECT_EQ(e->password, "s3cr@t");
+  EXPECT_EQ(e->db, 2);
+  EXPECT_EQ(e->Redacted(), "redis://:***@redis.internal:6380/2");
+}
+
+TEST(RedisUrl, DefaultsAndAclUser) {
+  auto e = redis::ParseRedisUrl("redis://alerts:pw@[::1]");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->host, "::1");
+  EXPECT_EQ(e->port, 6379);
+  EXPECT_EQ(e->username, "alerts");
+  EXPECT_EQ(e->db, 0);
+}
+
+TEST(RedisUrl, RejectsWhatItCannotServe) {
+  EXPECT_THAT(redis::ParseRedisUrl("http://x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://host:99999"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://host/x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("database")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://:6379"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no host")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://:%zz@h"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("percent")));
+}
+
+TEST(EnvFlags, EnvironmentSetsFlagsByUpperCaseName) {
+  EXPECT_EQ(config::EnvNameForFlag("grpc_addr"), "GRPC_ADDR");
+  setenv("TEST_GRPC_ADDR", "0.0.0.0:9000", 1);
+  setenv("TEST_WORKERS", "7", 1);
+  ASSERT_THAT(config::ApplyEnvironmentToFlags({"test_grpc_addr", "test_workers"}), testing::IsOk());
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_grpc_addr), "0.0.0.0:9000");
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_workers), 7);
+  unsetenv("TEST_GRPC_ADDR");
+  unsetenv("TEST_WORKERS");
+}
+
+TEST(EnvFlags, BadValueNamesTheVariable) {
+  setenv("TEST_WORKERS", "many", 1);
+  EXPECT_THAT(config::ApplyEnvironmentToFlags({"test_workers"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("TEST_WORKERS='many'")));
+  unsetenv("TEST_WORKERS");
+  EXPECT_THAT(config::ApplyEnvironmentToFlags({"no_such_flag"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ListenAddress, AcceptsHostPortForms) {
+  EXPECT_THAT(config::ValidateListenAddress("127.0.0.1:0"), testing::IsOk());
+  EXPECT_THAT(config::ValidateListenAddress("0.0.0.0:50051"), testing::IsOk());
+  EXPECT_THAT(config::ValidateListenAddress("[::]:50051"), testing::IsOk());
+  EXPECT_THAT(config::ValidateListenAddress("localhost"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(config::ValidateListenAddress("h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(config::ValidateListenAddress("::1:80"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace sa

@@ -1,0 +1,132 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "collector/extract/event_extractor.h"
+#include "tests/support/status_matchers.h"
+
+namespace sa::collector {
+namespace {
+
+using ::sa::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::Ge;
+using ::testing::HasSubstr;
+using ::testing::IsSupersetOf;
+using ::testing::Lt;
+using summit_alerts::v1::Article;
+using summit_alerts::v1::Event;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class EventExtractorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    ASSERT_TRUE(g.ok()) << g.status();
+    gazetteer_ = new std::shared_ptr<const Gazetteer>(std::make_shared<Gazetteer>(std::move(*g)));
+  }
+  static void TearDownTestSuite() { delete gazetteer_; }
+
+  Event Extract(const std::string& title, const std::string& body) {
+    Article a;
+    a.set_title(title);
+    a.set_body(body);
+    return EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+  }
+
+  static std::shared_ptr<const Gazetteer>* gazetteer_;
+};
+std::shared_ptr<const Gazetteer>* EventExtractorTest::gazetteer_ = nullptr;
+
+template <typename Repeated>
+std::vector<std::string> Names(const Repeated& items) {
+  std::vector<std::string> out;
+  for (const auto& i : items) out.push_back(i.name());
+  return out;
+}
+
+// The story this product is built around (shared corpus, read-only).
+TEST_F(EventExtractorTest, SeedStoryYieldsTheSummitEvent) {
+  std::string body = ReadFile(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  ASSERT_FALSE(body.empty()) << "shared corpus not found beside the repository";
+  Event e = Extract("Trump and Putin to meet in Anchorage", body);
+  EXPECT_EQ(e.type(), "summit/meeting");
+  EXPECT_THAT(Names(e.participants()), ElementsAre("Donald J. Trump", "Vladimir Putin"));
+  EXPECT_EQ(e.participants(1).role(), "President of Russia");
+  EXPECT_EQ(e.participants(1).country(), "RU");
+  EXPECT_THAT(Names(e.places()),
+              IsSupersetOf({"Joint Base Elmendorf–Richardson", "Anchorage", "Alaska"}));
+  EXPECT_THAT(Names(e.topics()), IsSupersetOf({"arms control", "cybersecurity", "sanctions",
+                                               "Ukraine", "Syria", "Arctic"}));
+  EXPECT_DOUBLE_EQ(e.relevance(), 1.0);
+  EXPECT_THAT(e.summary(), HasSubstr("U.S. President Donald J. Trump is set to meet"));
+  EXPECT_THAT(e.keywords(), Contains("arms control"));
+}
+
+TEST_F(EventExtractorTest, EvidencePointsAtTheMentionAsWritten) {
+  Event e = Extract("Summit news", "Talks at Joint Base Elmendorf–Richardson with President Putin.");
+  ASSERT_EQ(e.places_size(), 1);
+  const auto& ev = e.places(0).evidence();
+  EXPECT_EQ(ev.field(), "body");
+  EXPECT_EQ(ev.text(), "Joint Base Elmendorf–Richardson");
+  EXPECT_EQ(e.body().substr(ev.begin(), ev.end() - ev.begin()), ev.text());
+  ASSERT_EQ(e.participants_size(), 1);
+  EXPECT_EQ(e.participants(0).evidence().text(), "President Putin");
+}
+
+TEST_F(EventExtractorTest, SportsStoryIsNotSummitRelated) {
+  Event e = Extract("Lakers beat Celtics 110-102",
+                    "LeBron James scored 31 points as the Lakers won in Boston on Sunday night.");
+  EXPECT_EQ(e.type(), "other");
+  EXPECT_EQ(e.participants_size(), 0);
+  EXPECT_THAT(e.relevance(), Lt(0.2));
+}
+
+// Russian inflects names ("в Анкоридже"); only forms listed in the gazetteer match for now.
+TEST_F(EventExtractorTest, CyrillicNamesAreRecognised) {
+  Event e = Extract("Саммит: Анкоридж, Аляска", "Владимир Путин и Дональд Трамп встретятся.");
+  EXPECT_THAT(Names(e.participants()), ElementsAre("Vladimir Putin", "Donald J. Trump"));
+  EXPECT_THAT(Names(e.places()), ElementsAre("Anchorage", "Alaska"));
+  EXPECT_EQ(e.places(0).evidence().text(), "Анкоридж");
+}
+
+TEST(EventId, StableAcrossSpacingAndCaseButNotContent) {
+  Article a;
+  a.set_title("Trump meets Putin");
+  a.set_body("They met in Anchorage.");
+  Article b = a;
+  b.set_title("  TRUMP   meets putin ");
+  b.set_body("They met in Anchorage!");
+  Article c = a;
+  c.set_body("They met in Helsinki.");
+  EXPECT_EQ(EventIdFor(a), EventIdFor(b));
+  EXPECT_NE(EventIdFor(a), EventIdFor(c));
+  EXPECT_THAT(EventIdFor(a), AllOf(::testing::StartsWith("ev_"), ::testing::SizeIs(27)));
+}
+
+TEST(Gazetteer, MalformedRowNamesFileAndLine) {
+  std::string dir = ::testing::TempDir() + "/gaz_bad";
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"people.tsv", "topics.tsv", "event_types.tsv"}) {
+    std::filesystem::copy_file(std::string(SA_SOURCE_DIR "/data/gazetteer/") + f, dir + "/" + f,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir + "/places.tsv") << "# comment\nAnchorage\tAlaska\tUS\tnorth\t-149.9\n";
+  EXPECT_THAT(Gazetteer::LoadFromDirectory(dir),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("places.tsv:2")));
+  EXPECT_THAT(Gazetteer::LoadFromDirectory(dir + "/missing"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace sa::collector
