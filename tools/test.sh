@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, and runs every test (unit,
+# integration against private redis-servers on free loopback ports, end to end), then the
+# same again in an ASan+UBSan build. Options: --no-asan, --only-asan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run_default=1
+run_asan=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-asan) run_asan=0 ;;
+    --only-asan) run_default=0 ;;
+    *) echo "usage: tools/test.sh [--no-asan|--only-asan]" >&2; exit 2 ;;
+  esac
+done
+
+tools/install-deps.sh
+jobs=$(nproc)
+
+if [ "$run_default" = 1 ]; then
+  echo "== build (RelWithDebInfo) =="
+  cmake --preset default >/dev/null
+  cmake --build --preset default -j "$jobs"
+  echo "== test (RelWithDebInfo) =="
+  ctest --preset default -j "$jobs"
+fi
+
+if [ "$run_asan" = 1 ]; then
+  echo "== build (ASan+UBSan) =="
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$jobs"
+  echo "== test (ASan+UBSan) =="
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+  export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  ctest --preset asan -j "$jobs"
+fi
