@@ -36,7 +36,7 @@ namespace {
 
 namespace v1 = summit_alerts::v1;
 
-constexpr char kUsage[] = R"(alertctl: command-line client of summit-alerts.
+constexpr char kUsage[] = R"(the command-line client of summit-alerts.
 
 usage: alertctl [flags] COMMAND [ARGS]
 

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "collector/collector_app.h"
 #include "common/config/env_flags.h"
+#include "common/grpc/service_settings.h"
 #include "common/log/log.h"
 
 ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051",
@@ -36,25 +37,20 @@ int main(int argc, char** argv) {
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix", "stream_max_len",
        "dedupe_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
        "log_level"},
-      "collector: turns news articles into structured events on a Redis Stream.\n"
+      "turns news articles into structured events on a Redis Stream.\n"
       "Every flag can also be set by the environment variable named in its help.");
-  sa::log::SetComponent("collector");
-
-  auto fail = [](const absl::Status& s) {
-    sa::log::Error("collector.config_invalid", {{"error", s}});
-    std::fprintf(stderr, "collector: %s\n", std::string(s.message()).c_str());
-    return 2;
-  };
-  if (auto s = sa::log::SetMinLevelByName(absl::GetFlag(FLAGS_log_level)); !s.ok()) return fail(s);
-
+  auto fail = [](const absl::Status& s) { return sa::ReportConfigError("collector", s); };
   sa::collector::CollectorConfig config;
-  config.server.address = absl::GetFlag(FLAGS_grpc_addr);
-  config.server.port_file = absl::GetFlag(FLAGS_grpc_port_file);
-  config.server.max_threads = absl::GetFlag(FLAGS_max_threads);
-  if (auto s = sa::config::ValidateListenAddress(config.server.address); !s.ok()) return fail(s);
-  auto redis = sa::redis::ParseRedisUrl(absl::GetFlag(FLAGS_redis_url));
-  if (!redis.ok()) return fail(redis.status());
-  config.redis = *redis;
+  if (auto s = sa::ApplyServiceSettings("collector",
+                                        {.grpc_addr = absl::GetFlag(FLAGS_grpc_addr),
+                                         .grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file),
+                                         .max_threads = absl::GetFlag(FLAGS_max_threads),
+                                         .redis_url = absl::GetFlag(FLAGS_redis_url),
+                                         .log_level = absl::GetFlag(FLAGS_log_level)},
+                                        config.server, config.redis);
+      !s.ok()) {
+    return fail(s);
+  }
   config.publisher.stream = absl::GetFlag(FLAGS_stream);
   config.publisher.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   config.publisher.stream_max_len = absl::GetFlag(FLAGS_stream_max_len);
@@ -71,9 +67,6 @@ int main(int argc, char** argv) {
   }
   if (max_body < 1 || max_body > (3 << 20)) {
     return fail(absl::InvalidArgumentError("--max_body_bytes must be 1..3145728 (gRPC messages are limited to 4 MiB)"));
-  }
-  if (config.server.max_threads < 2) {
-    return fail(absl::InvalidArgumentError("--max_threads must be >= 2"));
   }
   config.limits.max_body_bytes = static_cast<size_t>(max_body);
 

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "common/config/env_flags.h"
+#include "common/grpc/service_settings.h"
 #include "common/log/log.h"
 #include "notifier/notifier_app.h"
 
@@ -45,24 +46,20 @@ int main(int argc, char** argv) {
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "group", "consumer_name",
        "group_start_id", "key_prefix", "alerts_per_subscription", "claim_min_idle",
        "stream_workers", "max_threads", "shutdown_grace", "log_level", "testing_kill_before_ack"},
-      "notifier: matches events against subscriptions and streams alerts.\n"
+      "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
-  sa::log::SetComponent("notifier");
-  auto fail = [](const absl::Status& s) {
-    sa::log::Error("notifier.config_invalid", {{"error", s}});
-    std::fprintf(stderr, "notifier: %s\n", std::string(s.message()).c_str());
-    return 2;
-  };
-  if (auto s = sa::log::SetMinLevelByName(absl::GetFlag(FLAGS_log_level)); !s.ok()) return fail(s);
-
+  auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
   sa::notifier::NotifierConfig config;
-  config.server.address = absl::GetFlag(FLAGS_grpc_addr);
-  config.server.port_file = absl::GetFlag(FLAGS_grpc_port_file);
-  config.server.max_threads = absl::GetFlag(FLAGS_max_threads);
-  if (auto s = sa::config::ValidateListenAddress(config.server.address); !s.ok()) return fail(s);
-  auto redis = sa::redis::ParseRedisUrl(absl::GetFlag(FLAGS_redis_url));
-  if (!redis.ok()) return fail(redis.status());
-  config.redis = *redis;
+  if (auto s = sa::ApplyServiceSettings("notifier",
+                                        {.grpc_addr = absl::GetFlag(FLAGS_grpc_addr),
+                                         .grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file),
+                                         .max_threads = absl::GetFlag(FLAGS_max_threads),
+                                         .redis_url = absl::GetFlag(FLAGS_redis_url),
+                                         .log_level = absl::GetFlag(FLAGS_log_level)},
+                                        config.server, config.redis);
+      !s.ok()) {
+    return fail(s);
+  }
   config.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   config.consumer.stream = absl::GetFlag(FLAGS_stream);
   config.consumer.group = absl::GetFlag(FLAGS_group);
@@ -86,8 +83,8 @@ int main(int argc, char** argv) {
   if (config.alerts.max_alerts_per_subscription < 1) {
     return fail(absl::InvalidArgumentError("--alerts_per_subscription must be >= 1"));
   }
-  if (config.stream_workers < 1 || config.server.max_threads < 2) {
-    return fail(absl::InvalidArgumentError("--stream_workers must be >= 1 and --max_threads >= 2"));
+  if (config.stream_workers < 1) {
+    return fail(absl::InvalidArgumentError("--stream_workers must be >= 1"));
   }
   if (absl::GetFlag(FLAGS_testing_kill_before_ack)) {
     sa::log::Warning("notifier.testing_kill_before_ack");

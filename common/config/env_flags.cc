@@ -8,6 +8,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,6 +43,14 @@ std::vector<std::string> ParseFlagsWithEnvironment(int argc, char** argv,
                                                    const std::vector<absl::string_view>& flag_names,
                                                    absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
+  // --help lists every flag defined by this project (absl's default shows only flags of a
+  // file named after the program); --helpfull adds absl's own.
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = [](absl::string_view file) {
+    return !absl::StrContains(file, "absl/");
+  };
+  usage_config.contains_helpshort_flags = usage_config.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage_config);
   if (absl::Status s = ApplyEnvironmentToFlags(flag_names); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     std::exit(2);

@@ -46,6 +46,7 @@ class Stack:
     def __init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="sa-e2e-"))
         self.procs = []
+        self.logs = []
         port = free_port()
         self.redis_url = f"redis://127.0.0.1:{port}/0"
         self.redis = self._spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
@@ -63,8 +64,9 @@ class Stack:
                                            ["--consumer_name=e2e-1"])
 
     def _spawn(self, args, log):
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                stderr=open(self.dir / log, "ab"))
+        log_file = open(self.dir / log, "ab")
+        self.logs.append(log_file)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log_file)
         self.procs.append(proc)
         return proc
 
@@ -98,6 +100,8 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+        for log_file in self.logs:
+            log_file.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -220,6 +224,22 @@ class EndToEnd(unittest.TestCase):
                 request_serializer=lambda b: b, response_deserializer=lambda b: b)
             reply = b"".join(reflect(iter([b"\x3a\x00"]), timeout=5))  # list_services: ""
             self.assertIn(b"summit_alerts.v1.", reply)
+
+
+class Help(unittest.TestCase):
+    def test_help_documents_every_flag_with_its_environment_variable(self):
+        expected = {
+            "SA_COLLECTOR_BIN": ["grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix",
+                                 "dedupe_window", "gazetteer_dir", "max_body_bytes", "log_level"],
+            "SA_NOTIFIER_BIN": ["grpc_addr", "redis_url", "stream", "group", "consumer_name",
+                                "group_start_id", "alerts_per_subscription", "claim_min_idle"],
+        }
+        for binary, flags in expected.items():
+            out = subprocess.run([os.environ[binary], "--help"], capture_output=True, text=True)
+            text = " ".join((out.stdout + out.stderr).split())  # help text is wrapped
+            for flag in flags:
+                self.assertIn(f"-{flag} ", text, f"{binary} --help lacks --{flag}")
+                self.assertIn(f"env {flag.upper()}", text)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/config/env_flags.h"
+#include "common/grpc/service_settings.h"
 #include "common/redis/redis_url.h"
 #include "tests/support/status_matchers.h"
 
@@ -70,6 +71,30 @@ TEST(ListenAddress, AcceptsHostPortForms) {
   EXPECT_THAT(config::ValidateListenAddress("localhost"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(config::ValidateListenAddress("h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(config::ValidateListenAddress("::1:80"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
+  GrpcServerOptions server;
+  redis::RedisEndpoint redis;
+  ServiceSettings settings{.grpc_addr = "0.0.0.0:50051", .grpc_port_file = "/tmp/p",
+                           .max_threads = 8, .redis_url = "redis://r:6380/1", .log_level = "info"};
+  ASSERT_THAT(ApplyServiceSettings("test", settings, server, redis), testing::IsOk());
+  EXPECT_EQ(server.address, "0.0.0.0:50051");
+  EXPECT_EQ(server.max_threads, 8);
+  EXPECT_EQ(redis.host, "r");
+  EXPECT_EQ(redis.db, 1);
+  ServiceSettings bad = settings;
+  bad.log_level = "loud";
+  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("log level 'loud'")));
+  bad = settings;
+  bad.max_threads = 1;
+  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--max_threads")));
+  bad = settings;
+  bad.redis_url = "rediss://tls";
+  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
 }
 
 }  // namespace

@@ -1,0 +1,32 @@
+#include "common/grpc/service_settings.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "common/config/env_flags.h"
+#include "common/log/log.h"
+#include "common/status_macros.h"
+
+namespace sa {
+
+absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSettings& settings,
+                                  GrpcServerOptions& server, redis::RedisEndpoint& redis) {
+  log::SetComponent(component);
+  SA_RETURN_IF_ERROR(log::SetMinLevelByName(settings.log_level));
+  SA_RETURN_IF_ERROR(config::ValidateListenAddress(settings.grpc_addr));
+  if (settings.max_threads < 2) return absl::InvalidArgumentError("--max_threads must be >= 2");
+  server.address = settings.grpc_addr;
+  server.port_file = settings.grpc_port_file;
+  server.max_threads = settings.max_threads;
+  SA_ASSIGN_OR_RETURN(redis, redis::ParseRedisUrl(settings.redis_url));
+  return absl::OkStatus();
+}
+
+int ReportConfigError(absl::string_view component, const absl::Status& status) {
+  log::Error(absl::StrCat(component, ".config_invalid"), {{"error", status}});
+  std::fprintf(stderr, "%s: %s\n", std::string(component).c_str(),
+               std::string(status.message()).c_str());
+  return 2;
+}
+
+}  // namespace sa

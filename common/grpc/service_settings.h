@@ -1,0 +1,28 @@
+// The settings every service binary has, validated in one place.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/grpc/grpc_server.h"
+#include "common/redis/redis_url.h"
+
+namespace sa {
+
+struct ServiceSettings {
+  std::string grpc_addr;
+  std::string grpc_port_file;
+  int max_threads = 64;
+  std::string redis_url;
+  std::string log_level = "info";
+};
+
+// Sets the log component and level, and fills `server` and `redis`. InvalidArgument naming the
+// bad setting otherwise.
+absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSettings& settings,
+                                  GrpcServerOptions& server, redis::RedisEndpoint& redis);
+
+// Logs and prints "<component>: <message>" for a bad configuration; returns exit code 2.
+int ReportConfigError(absl::string_view component, const absl::Status& status);
+
+}  // namespace sa
