@@ -115,6 +115,7 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     p->set_name(person.name);
     p->set_role(person.role);
     p->set_country(person.country);
+    for (const std::string& alias : person.aliases) p->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, p->mutable_evidence());
     (IsHeadOfStateOrGovernment(person.role) ? heads : others) += 1;
   }
@@ -126,6 +127,7 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     p->set_country(entry.country);
     p->set_lat(entry.lat);
     p->set_lon(entry.lon);
+    for (const std::string& alias : entry.aliases) p->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, p->mutable_evidence());
   }
 

@@ -67,11 +67,12 @@ absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& direct
   if (!people.ok()) return people.status();
   for (auto& [line, row] : *people) {
     uint32_t id = static_cast<uint32_t>(g.people_.size());
-    g.people_.push_back({row[0], row[1], row[2]});
+    g.people_.push_back({row[0], row[1], row[2], {}});
     if (auto s = AddPhrase(g.people_index_, row[0], id, path, line); !s.ok()) return s;
     if (row.size() > 3) {
       for (const std::string& alias : SplitAliases(row[3])) {
         if (auto s = AddPhrase(g.people_index_, alias, id, path, line); !s.ok()) return s;
+        g.people_.back().aliases.push_back(alias);
       }
     }
   }
@@ -80,7 +81,7 @@ absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& direct
   auto places = ReadTsv(path, 5);
   if (!places.ok()) return places.status();
   for (auto& [line, row] : *places) {
-    PlaceEntry place{row[0], row[1], row[2]};
+    PlaceEntry place{row[0], row[1], row[2], 0, 0, {}};
     if (!absl::SimpleAtod(row[3], &place.lat) || !absl::SimpleAtod(row[4], &place.lon) ||
         place.lat < -90 || place.lat > 90 || place.lon < -180 || place.lon > 180) {
       return absl::InvalidArgumentError(
@@ -93,6 +94,7 @@ absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& direct
     if (row.size() > 5) {
       for (const std::string& alias : SplitAliases(row[5])) {
         if (auto s = AddPhrase(g.places_index_, alias, id, path, line); !s.ok()) return s;
+        g.places_.back().aliases.push_back(alias);
       }
     }
   }

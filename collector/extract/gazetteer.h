@@ -12,10 +12,12 @@ namespace sa::collector {
 
 struct PersonEntry {
   std::string name, role, country;
+  std::vector<std::string> aliases;
 };
 struct PlaceEntry {
   std::string name, region, country;
   double lat = 0, lon = 0;
+  std::vector<std::string> aliases;
 };
 struct TopicEntry {
   std::string name;

@@ -8,7 +8,7 @@
 #include "common/redis/event_stream.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "notifier/match/matcher.h"
+#include "notifier/match/event_document.h"
 
 namespace sa::notifier {
 namespace {
@@ -125,29 +125,26 @@ absl::Status EventConsumer::Process(const Entry& entry) {
     absl::MutexLock lock(&stats_mu_);
     ++stats_.dead_letters;
   } else {
-    EventText text(event);
-    auto snapshot = subscriptions_.Current();
+    EventDocument document(event);
+    auto index = subscriptions_.Current();
     auto created_at =
         google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
-    for (const CompiledSubscription& compiled : snapshot->subscriptions) {
-      if (event.relevance() < compiled.subscription.min_relevance()) continue;
-      std::vector<summit_alerts::v1::Match> matches = MatchQuery(compiled.query, text);
-      if (matches.empty()) continue;
+    for (SubscriptionMatch& match : index->Match(document)) {
       Alert alert;
-      alert.set_subscription_id(compiled.subscription.id());
+      alert.set_subscription_id(match.subscription_id);
       *alert.mutable_event() = event;
-      for (auto& m : matches) *alert.add_matches() = std::move(m);
+      for (auto& m : match.matches) *alert.add_matches() = std::move(m);
       *alert.mutable_created_at() = created_at;
       SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert));
       absl::MutexLock lock(&stats_mu_);
       if (alert_id) {
         ++stats_.alerts;
         log::Info("alert.stored", {{"alert_id", *alert_id},
-                                   {"subscription_id", compiled.subscription.id()},
+                                   {"subscription_id", match.subscription_id},
                                    {"event_id", event.id()}});
       } else {
         ++stats_.duplicates;
-        log::Info("alert.already_stored", {{"subscription_id", compiled.subscription.id()},
+        log::Info("alert.already_stored", {{"subscription_id", match.subscription_id},
                                            {"event_id", event.id()}});
       }
     }

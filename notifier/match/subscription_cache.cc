@@ -6,31 +6,72 @@
 namespace sa::notifier {
 
 SubscriptionCache::SubscriptionCache(SubscriptionStore& store)
-    : store_(store), current_(std::make_shared<SubscriptionSnapshot>()) {}
+    : store_(store), current_(std::make_shared<MatchIndex>()) {}
 
-absl::Status SubscriptionCache::Refresh() {
-  SA_ASSIGN_OR_RETURN(int64_t version, store_.Version());
-  if (version == Current()->version) return absl::OkStatus();
-  SA_ASSIGN_OR_RETURN(auto subs, store_.List(""));
-  auto snapshot = std::make_shared<SubscriptionSnapshot>();
-  snapshot->version = version;
-  for (auto& sub : subs) {
-    auto query = ParseQuery(sub.query());
-    if (!query.ok()) {
-      log::Error("subscription.unparsable", {{"subscription_id", sub.id()}, {"error", query.status()}});
-      continue;
-    }
-    snapshot->subscriptions.push_back({std::move(sub), std::move(*query)});
-  }
-  log::Info("subscriptions.loaded", {{"version", version}, {"count", snapshot->subscriptions.size()}});
+std::shared_ptr<const MatchIndex> SubscriptionCache::Current() const {
   absl::MutexLock lock(&mu_);
-  current_ = std::move(snapshot);
+  return current_;
+}
+
+void SubscriptionCache::Apply(const summit_alerts::v1::Subscription& sub, MatchIndex& index) {
+  auto compiled = CompileSubscription(sub);
+  if (!compiled.ok()) {
+    log::Error("subscription.unmatchable", {{"subscription_id", sub.id()}, {"error", compiled.status()}});
+    index.Remove(sub.id());
+    return;
+  }
+  index.Upsert(std::move(*compiled));
+}
+
+absl::Status SubscriptionCache::FullLoad() {
+  SA_ASSIGN_OR_RETURN(SubscriptionStore::Snapshot snapshot, store_.LoadAll());
+  auto index = std::make_shared<MatchIndex>();
+  for (const auto& sub : snapshot.subscriptions) Apply(sub, *index);
+  position_ = snapshot.position.stream_id;
+  version_ = snapshot.position.version;
+  log::Info("subscriptions.loaded", {{"version", version_}, {"count", index->size()}});
+  absl::MutexLock lock(&mu_);
+  current_ = std::move(index);
   return absl::OkStatus();
 }
 
-std::shared_ptr<const SubscriptionSnapshot> SubscriptionCache::Current() const {
-  absl::MutexLock lock(&mu_);
-  return current_;
+absl::Status SubscriptionCache::Refresh() {
+  absl::MutexLock refresh_lock(&refresh_mu_);
+  if (version_ < 0) return FullLoad();
+  constexpr int kBatch = 1000;
+  while (true) {
+    SA_ASSIGN_OR_RETURN(auto changes, store_.ChangesAfter(position_, kBatch));
+    if (changes.empty()) return absl::OkStatus();
+    // A log entry may repeat one the full load already included; a jump means entries were
+    // trimmed before we read them.
+    size_t first_new = 0;
+    while (first_new < changes.size() && changes[first_new].version <= version_) ++first_new;
+    if (first_new < changes.size() && changes[first_new].version != version_ + 1) {
+      log::Warning("subscriptions.change_log_gap",
+                   {{"have_version", version_}, {"next_version", changes[first_new].version}});
+      return FullLoad();
+    }
+    std::vector<std::string> ids;
+    for (const auto& change : changes) ids.push_back(change.subscription_id);
+    SA_ASSIGN_OR_RETURN(auto subs, store_.GetMany(ids));
+    std::shared_ptr<MatchIndex> index;
+    {
+      absl::MutexLock lock(&mu_);
+      index = current_;
+    }
+    MatchIndex& mutable_index = *index;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (subs[i]) {
+        Apply(*subs[i], mutable_index);
+      } else {
+        mutable_index.Remove(ids[i]);
+      }
+    }
+    position_ = changes.back().stream_id;
+    version_ = std::max(version_, changes.back().version);
+    log::Debug("subscriptions.applied", {{"changes", changes.size()}, {"version", version_}});
+    if (changes.size() < kBatch) return absl::OkStatus();
+  }
 }
 
 }  // namespace sa::notifier

@@ -1,41 +1,41 @@
-// An in-memory, compiled snapshot of every subscription, refreshed when the store's version
-// changes. Readers get an immutable snapshot (shared_ptr<const ...>) and never block writers.
+// The replica's in-memory MatchIndex of every subscription, kept current from the store:
+// a full load at the first Refresh, then only the subscriptions named in the change log since
+// (so an update reaches every replica at its next Refresh, in O(changes) even with millions
+// of subscriptions). A gap in the log's versions (it is trimmed) triggers a full reload, built
+// aside and swapped in; matching keeps using the old index until then.
 #pragma once
 
 #include <memory>
-#include <vector>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "notifier/match/matcher.h"
+#include "notifier/match/match_index.h"
 #include "notifier/store/subscription_store.h"
 
 namespace sa::notifier {
-
-struct CompiledSubscription {
-  summit_alerts::v1::Subscription subscription;
-  Query query;
-};
-
-struct SubscriptionSnapshot {
-  int64_t version = -1;
-  std::vector<CompiledSubscription> subscriptions;
-};
 
 // Thread-safe.
 class SubscriptionCache {
  public:
   explicit SubscriptionCache(SubscriptionStore& store);
 
-  // Reloads from the store when its version differs from the snapshot's. A stored
-  // subscription whose query no longer parses is skipped with a log line.
+  // Applies the changes since the last call (a full load the first time). A stored
+  // subscription that no longer compiles is left out with a log line.
   absl::Status Refresh();
-  std::shared_ptr<const SubscriptionSnapshot> Current() const;
+  // The current index; it may change in place as later Refresh calls apply updates.
+  std::shared_ptr<const MatchIndex> Current() const;
 
  private:
+  absl::Status FullLoad() ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
+  void Apply(const summit_alerts::v1::Subscription& sub, MatchIndex& index);
+
   SubscriptionStore& store_;
+  absl::Mutex refresh_mu_;  // one Refresh at a time
+  std::string position_ ABSL_GUARDED_BY(refresh_mu_);  // change-log stream id applied
+  int64_t version_ ABSL_GUARDED_BY(refresh_mu_) = -1;  // -1: never loaded
   mutable absl::Mutex mu_;
-  std::shared_ptr<const SubscriptionSnapshot> current_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<MatchIndex> current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sa::notifier

@@ -7,7 +7,7 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "notifier/rules/query.h"
+#include "notifier/match/subscription_rule.h"
 
 namespace sa::notifier {
 namespace {
@@ -15,17 +15,33 @@ namespace {
 using summit_alerts::v1::Subscription;
 using google::protobuf::util::TimeUtil;
 
-// KEYS: hash, version. ARGV: id, bytes, mode ("create" | "update").
+// Every write bumps the version and appends (id, version) to the change log, atomically, so
+// a replica that applies the log in order and sees no version gap has every change.
+// KEYS: hash, version, changes. ARGV: id, bytes, mode ("create" | "update"), log length.
 // Returns 1 when written, 0 when update found nothing to replace.
 const redis::RedisScript& PutScript() {
   static const redis::RedisScript script(R"lua(
 if ARGV[3] == 'update' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('INCR', KEYS[2])
+local version = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[1], 'version', version)
 return 1
 )lua");
   return script;
 }
+
+// KEYS: hash, version, changes. ARGV: id, log length. Returns 1 when deleted, 0 when absent.
+const redis::RedisScript& DeleteScript() {
+  static const redis::RedisScript script(R"lua(
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+local version = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[1], 'version', version)
+return 1
+)lua");
+  return script;
+}
+
+constexpr int64_t kChangeLogLength = 100000;
 
 absl::StatusOr<Subscription> Parse(const std::string& bytes, const std::string& id) {
   Subscription sub;
@@ -38,7 +54,8 @@ absl::StatusOr<Subscription> Parse(const std::string& bytes, const std::string& 
 }  // namespace
 
 absl::Status ValidateSubscription(const Subscription& sub) {
-  if (auto query = ParseQuery(sub.query()); !query.ok()) return query.status();
+  if (auto compiled = CompileSubscription(sub); !compiled.ok()) return compiled.status();
+  if (sub.topics_size() > 32) return absl::InvalidArgumentError("more than 32 topics");
   if (!(sub.min_relevance() >= 0 && sub.min_relevance() <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("min_relevance ", sub.min_relevance(), " is outside 0..1"));
@@ -73,8 +90,9 @@ absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
   *sub.mutable_created_at() = now;
   *sub.mutable_updated_at() = now;
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey()},
-                                                  {sub.id(), sub.SerializeAsString(), "create"}));
+  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
+                                                  {sub.id(), sub.SerializeAsString(), "create",
+                                                   absl::StrCat(kChangeLogLength)}));
   return sub;
 }
 
@@ -104,8 +122,9 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
   *sub.mutable_created_at() = existing.created_at();
   *sub.mutable_updated_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey()},
-                                                  {sub.id(), sub.SerializeAsString(), "update"}));
+  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
+                                                  {sub.id(), sub.SerializeAsString(), "update",
+                                                   absl::StrCat(kChangeLogLength)}));
   if (reply.integer == 0) {
     return absl::NotFoundError(absl::StrCat("no subscription with id '", sub.id(), "'"));
   }
@@ -113,10 +132,78 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
 }
 
 absl::Status SubscriptionStore::Delete(const std::string& id) {
-  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HDEL", HashKey(), id}));
+  SA_ASSIGN_OR_RETURN(auto reply, DeleteScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
+                                                     {id, absl::StrCat(kChangeLogLength)}));
   if (reply.integer == 0) return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
-  SA_ASSIGN_OR_RETURN(auto version, redis_.Command({"INCR", VersionKey()}));
   return absl::OkStatus();
+}
+
+absl::StatusOr<SubscriptionStore::Snapshot> SubscriptionStore::LoadAll() {
+  Snapshot snapshot;
+  // The log position first: changes after it are re-applied, which is idempotent.
+  SA_ASSIGN_OR_RETURN(auto newest, redis_.Command({"XREVRANGE", ChangesKey(), "+", "-", "COUNT", "1"}));
+  if (!newest.elements.empty()) {
+    SA_ASSIGN_OR_RETURN(snapshot.position, ParseChange(newest.elements[0]));
+  } else {
+    SA_ASSIGN_OR_RETURN(snapshot.position.version, Version());
+  }
+  std::string cursor = "0";
+  do {
+    SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HSCAN", HashKey(), cursor, "COUNT", "1000"}));
+    if (reply.elements.size() != 2) return absl::InternalError("unexpected HSCAN reply");
+    cursor = reply.elements[0].str;
+    const auto& pairs = reply.elements[1].elements;
+    for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(pairs[i + 1].str, pairs[i].str));
+      snapshot.subscriptions.push_back(std::move(sub));
+    }
+  } while (cursor != "0");
+  return snapshot;
+}
+
+absl::StatusOr<SubscriptionStore::Change> SubscriptionStore::ParseChange(const redis::RedisReply& entry) {
+  Change change;
+  if (entry.elements.size() != 2) return absl::DataLossError("malformed subscription change entry");
+  change.stream_id = entry.elements[0].str;
+  const auto& fields = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str == "id") change.subscription_id = fields[i + 1].str;
+    if (fields[i].str == "version" && !absl::SimpleAtoi(fields[i + 1].str, &change.version)) {
+      return absl::DataLossError(absl::StrCat("change ", change.stream_id, " has a bad version"));
+    }
+  }
+  return change;
+}
+
+absl::StatusOr<std::vector<SubscriptionStore::Change>> SubscriptionStore::ChangesAfter(
+    const std::string& stream_id, int limit) {
+  std::string start = stream_id.empty() ? "-" : absl::StrCat("(", stream_id);
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XRANGE", ChangesKey(), start, "+", "COUNT",
+                                                  absl::StrCat(limit)}));
+  std::vector<Change> changes;
+  for (const auto& entry : reply.elements) {
+    SA_ASSIGN_OR_RETURN(Change change, ParseChange(entry));
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+absl::StatusOr<std::vector<std::optional<Subscription>>> SubscriptionStore::GetMany(
+    const std::vector<std::string>& ids) {
+  std::vector<std::optional<Subscription>> subs;
+  if (ids.empty()) return subs;
+  std::vector<std::string> command = {"HMGET", HashKey()};
+  command.insert(command.end(), ids.begin(), ids.end());
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command(command));
+  for (size_t i = 0; i < ids.size() && i < reply.elements.size(); ++i) {
+    if (reply.elements[i].is_nil()) {
+      subs.emplace_back(std::nullopt);
+    } else {
+      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(reply.elements[i].str, ids[i]));
+      subs.emplace_back(std::move(sub));
+    }
+  }
+  return subs;
 }
 
 absl::StatusOr<int64_t> SubscriptionStore::Version() {
