@@ -30,6 +30,8 @@ absl::Status RunNotifier(const NotifierConfig& config) {
     started = consumer.Start();
   }
   SA_RETURN_IF_ERROR(started);
+  // Load every subscription before serving, so the first event does not pay for it.
+  SA_RETURN_IF_ERROR(cache.Refresh());
   hub.Start();
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
   server->WatchRedisHealth(redis, absl::Seconds(2));

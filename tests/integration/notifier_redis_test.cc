@@ -177,6 +177,66 @@ TEST_F(NotifierRedisTest, SubscriptionsPersistAcrossStoreInstances) {
   EXPECT_THAT(subs_->Delete(sub.id()), StatusIs(absl::StatusCode::kNotFound));
 }
 
+std::vector<std::string> MatchedIds(const SubscriptionCache& cache, const std::string& title) {
+  v1::Event event;
+  event.set_title(title);
+  EventDocument document(event);
+  std::vector<std::string> ids;
+  for (const auto& m : cache.Current()->Match(document)) ids.push_back(m.subscription_id);
+  return ids;
+}
+
+TEST_F(NotifierRedisTest, AnotherReplicasCacheAppliesCreatesUpdatesAndDeletes) {
+  SubscriptionStore other_store(client(), prefix_);  // another replica's view of the same Redis
+  SubscriptionCache other(other_store);
+  v1::Subscription kept = Subscribe("Putin");
+  ASSERT_THAT(other.Refresh(), IsOk());  // first refresh: a full load
+  EXPECT_THAT(MatchedIds(other, "Putin in Anchorage"), ::testing::ElementsAre(kept.id()));
+
+  v1::Subscription added = Subscribe("Anchorage OR Helsinki");
+  v1::Subscription changed = kept;
+  changed.set_query("Lavrov");
+  ASSERT_THAT(subs_->Update(changed), IsOk());
+  v1::Subscription removed = Subscribe("Anchorage");
+  ASSERT_THAT(subs_->Delete(removed.id()), IsOk());
+  ASSERT_THAT(other.Refresh(), IsOk());  // only the four changes are read
+  EXPECT_THAT(MatchedIds(other, "Putin in Anchorage"), ::testing::ElementsAre(added.id()));
+  EXPECT_THAT(MatchedIds(other, "Lavrov speaks"), ::testing::ElementsAre(kept.id()));
+  EXPECT_EQ(other.Current()->size(), 2u);
+}
+
+TEST_F(NotifierRedisTest, AGapInTheChangeLogMeansAFullReload) {
+  SubscriptionCache other(*subs_);
+  v1::Subscription first = Subscribe("Putin");
+  ASSERT_THAT(other.Refresh(), IsOk());
+  auto before = other.Current();
+  v1::Subscription second = Subscribe("Putin Anchorage");
+  Subscribe("Helsinki");
+  // Entries this replica never read are trimmed away (as MAXLEN does after a long outage).
+  ASSERT_THAT(client().Command({"XTRIM", prefix_ + "subs:changes", "MAXLEN", "1"}).status(), IsOk());
+  ASSERT_THAT(other.Refresh(), IsOk());
+  EXPECT_NE(other.Current(), before);  // a new index, swapped in
+  std::vector<std::string> expected = {first.id(), second.id()};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(MatchedIds(other, "Putin in Anchorage"), expected);
+  EXPECT_EQ(other.Current()->size(), 3u);
+}
+
+TEST_F(NotifierRedisTest, SubscriptionUpdateTakesEffectForTheNextEvent) {
+  v1::Subscription sub = Subscribe("Lavrov");
+  auto consumer = Consumer();
+  Publish("ev_a", "Putin arrives");
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  EXPECT_TRUE(Alerts(sub.id()).empty());
+  sub.set_query("Putin OR Lavrov");
+  ASSERT_THAT(subs_->Update(sub), IsOk());
+  Publish("ev_b", "Putin departs");
+  ASSERT_THAT(consumer->DrainOnce(), IsOk());
+  auto alerts = Alerts(sub.id());
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].event().id(), "ev_b");
+}
+
 // --- Subscribe over real gRPC ---------------------------------------------------------------
 
 class SubscribeStreamTest : public NotifierRedisTest {
