@@ -40,23 +40,34 @@ std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
                     }),
                     "\n");
   }
-  // Why: group matches by term, in rule order.
+  absl::StrAppend(&out, FormatWhy(alert.matches()));
+  if (!e.summary().empty()) absl::StrAppend(&out, "  summary: ", e.summary(), "\n");
+  if (!e.url().empty()) absl::StrAppend(&out, "  link: ", e.url(), "\n");
+  return out;
+}
+
+std::string FormatWhy(const google::protobuf::RepeatedPtrField<summit_alerts::v1::Match>& matches) {
+  // Group matches by term, in rule order.
   std::vector<std::string> terms;
   std::map<std::string, std::vector<std::string>> where;
-  for (const auto& m : alert.matches()) {
+  for (const auto& m : matches) {
     if (!where.count(m.term())) terms.push_back(m.term());
     where[m.term()].push_back(absl::StrCat(m.field(), " \"", m.text(), "\""));
   }
-  if (!terms.empty()) {
-    out += "  why: ";
-    for (size_t i = 0; i < terms.size(); ++i) {
-      if (i > 0) out += "; ";
-      absl::StrAppend(&out, "'", terms[i], "' in ", absl::StrJoin(where[terms[i]], ", "));
-    }
-    out += "\n";
+  if (terms.empty()) return "";
+  std::string out = "  why: ";
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (i > 0) out += "; ";
+    absl::StrAppend(&out, "'", terms[i], "' in ", absl::StrJoin(where[terms[i]], ", "));
   }
-  if (!e.summary().empty()) absl::StrAppend(&out, "  summary: ", e.summary(), "\n");
-  if (!e.url().empty()) absl::StrAppend(&out, "  link: ", e.url(), "\n");
+  return out + "\n";
+}
+
+std::string FormatTestResult(const summit_alerts::v1::TestQueryResult& result) {
+  std::string out = absl::StrCat(result.matched() ? "MATCH     " : "no match  ", result.event_id(),
+                                 "  ", result.title(), "\n");
+  if (!result.matched()) absl::StrAppend(&out, "  because: ", result.reason(), "\n");
+  absl::StrAppend(&out, FormatWhy(result.matches()));
   return out;
 }
 
@@ -64,6 +75,7 @@ std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
   std::string out = absl::StrCat(s.id(), "  query: ", s.query());
   if (!s.owner().empty()) absl::StrAppend(&out, "  owner: ", s.owner());
   if (!s.name().empty()) absl::StrAppend(&out, "  name: ", s.name());
+  if (s.topics_size() > 0) absl::StrAppend(&out, "  topics: ", absl::StrJoin(s.topics(), ", "));
   if (s.min_relevance() > 0) absl::StrAppendFormat(&out, "  min_relevance: %.2f", s.min_relevance());
   return out;
 }

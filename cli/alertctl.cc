@@ -25,7 +25,11 @@ ABSL_FLAG(std::string, source, "", "ingest: the article's source (outlet) name")
 ABSL_FLAG(std::string, language, "", "ingest: the article's language tag");
 ABSL_FLAG(std::string, owner, "", "subscribe/subs: the owner of the subscription(s)");
 ABSL_FLAG(std::string, name, "", "subscribe: a name for the subscription");
-ABSL_FLAG(double, min_relevance, 0, "subscribe: only events at least this relevant (0..1)");
+ABSL_FLAG(double, min_relevance, 0, "subscribe/test: only events at least this relevant (0..1)");
+ABSL_FLAG(std::vector<std::string>, topics, {},
+          "subscribe/test: comma-separated topics, one of which the event must have");
+ABSL_FLAG(std::string, file, "", "test: evaluate against the articles in this file");
+ABSL_FLAG(int32_t, last, 20, "test: evaluate against the newest N events of the stream");
 ABSL_FLAG(std::string, after, "",
           "tail: resume after this alert id (\"0\" = every retained alert; empty = new only)");
 ABSL_FLAG(int32_t, max_alerts, 0, "tail: exit after this many alerts (0 = never)");
@@ -47,6 +51,8 @@ commands:
   get ID                  show one subscription
   unsubscribe ID          delete a subscription
   tail ID                 stream a subscription's alerts (--after to resume, --max_alerts)
+  test QUERY...           try a rule without saving it: against the newest events (--last N)
+                          or the articles of a file (--file F); says why each (did not) match
 
 --output=json prints one JSON object per line for scripts.)";
 
@@ -123,6 +129,7 @@ int Subscribe(const std::vector<std::string>& words) {
   sub->set_owner(absl::GetFlag(FLAGS_owner));
   sub->set_name(absl::GetFlag(FLAGS_name));
   sub->set_min_relevance(absl::GetFlag(FLAGS_min_relevance));
+  for (const std::string& topic : absl::GetFlag(FLAGS_topics)) sub->add_topics(topic);
   v1::Subscription created;
   grpc::ClientContext context;
   SetDeadline(context);
@@ -130,6 +137,47 @@ int Subscribe(const std::vector<std::string>& words) {
     return Fail(status, "subscribe");
   }
   std::cout << (Json() ? sa::cli::ToJson(created) : sa::cli::FormatSubscription(created)) << std::endl;
+  return 0;
+}
+
+int TestQuery(const std::vector<std::string>& words) {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::TestQueryRequest request;
+  request.set_query(absl::StrJoin(words, " "));
+  request.set_min_relevance(absl::GetFlag(FLAGS_min_relevance));
+  for (const std::string& topic : absl::GetFlag(FLAGS_topics)) request.add_topics(topic);
+  std::vector<v1::TestQueryRequest> requests;
+  if (const std::string file = absl::GetFlag(FLAGS_file); !file.empty()) {
+    auto articles = sa::cli::LoadArticles(file);
+    if (!articles.ok()) {
+      std::fprintf(stderr, "alertctl test: %s\n", std::string(articles.status().message()).c_str());
+      return 1;
+    }
+    for (v1::Article& article : *articles) {
+      *request.mutable_article() = std::move(article);
+      requests.push_back(request);
+    }
+  } else {
+    request.set_last_events(absl::GetFlag(FLAGS_last));
+    requests.push_back(request);
+  }
+  int matched = 0;
+  for (const v1::TestQueryRequest& one : requests) {
+    v1::TestQueryResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    if (auto status = stub->TestQuery(&context, one, &response); !status.ok()) return Fail(status, "test");
+    for (v1::TestQueryResult& result : *response.mutable_results()) {
+      matched += result.matched();
+      if (Json()) {
+        result.mutable_event()->clear_body();
+        std::cout << sa::cli::ToJson(result) << std::endl;
+      } else {
+        std::cout << sa::cli::FormatTestResult(result);
+      }
+    }
+  }
+  if (!Json()) std::cout << matched << " matched" << std::endl;
   return 0;
 }
 
@@ -240,6 +288,13 @@ int main(int argc, char** argv) {
   if (command == "ingest") return Ingest(rest);
   if (command == "subscribe") return Subscribe(rest);
   if (command == "subs") return ListSubs();
+  if (command == "test") {
+    if (rest.empty() && absl::GetFlag(FLAGS_topics).empty()) {
+      std::fprintf(stderr, "alertctl test: give a query, e.g. 'Putin OR Lavrov'\n");
+      return 2;
+    }
+    return TestQuery(rest);
+  }
   if (command == "get") return need_one("subscription id") ? GetSub(rest[0]) : 2;
   if (command == "unsubscribe") return need_one("subscription id") ? Unsubscribe(rest[0]) : 2;
   if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;

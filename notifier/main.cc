@@ -34,6 +34,9 @@ ABSL_FLAG(int32_t, stream_workers, 4, "threads reading alerts for live streams (
 ABSL_FLAG(int32_t, max_threads, 64, "most threads serving unary gRPC calls (env MAX_THREADS)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may finish after SIGTERM (env SHUTDOWN_GRACE)");
+ABSL_FLAG(std::string, gazetteer_dir, "",
+          "directory of the collector's .tsv dictionaries, for TestQuery on articles; empty: "
+          "./data/gazetteer, then the installed copy (env GAZETTEER_DIR)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 ABSL_FLAG(bool, testing_kill_before_ack, false,
           "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
@@ -45,7 +48,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "group", "consumer_name",
        "group_start_id", "key_prefix", "alerts_per_subscription", "claim_min_idle",
-       "stream_workers", "max_threads", "shutdown_grace", "log_level", "testing_kill_before_ack"},
+       "stream_workers", "max_threads", "shutdown_grace", "gazetteer_dir", "log_level", "testing_kill_before_ack"},
       "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
   config.alerts.max_alerts_per_subscription = absl::GetFlag(FLAGS_alerts_per_subscription);
   config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
   if (config.consumer.stream.empty() || config.consumer.group.empty()) {
     return fail(absl::InvalidArgumentError("--stream and --group must not be empty"));
   }

@@ -1,6 +1,7 @@
 #include "notifier/notifier_app.h"
 
 #include "common/concurrency/work_queue.h"
+#include "common/config/data_dir.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 #include "notifier/api/alert_hub.h"
@@ -11,6 +12,12 @@
 namespace sa::notifier {
 
 absl::Status RunNotifier(const NotifierConfig& config) {
+  SA_ASSIGN_OR_RETURN(std::string gazetteer_dir,
+                      config::FindDataDirectory(config.gazetteer_dir, "gazetteer"));
+  SA_ASSIGN_OR_RETURN(collector::Gazetteer gazetteer,
+                      collector::Gazetteer::LoadFromDirectory(gazetteer_dir));
+  collector::EventExtractor extractor(
+      std::make_shared<const collector::Gazetteer>(std::move(gazetteer)));
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   SubscriptionStore subscriptions(redis, config.key_prefix);
   AlertStoreOptions alert_options = config.alerts;
@@ -20,7 +27,8 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   EventConsumer consumer(redis, cache, alerts, config.consumer);
   AlertHub hub(redis, alerts);
   WorkQueue work(config.stream_workers);
-  NotifierService service(subscriptions, alerts, hub, work);
+  QueryTester tester(redis, config.consumer.stream, &extractor);
+  NotifierService service(subscriptions, alerts, hub, work, tester);
 
   // The consumer group must exist before we claim to be up; retry while Redis starts.
   absl::Status started = consumer.Start();

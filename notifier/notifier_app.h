@@ -18,6 +18,7 @@ struct NotifierConfig {
   AlertStoreOptions alerts;
   int stream_workers = 4;  // threads reading alerts for Subscribe streams
   absl::Duration shutdown_grace = absl::Seconds(10);
+  std::string gazetteer_dir;  // empty: config::FindDataDirectory's default
 };
 
 // Starts consuming and serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have

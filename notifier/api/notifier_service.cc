@@ -28,8 +28,13 @@ grpc::Status Reply(absl::StatusOr<T> result, Out* out, absl::string_view method)
 }  // namespace
 
 NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts,
-                                 AlertHub& hub, WorkQueue& work)
-    : subscriptions_(subscriptions), alerts_(alerts), hub_(hub), work_(work) {}
+                                 AlertHub& hub, WorkQueue& work, const QueryTester& tester)
+    : subscriptions_(subscriptions), alerts_(alerts), hub_(hub), work_(work), tester_(tester) {}
+
+grpc::Status NotifierService::TestQuery(grpc::ServerContext*, const v1::TestQueryRequest* request,
+                                        v1::TestQueryResponse* response) {
+  return Reply(tester_.Test(*request), response, "TestQuery");
+}
 
 grpc::Status NotifierService::CreateSubscription(grpc::ServerContext*,
                                                  const v1::CreateSubscriptionRequest* request,

@@ -4,6 +4,7 @@
 
 #include "common/concurrency/work_queue.h"
 #include "notifier/api/alert_hub.h"
+#include "notifier/api/query_tester.h"
 #include "notifier/store/alert_store.h"
 #include "notifier/store/subscription_store.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
@@ -16,7 +17,7 @@ class NotifierService final
  public:
   // All references must outlive the service.
   NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts, AlertHub& hub,
-                  WorkQueue& work);
+                  WorkQueue& work, const QueryTester& tester);
 
   grpc::Status CreateSubscription(grpc::ServerContext* context,
                                   const summit_alerts::v1::CreateSubscriptionRequest* request,
@@ -33,6 +34,9 @@ class NotifierService final
   grpc::Status DeleteSubscription(grpc::ServerContext* context,
                                   const summit_alerts::v1::DeleteSubscriptionRequest* request,
                                   summit_alerts::v1::DeleteSubscriptionResponse* response) override;
+  grpc::Status TestQuery(grpc::ServerContext* context,
+                         const summit_alerts::v1::TestQueryRequest* request,
+                         summit_alerts::v1::TestQueryResponse* response) override;
   grpc::ServerWriteReactor<summit_alerts::v1::Alert>* Subscribe(
       grpc::CallbackServerContext* context,
       const summit_alerts::v1::SubscribeRequest* request) override;
@@ -42,6 +46,7 @@ class NotifierService final
   AlertStore& alerts_;
   AlertHub& hub_;
   WorkQueue& work_;
+  const QueryTester& tester_;
 };
 
 }  // namespace sa::notifier

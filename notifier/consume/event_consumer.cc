@@ -16,13 +16,6 @@ namespace {
 using summit_alerts::v1::Alert;
 using summit_alerts::v1::Event;
 
-std::optional<std::string> EventField(const redis::RedisReply& fields) {
-  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-    if (fields.elements[i].str == redis::event_stream::kEvent) return fields.elements[i + 1].str;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subscriptions,
@@ -84,7 +77,7 @@ absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
   for (const redis::RedisReply& raw : reply->elements[0].elements[1].elements) {
     Entry entry;
     entry.id = raw.elements[0].str;
-    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = EventField(raw.elements[1]);
+    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = redis::event_stream::EventBytes(raw.elements[1]);
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -101,7 +94,7 @@ absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
   for (const redis::RedisReply& raw : reply.elements[1].elements) {
     Entry entry;
     entry.id = raw.elements[0].str;
-    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = EventField(raw.elements[1]);
+    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = redis::event_stream::EventBytes(raw.elements[1]);
     entries.push_back(std::move(entry));
   }
   // Entries deleted from the stream while pending (third element) are acked as lost.

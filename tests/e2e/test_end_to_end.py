@@ -175,6 +175,38 @@ class EndToEnd(unittest.TestCase):
         self.assertGreater(nxt.id, alert.id)
         self.assertTrue(reader.alerts.empty())
 
+    def test_rules_with_operators_scopes_and_aliases_and_test_query(self):
+        # A rule in the full language, created and then matched by the running services.
+        sub = self.subscribe('participant:Путин ("arms control" OR sanction*) -"North Korea"')
+        reader = AlertReader(self.notifier, sub.id, after="0")
+        self.addCleanup(reader.close)
+        published = self.ingest("Trump and Putin to meet in Anchorage", STORY)
+        alert = reader.next()
+        self.assertEqual(alert.event.id, published.event_id)
+        matched = {(m.term, m.field, m.text) for m in alert.matches}
+        self.assertIn(("Путин", "participant", "Vladimir Putin"), matched)
+
+        # TestQuery over the stream, unsaved, with a reason for what does not match.
+        result = self.notifier.TestQuery(notifier_pb2.TestQueryRequest(
+            query="title:Lavrov OR place:JBER", last_events=5), timeout=10)
+        self.assertEqual(len(result.results), 1)
+        self.assertTrue(result.results[0].matched)
+        self.assertIn(("JBER", "place", "Joint Base Elmendorf–Richardson"),
+                      {(m.term, m.field, m.text) for m in result.results[0].matches})
+        miss = self.notifier.TestQuery(notifier_pb2.TestQueryRequest(
+            query="Lavrov", last_events=5), timeout=10)
+        self.assertFalse(miss.results[0].matched)
+        self.assertEqual(miss.results[0].reason, "the query does not match")
+
+        # The CLI's view of the same.
+        out = subprocess.run(
+            [os.environ["SA_ALERTCTL_BIN"], "--notifier", self.stack.notifier_addr, "test",
+             "--last", "5", "cyber*", "Putin"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("MATCH", out.stdout)
+        self.assertIn("'cyber*' in body", out.stdout)
+        self.assertIn("1 matched", out.stdout)
+
     def test_bad_input_gets_clear_errors(self):
         with self.assertRaises(grpc.RpcError) as err:
             self.ingest("", "body")

@@ -246,7 +246,12 @@ class SubscribeStreamTest : public NotifierRedisTest {
     hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
     hub_->Start();
     work_ = std::make_unique<WorkQueue>(2);
-    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_);
+    auto gazetteer = collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    ASSERT_TRUE(gazetteer.ok()) << gazetteer.status();
+    extractor_ = std::make_unique<collector::EventExtractor>(
+        std::make_shared<const collector::Gazetteer>(std::move(*gazetteer)));
+    tester_ = std::make_unique<QueryTester>(client(), stream_, extractor_.get());
+    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_);
     auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -268,6 +273,8 @@ class SubscribeStreamTest : public NotifierRedisTest {
 
   std::unique_ptr<AlertHub> hub_;
   std::unique_ptr<WorkQueue> work_;
+  std::unique_ptr<collector::EventExtractor> extractor_;
+  std::unique_ptr<QueryTester> tester_;
   std::unique_ptr<NotifierService> service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<v1::Notifier::Stub> stub_;
@@ -344,6 +351,72 @@ TEST_F(SubscribeStreamTest, CreateSubscriptionRejectsBadRulesWithPosition) {
   grpc::Status status = stub_->CreateSubscription(&context, request, &created);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("position 7"));
+}
+
+grpc::Status CallTestQuery(v1::Notifier::Stub& stub, const v1::TestQueryRequest& request,
+                           v1::TestQueryResponse& response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return stub.TestQuery(&context, request, &response);
+}
+
+TEST_F(SubscribeStreamTest, TestQueryExtractsAnArticleAndExplainsTheMatch) {
+  v1::TestQueryRequest request;
+  request.set_query(R"(participant:Путин "arms control" -Syria)");
+  request.mutable_article()->set_title("Trump and Putin meet in Anchorage");
+  request.mutable_article()->set_body("President Putin discussed arms control at the summit.");
+  v1::TestQueryResponse response;
+  grpc::Status status = CallTestQuery(*stub_, request, response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 1);
+  const auto& result = response.results(0);
+  EXPECT_TRUE(result.matched()) << result.reason();
+  std::vector<std::string> fields;
+  for (const auto& m : result.matches()) fields.push_back(m.term() + "@" + m.field() + "=" + m.text());
+  EXPECT_THAT(fields, ::testing::Contains("Путин@participant=Vladimir Putin"));
+  EXPECT_THAT(fields, ::testing::Contains("arms control@body=arms control"));
+  EXPECT_EQ(result.event().type(), "summit/meeting");
+  // Nothing was saved.
+  EXPECT_TRUE(subs_->List("")->empty());
+}
+
+TEST_F(SubscribeStreamTest, TestQueryOverTheNewestEventsSaysWhyEachDidNotMatch) {
+  Publish("ev_old", "Lavrov visits Helsinki", 0.9);
+  Publish("ev_mid", "Putin visits Anchorage", 0.2);
+  Publish("ev_new", "Putin returns to Moscow", 0.9);
+  v1::TestQueryRequest request;
+  request.set_query("Putin OR Lavrov");
+  request.set_min_relevance(0.5);
+  request.set_last_events(2);
+  v1::TestQueryResponse response;
+  grpc::Status status = CallTestQuery(*stub_, request, response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).event_id(), "ev_new");
+  EXPECT_TRUE(response.results(0).matched());
+  EXPECT_EQ(response.results(1).event_id(), "ev_mid");
+  EXPECT_FALSE(response.results(1).matched());
+  EXPECT_THAT(response.results(1).reason(), HasSubstr("below min_relevance 0.5"));
+}
+
+TEST_F(SubscribeStreamTest, TestQueryRejectsWhatCreateSubscriptionWould) {
+  v1::TestQueryRequest request;
+  request.set_query("Putin OR");
+  request.set_last_events(5);
+  v1::TestQueryResponse response;
+  grpc::Status status = CallTestQuery(*stub_, request, response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("position 7: 'OR' needs a term after it"));
+  request.set_query("-Syria");
+  EXPECT_THAT(CallTestQuery(*stub_, request, response).error_message(), HasSubstr("only excludes"));
+  request.set_query("Putin");
+  request.set_last_events(0);
+  EXPECT_THAT(CallTestQuery(*stub_, request, response).error_message(), HasSubstr("1..1000"));
+  request.clear_last_events();
+  EXPECT_THAT(CallTestQuery(*stub_, request, response).error_message(),
+              HasSubstr("set one of event, article or last_events"));
+  request.mutable_article()->set_title("No body");
+  EXPECT_EQ(CallTestQuery(*stub_, request, response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(SubscribeStreamTest, ShutdownEndsStreamsWithAResumeHint) {

@@ -42,5 +42,22 @@ TEST(FormatAlert, ShowsWhyItMatched) {
   EXPECT_THAT(text, HasSubstr("why: 'putin' in participant \"Putin\""));
 }
 
+TEST(FormatTestResult, SaysWhyAnEventDidOrDidNotMatch) {
+  summit_alerts::v1::TestQueryResult result;
+  result.set_event_id("ev_1");
+  result.set_title("Putin in Anchorage");
+  result.set_matched(false);
+  result.set_reason("the query does not match");
+  auto* m = result.add_matches();
+  m->set_term("Putin");
+  m->set_field("title");
+  m->set_text("Putin");
+  EXPECT_EQ(FormatTestResult(result),
+            "no match  ev_1  Putin in Anchorage\n  because: the query does not match\n"
+            "  why: 'Putin' in title \"Putin\"\n");
+  result.set_matched(true);
+  EXPECT_EQ(FormatTestResult(result), "MATCH     ev_1  Putin in Anchorage\n  why: 'Putin' in title \"Putin\"\n");
+}
+
 }  // namespace
 }  // namespace sa::cli
