@@ -59,31 +59,42 @@ size_t Decode(absl::string_view text, size_t pos, utf8proc_int32_t& cp) {
 
 std::vector<Token> Tokenize(absl::string_view text) {
   std::vector<Token> tokens;
+  tokens.reserve(text.size() / 6 + 1);  // English averages about 6 bytes per word and space
   size_t pos = 0;
   size_t word_begin = absl::string_view::npos;
+  bool word_ascii = true;
+  std::string lowered;  // the ASCII word so far, lower-cased as it is scanned
+  auto finish = [&](size_t end) {
+    std::string norm = word_ascii ? std::move(lowered) : NormalizeWord(text.substr(word_begin, end - word_begin));
+    tokens.push_back({std::move(norm), static_cast<uint32_t>(word_begin), static_cast<uint32_t>(end)});
+    word_begin = absl::string_view::npos;
+    word_ascii = true;
+    lowered.clear();
+  };
   while (pos < text.size()) {
-    utf8proc_int32_t cp;
-    size_t len;
-    if (static_cast<unsigned char>(text[pos]) < 0x80) {
-      cp = static_cast<unsigned char>(text[pos]);
-      len = 1;
-    } else {
-      len = Decode(text, pos, cp);
+    unsigned char byte = static_cast<unsigned char>(text[pos]);
+    if (byte < 0x80) {  // the common case: no decoding, lower-case on the fly
+      if (absl::ascii_isalnum(byte)) {
+        if (word_begin == absl::string_view::npos) word_begin = pos;
+        if (word_ascii) lowered.push_back(absl::ascii_tolower(byte));
+      } else if (word_begin != absl::string_view::npos) {
+        finish(pos);
+      }
+      ++pos;
+      continue;
     }
-    bool word = cp >= 0 && (cp < 0x80 ? absl::ascii_isalnum(static_cast<unsigned char>(cp))
-                                      : IsWordCodepoint(cp));
-    if (word && word_begin == absl::string_view::npos) word_begin = pos;
-    if (!word && word_begin != absl::string_view::npos) {
-      tokens.push_back({NormalizeWord(text.substr(word_begin, pos - word_begin)),
-                        static_cast<uint32_t>(word_begin), static_cast<uint32_t>(pos)});
-      word_begin = absl::string_view::npos;
+    utf8proc_int32_t cp;
+    size_t len = Decode(text, pos, cp);
+    bool word = cp >= 0 && IsWordCodepoint(cp);
+    if (word) {
+      if (word_begin == absl::string_view::npos) word_begin = pos;
+      word_ascii = false;
+    } else if (word_begin != absl::string_view::npos) {
+      finish(pos);
     }
     pos += len;
   }
-  if (word_begin != absl::string_view::npos) {
-    tokens.push_back({NormalizeWord(text.substr(word_begin)), static_cast<uint32_t>(word_begin),
-                      static_cast<uint32_t>(text.size())});
-  }
+  if (word_begin != absl::string_view::npos) finish(text.size());
   return tokens;
 }
 

@@ -59,7 +59,7 @@ absl::StatusOr<v1::TestQueryResponse> QueryTester::Test(const v1::TestQueryReque
   v1::TestQueryResponse response;
   for (v1::Event& event : events) {
     EventDocument document(event);
-    MatchOutcome outcome = EvaluateSubscription(sub, document);
+    MatchOutcome outcome = EvaluateSubscription(sub, document, /*explain_misses=*/true);
     v1::TestQueryResult* result = response.add_results();
     result->set_event_id(event.id());
     result->set_title(event.title());

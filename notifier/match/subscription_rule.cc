@@ -99,7 +99,8 @@ bool RuleMatches(const Rule& rule, const EventDocument& document) {
   return RuleEvaluation(rule, document).Node(rule.root());
 }
 
-MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document) {
+MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document,
+                                  bool explain_misses) {
   MatchOutcome outcome;
   const auto& event = document.event();
   if (event.relevance() < sub.min_relevance) {
@@ -123,7 +124,9 @@ MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDo
   }
   RuleEvaluation evaluation(sub.rule, document);
   outcome.matched = sub.rule.empty() || evaluation.Node(sub.rule.root());
-  if (!sub.rule.empty()) evaluation.ExplainPositive(sub.rule.root(), false, outcome.matches);
+  if (!sub.rule.empty() && (outcome.matched || explain_misses)) {
+    evaluation.ExplainPositive(sub.rule.root(), false, outcome.matches);
+  }
   if (!outcome.matched) {
     outcome.reason = "the query does not match";
     return outcome;

@@ -34,7 +34,9 @@ struct MatchOutcome {
 // Whether the rule's boolean expression holds for the event (no relevance/topic filters).
 bool RuleMatches(const Rule& rule, const EventDocument& document);
 
-// The full decision: min_relevance, topics, then the rule; explained.
-MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document);
+// The full decision: min_relevance, topics, then the rule; explained. Non-matches list the
+// terms that occurred only with `explain_misses` (for TestQuery; matching skips that work).
+MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document,
+                                  bool explain_misses = false);
 
 }  // namespace sa::notifier

@@ -230,7 +230,7 @@ TEST(RuleEvaluation, TopicsAndRelevanceFilterWithAReason) {
   EXPECT_EQ(outcome.reason, "the event has none of the topics trade");
   compiled.topics.clear();
   compiled.rule = *ParseRule("Putin Syria -sanctions");
-  outcome = EvaluateSubscription(compiled, document);
+  outcome = EvaluateSubscription(compiled, document, /*explain_misses=*/true);
   EXPECT_FALSE(outcome.matched);
   EXPECT_EQ(outcome.reason, "the query does not match");
   EXPECT_EQ(outcome.matches.size(), 3u);  // the positive terms that did occur, for debugging
