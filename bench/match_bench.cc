@@ -16,17 +16,15 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
-#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "collector/extract/event_extractor.h"
+#include "bench/sample_articles.h"
 #include "common/text/tokenize.h"
 #include "notifier/match/match_index.h"
 
@@ -46,24 +44,12 @@ using sa::notifier::MatchIndex;
 using summit_alerts::v1::Event;
 
 std::vector<Event> CorpusEvents() {
-  std::ifstream in(SA_SOURCE_DIR "/data/sample/anchorage-summit.txt");
-  std::stringstream s;
-  s << in.rdbuf();
-  std::string story = s.str();
-  std::vector<absl::string_view> sentences = sa::text::SplitSentences(story);
-  auto gazetteer = sa::collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-  sa::collector::EventExtractor extractor(std::make_shared<sa::collector::Gazetteer>(std::move(*gazetteer)));
+  std::vector<std::string> sentences = sa::bench::SampleStorySentences();
   std::vector<Event> events;
   for (size_t shift = 0; shift < 16; ++shift) {
-    summit_alerts::v1::Article a;
-    std::string body;
-    for (size_t i = 0; i < sentences.size(); ++i) {
-      absl::StrAppend(&body, sentences[(i + shift * sentences.size() / 3) % sentences.size()], " ");
-    }
-    a.set_title("Trump and Putin to meet in Anchorage");
-    a.set_body(body);
+    summit_alerts::v1::Article a = sa::bench::RotatedArticle(sentences, shift * sentences.size() / 3);
     a.set_source("Bench Wire");
-    events.push_back(extractor.Extract(a, absl::UnixEpoch()));
+    events.push_back(sa::bench::SampleExtractor().Extract(a, absl::UnixEpoch()));
   }
   return events;
 }

@@ -5,21 +5,14 @@
 #include "collector/extract/event_extractor.h"
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/ingester.h"
-#include "common/config/data_dir.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 
 namespace sa::collector {
 
 absl::Status RunCollector(const CollectorConfig& config) {
-  SA_ASSIGN_OR_RETURN(std::string gazetteer_dir,
-                      config::FindDataDirectory(config.gazetteer_dir, "gazetteer"));
-  SA_ASSIGN_OR_RETURN(Gazetteer gazetteer, Gazetteer::LoadFromDirectory(gazetteer_dir));
-  log::Info("gazetteer.loaded", {{"dir", gazetteer_dir},
-                                 {"people", gazetteer.people().size()},
-                                 {"places", gazetteer.places().size()},
-                                 {"topics", gazetteer.topics().size()}});
-  EventExtractor extractor(std::make_shared<const Gazetteer>(std::move(gazetteer)));
+  SA_ASSIGN_OR_RETURN(auto gazetteer, Gazetteer::LoadForService(config.gazetteer_dir));
+  EventExtractor extractor(std::move(gazetteer));
 
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   EventPublisher publisher(redis, config.publisher);

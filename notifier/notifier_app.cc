@@ -1,7 +1,6 @@
 #include "notifier/notifier_app.h"
 
 #include "common/concurrency/work_queue.h"
-#include "common/config/data_dir.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 #include "notifier/api/alert_hub.h"
@@ -12,12 +11,8 @@
 namespace sa::notifier {
 
 absl::Status RunNotifier(const NotifierConfig& config) {
-  SA_ASSIGN_OR_RETURN(std::string gazetteer_dir,
-                      config::FindDataDirectory(config.gazetteer_dir, "gazetteer"));
-  SA_ASSIGN_OR_RETURN(collector::Gazetteer gazetteer,
-                      collector::Gazetteer::LoadFromDirectory(gazetteer_dir));
-  collector::EventExtractor extractor(
-      std::make_shared<const collector::Gazetteer>(std::move(gazetteer)));
+  SA_ASSIGN_OR_RETURN(auto gazetteer, collector::Gazetteer::LoadForService(config.gazetteer_dir));
+  collector::EventExtractor extractor(std::move(gazetteer));
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   SubscriptionStore subscriptions(redis, config.key_prefix);
   AlertStoreOptions alert_options = config.alerts;

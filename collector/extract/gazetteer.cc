@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/config/data_dir.h"
+#include "common/log/log.h"
 
 namespace sa::collector {
 namespace {
@@ -58,6 +60,19 @@ absl::Status AddPhrase(text::PhraseIndex& index, const std::string& phrase, uint
 const std::string& Gazetteer::cue_text(uint32_t value, bool topic) const {
   const auto& texts = topic ? topic_cue_texts_ : event_type_cue_texts_;
   return texts[value >> 16][value & 0xffff];
+}
+
+absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::LoadForService(
+    const std::string& configured_dir) {
+  auto directory = config::FindDataDirectory(configured_dir, "gazetteer");
+  if (!directory.ok()) return directory.status();
+  auto gazetteer = LoadFromDirectory(*directory);
+  if (!gazetteer.ok()) return gazetteer.status();
+  log::Info("gazetteer.loaded", {{"dir", *directory},
+                                 {"people", gazetteer->people().size()},
+                                 {"places", gazetteer->places().size()},
+                                 {"topics", gazetteer->topics().size()}});
+  return std::make_shared<const Gazetteer>(std::move(*gazetteer));
 }
 
 absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& directory) {

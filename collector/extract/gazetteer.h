@@ -2,6 +2,7 @@
 // from TSV files (data/gazetteer/*.tsv) at start-up and replaceable without recompiling.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ class Gazetteer {
   // Loads people.tsv, places.tsv, topics.tsv and event_types.tsv from `directory`.
   // InvalidArgument naming file and line for malformed rows; NotFound for a missing file.
   static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory);
+  // What a service does at start-up: resolves `configured_dir` (empty: the default places,
+  // config::FindDataDirectory), loads it and logs what it loaded.
+  static absl::StatusOr<std::shared_ptr<const Gazetteer>> LoadForService(
+      const std::string& configured_dir);
 
   const std::vector<PersonEntry>& people() const { return people_; }
   const std::vector<PlaceEntry>& places() const { return places_; }

@@ -23,15 +23,8 @@ bool IsWordCodepoint(utf8proc_int32_t cp) {
   }
 }
 
-bool IsAsciiWord(absl::string_view word) {
-  for (char c : word) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
+// A word with non-ASCII letters (Tokenize lower-cases ASCII-only words itself).
 std::string NormalizeWord(absl::string_view word) {
-  if (IsAsciiWord(word)) return absl::AsciiStrToLower(word);  // the common, fast case
   utf8proc_uint8_t* mapped = nullptr;
   utf8proc_ssize_t n = utf8proc_map(
       reinterpret_cast<const utf8proc_uint8_t*>(word.data()), static_cast<utf8proc_ssize_t>(word.size()),

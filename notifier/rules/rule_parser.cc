@@ -214,7 +214,7 @@ class Parser {
       case Lexeme::Kind::kLParen: {
         ++next_;
         if (Peek().kind == Lexeme::Kind::kRParen) return ErrorAt(at.begin, "empty parentheses");
-        size_t saved_scope = scope_;
+        FieldMask saved_scope = scope_;
         if (scoped) scope_ = fields;
         auto inner = ParseOr(depth + 1);
         scope_ = saved_scope;
@@ -226,7 +226,7 @@ class Parser {
       case Lexeme::Kind::kWord:
       case Lexeme::Kind::kPhrase:
         ++next_;
-        return AddTerm(at, scoped ? fields : static_cast<FieldMask>(scope_));
+        return AddTerm(at, scoped ? fields : scope_);
       default:
         return ErrorAt(at.begin, "expected a term");
     }
@@ -304,7 +304,7 @@ class Parser {
   absl::string_view query_;
   std::vector<Lexeme> lexemes_;
   size_t next_ = 0;
-  size_t scope_ = kDefaultFields;  // the field scope of a parenthesised group being parsed
+  FieldMask scope_ = kDefaultFields;  // the field scope of a parenthesised group being parsed
   Rule rule_;
 };
 
