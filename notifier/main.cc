@@ -37,6 +37,24 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(std::string, gazetteer_dir, "",
           "directory of the collector's .tsv dictionaries, for TestQuery on articles; empty: "
           "./data/gazetteer, then the installed copy (env GAZETTEER_DIR)");
+ABSL_FLAG(int32_t, delivery_workers, 4,
+          "threads sending webhook deliveries; 0: this replica only matches and queues "
+          "(env DELIVERY_WORKERS)");
+ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10),
+          "longest one webhook request may take, connect included (env WEBHOOK_TIMEOUT)");
+ABSL_FLAG(int32_t, webhook_max_attempts, 8,
+          "attempts before a failing delivery is dead-lettered (env WEBHOOK_MAX_ATTEMPTS)");
+ABSL_FLAG(absl::Duration, webhook_initial_backoff, absl::Seconds(2),
+          "delay before the first retry; doubles per attempt, with jitter, up to "
+          "--webhook_max_backoff (env WEBHOOK_INITIAL_BACKOFF)");
+ABSL_FLAG(absl::Duration, webhook_max_backoff, absl::Minutes(10),
+          "longest delay between retries (env WEBHOOK_MAX_BACKOFF)");
+ABSL_FLAG(bool, webhook_allow_private_networks, false,
+          "allow webhooks to loopback/private/link-local addresses (a self-hosted Mattermost "
+          "on the LAN); off, such URLs are dead-lettered (env WEBHOOK_ALLOW_PRIVATE_NETWORKS)");
+ABSL_FLAG(absl::Duration, delivery_poll, absl::Seconds(1),
+          "longest an idle delivery worker waits before looking for due retries "
+          "(env DELIVERY_POLL)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 ABSL_FLAG(bool, testing_kill_before_ack, false,
           "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
@@ -48,7 +66,9 @@ int main(int argc, char** argv) {
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "group", "consumer_name",
        "group_start_id", "key_prefix", "alerts_per_subscription", "claim_min_idle",
-       "stream_workers", "max_threads", "shutdown_grace", "gazetteer_dir", "log_level", "testing_kill_before_ack"},
+       "stream_workers", "max_threads", "shutdown_grace", "gazetteer_dir", "log_level", "testing_kill_before_ack", "delivery_workers",
+       "webhook_timeout", "webhook_max_attempts", "webhook_initial_backoff", "webhook_max_backoff",
+       "webhook_allow_private_networks", "delivery_poll"},
       "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
@@ -78,6 +98,28 @@ int main(int argc, char** argv) {
   config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
+  config.delivery.workers = absl::GetFlag(FLAGS_delivery_workers);
+  config.delivery.idle_poll = absl::GetFlag(FLAGS_delivery_poll);
+  config.delivery.http.total_timeout = absl::GetFlag(FLAGS_webhook_timeout);
+  config.delivery.http.connect_timeout = std::min(absl::Seconds(5), config.delivery.http.total_timeout);
+  config.delivery.http.allow_private_addresses = absl::GetFlag(FLAGS_webhook_allow_private_networks);
+  config.delivery.retry.max_attempts = absl::GetFlag(FLAGS_webhook_max_attempts);
+  config.delivery.retry.initial_backoff = absl::GetFlag(FLAGS_webhook_initial_backoff);
+  config.delivery.retry.max_backoff = absl::GetFlag(FLAGS_webhook_max_backoff);
+  // A claimed delivery comes back to the queue after its lease: longer than any attempt.
+  config.delivery_queue.lease = config.delivery.http.total_timeout * 2 + absl::Seconds(10);
+  if (config.delivery.workers < 0 || config.delivery.workers > 256) {
+    return fail(absl::InvalidArgumentError("--delivery_workers must be in 0..256"));
+  }
+  if (config.delivery.retry.max_attempts < 1) {
+    return fail(absl::InvalidArgumentError("--webhook_max_attempts must be >= 1"));
+  }
+  if (config.delivery.http.total_timeout < absl::Milliseconds(100) ||
+      config.delivery.retry.initial_backoff <= absl::ZeroDuration() ||
+      config.delivery.idle_poll <= absl::ZeroDuration()) {
+    return fail(absl::InvalidArgumentError(
+        "--webhook_timeout must be >= 100ms; --webhook_initial_backoff and --delivery_poll > 0"));
+  }
   if (config.consumer.stream.empty() || config.consumer.group.empty()) {
     return fail(absl::InvalidArgumentError("--stream and --group must not be empty"));
   }

@@ -20,10 +20,14 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   AlertStore alerts(redis, alert_options);
   SubscriptionCache cache(subscriptions);
   EventConsumer consumer(redis, cache, alerts, config.consumer);
+  DeliveryQueueOptions queue_options = config.delivery_queue;
+  queue_options.key_prefix = config.key_prefix;
+  DeliveryQueue deliveries(redis, queue_options);
+  DeliveryWorker delivery_worker(redis, deliveries, subscriptions, config.delivery);
   AlertHub hub(redis, alerts);
   WorkQueue work(config.stream_workers);
   QueryTester tester(redis, config.consumer.stream, &extractor);
-  NotifierService service(subscriptions, alerts, hub, work, tester);
+  NotifierService service(subscriptions, alerts, hub, work, tester, deliveries);
 
   // The consumer group must exist before we claim to be up; retry while Redis starts.
   absl::Status started = consumer.Start();
@@ -36,22 +40,28 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   // Load every subscription before serving, so the first event does not pay for it.
   SA_RETURN_IF_ERROR(cache.Refresh());
   hub.Start();
+  delivery_worker.Start();
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
   server->WatchRedisHealth(redis, absl::Seconds(2));
   log::Info("notifier.serving", {{"grpc_addr", server->address()},
                                  {"redis", config.redis.Redacted()},
                                  {"stream", config.consumer.stream},
                                  {"group", config.consumer.group},
-                                 {"consumer", config.consumer.consumer}});
+                                 {"consumer", config.consumer.consumer},
+                                 {"delivery_workers", config.delivery.workers}});
 
   int signal_number = WaitForTerminationSignal();
   log::Info("notifier.stopping", {{"signal", signal_number}});
   hub.Stop();                               // live streams end with UNAVAILABLE + resume hint
   server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
   consumer.Stop();                          // the entry in hand is stored and acked
+  delivery_worker.Stop();                   // attempts in flight finish and are settled
   ConsumerStats stats = consumer.stats();
+  DeliveryStats delivered = delivery_worker.stats();
   log::Info("notifier.stopped", {{"events", stats.events}, {"alerts", stats.alerts},
-                                 {"duplicates", stats.duplicates}});
+                                 {"duplicates", stats.duplicates},
+                                 {"webhooks_delivered", delivered.delivered},
+                                 {"webhooks_dead_lettered", delivered.dead_lettered}});
   return absl::OkStatus();
 }
 

@@ -6,6 +6,8 @@
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
 #include "notifier/consume/event_consumer.h"
+#include "notifier/deliver/delivery_queue.h"
+#include "notifier/deliver/delivery_worker.h"
 #include "notifier/store/alert_store.h"
 
 namespace sa::notifier {
@@ -16,6 +18,8 @@ struct NotifierConfig {
   std::string key_prefix = "sa:";
   ConsumerOptions consumer;
   AlertStoreOptions alerts;
+  DeliveryQueueOptions delivery_queue;  // key_prefix is set from key_prefix
+  DeliveryWorkerOptions delivery;
   int stream_workers = 4;  // threads reading alerts for Subscribe streams
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string gazetteer_dir;  // empty: config::FindDataDirectory's default

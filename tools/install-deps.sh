@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
-  libabsl-dev libhiredis-dev libssl-dev libutf8proc-dev nlohmann-json3-dev
+  libabsl-dev libhiredis-dev libssl-dev libutf8proc-dev nlohmann-json3-dev libcurl4-openssl-dev
+  libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev libvectorscan-dev libre2-dev
   redis-server python3 python3-grpcio python3-protobuf
 )

@@ -1,9 +1,11 @@
-#include "absl/strings/string_view.h"
 #include "notifier/api/notifier_service.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/grpc/status_convert.h"
 #include "common/log/log.h"
 #include "notifier/api/subscribe_session.h"
+#include "notifier/store/alert_store.h"
 
 namespace sa::notifier {
 
@@ -28,8 +30,50 @@ grpc::Status Reply(absl::StatusOr<T> result, Out* out, absl::string_view method)
 }  // namespace
 
 NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts,
-                                 AlertHub& hub, WorkQueue& work, const QueryTester& tester)
-    : subscriptions_(subscriptions), alerts_(alerts), hub_(hub), work_(work), tester_(tester) {}
+                                 AlertHub& hub, WorkQueue& work, const QueryTester& tester,
+                                 DeliveryQueue& deliveries)
+    : subscriptions_(subscriptions),
+      alerts_(alerts),
+      hub_(hub),
+      work_(work),
+      tester_(tester),
+      deliveries_(deliveries) {}
+
+grpc::Status NotifierService::ListDeadLetters(grpc::ServerContext*,
+                                              const v1::ListDeadLettersRequest* request,
+                                              v1::ListDeadLettersResponse* response) {
+  int limit = request->limit() == 0 ? 100 : request->limit();
+  if (limit < 1 || limit > 1000) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("limit ", request->limit(), " is outside 1..1000"));
+  }
+  if (!request->after_id().empty() && !IsValidAlertId(request->after_id())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("after_id '", request->after_id(), "' is not a dead-letter id"));
+  }
+  auto dead = deliveries_.ListDeadLetters(request->subscription_id(), request->after_id(), limit);
+  if (!dead.ok()) {
+    return Reply(absl::StatusOr<v1::ListDeadLettersResponse>(dead.status()), response, "ListDeadLetters");
+  }
+  for (auto& letter : *dead) *response->add_dead_letters() = std::move(letter);
+  return grpc::Status::OK;
+}
+
+grpc::Status NotifierService::ReplayDeadLetter(grpc::ServerContext*,
+                                               const v1::ReplayDeadLetterRequest* request,
+                                               v1::ReplayDeadLetterResponse* response) {
+  if (!IsValidAlertId(request->id()) || request->id() == "0") {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("'", request->id(), "' is not a dead-letter id (MS-SEQ)"));
+  }
+  auto replayed = deliveries_.Replay(request->id(), absl::Now());
+  if (!replayed.ok()) {
+    return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(replayed.status()), response, "ReplayDeadLetter");
+  }
+  response->set_delivery_id(*replayed);
+  log::Info("delivery.replayed", {{"dead_letter_id", request->id()}, {"delivery_id", *replayed}});
+  return grpc::Status::OK;
+}
 
 grpc::Status NotifierService::TestQuery(grpc::ServerContext*, const v1::TestQueryRequest* request,
                                         v1::TestQueryResponse* response) {

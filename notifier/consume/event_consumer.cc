@@ -1,5 +1,7 @@
 #include "notifier/consume/event_consumer.h"
 
+#include "notifier/deliver/delivery_queue.h"
+
 #include <algorithm>
 
 #include "absl/strings/match.h"
@@ -105,6 +107,31 @@ absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
   return entries;
 }
 
+absl::StatusOr<std::vector<std::vector<PendingDelivery>>> EventConsumer::WebhookDeliveries(
+    const std::string& event_id, const std::vector<SubscriptionMatch>& matched) {
+  std::vector<std::vector<PendingDelivery>> deliveries(matched.size());
+  std::vector<std::string> ids;
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < matched.size(); ++i) {
+    if (matched[i].has_webhooks) {
+      ids.push_back(matched[i].subscription_id);
+      positions.push_back(i);
+    }
+  }
+  if (ids.empty()) return deliveries;
+  // The channels as stored now: the index keeps only what matching needs.
+  SA_ASSIGN_OR_RETURN(auto subscriptions, subscriptions_.store().GetMany(ids));
+  for (size_t j = 0; j < ids.size(); ++j) {
+    if (!subscriptions[j]) continue;  // deleted since the index saw it
+    for (const auto& channel : subscriptions[j]->channels()) {
+      if (!channel.has_webhook()) continue;
+      deliveries[positions[j]].push_back(
+          {DeliveryId(event_id, ids[j], channel.webhook()), channel.webhook().SerializeAsString()});
+    }
+  }
+  return deliveries;
+}
+
 absl::Status EventConsumer::Process(const Entry& entry) {
   Event event;
   bool parsed = entry.event_bytes.has_value() && event.ParseFromString(*entry.event_bytes) &&
@@ -122,13 +149,16 @@ absl::Status EventConsumer::Process(const Entry& entry) {
     auto index = subscriptions_.Current();
     auto created_at =
         google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
-    for (SubscriptionMatch& match : index->Match(document)) {
+    std::vector<SubscriptionMatch> matched = index->Match(document);
+    SA_ASSIGN_OR_RETURN(auto deliveries, WebhookDeliveries(event.id(), matched));
+    for (size_t i = 0; i < matched.size(); ++i) {
+      SubscriptionMatch& match = matched[i];
       Alert alert;
       alert.set_subscription_id(match.subscription_id);
       *alert.mutable_event() = event;
       for (auto& m : match.matches) *alert.add_matches() = std::move(m);
       *alert.mutable_created_at() = created_at;
-      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert));
+      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert, deliveries[i]));
       absl::MutexLock lock(&stats_mu_);
       if (alert_id) {
         ++stats_.alerts;

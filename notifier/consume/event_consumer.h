@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
+#include "notifier/deliver/delivery_keys.h"
 #include "notifier/match/subscription_cache.h"
 #include "notifier/store/alert_store.h"
 
@@ -72,6 +73,9 @@ class EventConsumer {
                                           absl::Duration block);
   absl::StatusOr<std::vector<Entry>> Claim();
   absl::Status Process(const Entry& entry);
+  // Per match, the webhook deliveries to queue with its alert.
+  absl::StatusOr<std::vector<std::vector<PendingDelivery>>> WebhookDeliveries(
+      const std::string& event_id, const std::vector<SubscriptionMatch>& matched);
   absl::Status ProcessBatch(const std::vector<Entry>& entries, int& acked);
 
   redis::RedisClient& redis_;

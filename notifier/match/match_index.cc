@@ -191,7 +191,7 @@ std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, 
   for (uint32_t slot : slots) {
     const CompiledSubscription& sub = *slots_[slot];
     MatchOutcome outcome = EvaluateSubscription(sub, document);
-    if (outcome.matched) result.push_back({sub.id, std::move(outcome.matches)});
+    if (outcome.matched) result.push_back({sub.id, std::move(outcome.matches), sub.has_webhooks});
   }
   if (stats != nullptr) {
     stats->candidates = slots.size();

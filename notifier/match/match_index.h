@@ -38,6 +38,7 @@ std::vector<AnchorKey> AnchorKeys(const CompiledSubscription& sub);
 struct SubscriptionMatch {
   std::string subscription_id;
   std::vector<summit_alerts::v1::Match> matches;
+  bool has_webhooks = false;  // as CompiledSubscription::has_webhooks
 };
 
 struct MatchStats {

@@ -25,6 +25,7 @@ class SubscriptionCache {
   absl::Status Refresh();
   // The current index; it may change in place as later Refresh calls apply updates.
   std::shared_ptr<const MatchIndex> Current() const;
+  SubscriptionStore& store() const { return store_; }
 
  private:
   absl::Status FullLoad() ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);

@@ -73,6 +73,8 @@ absl::StatusOr<CompiledSubscription> CompileSubscription(const summit_alerts::v1
   CompiledSubscription compiled;
   compiled.id = sub.id();
   compiled.min_relevance = static_cast<float>(sub.min_relevance());
+  compiled.has_webhooks = std::any_of(sub.channels().begin(), sub.channels().end(),
+                                      [](const auto& channel) { return channel.has_webhook(); });
   auto rule = ParseRule(sub.query());
   if (!rule.ok()) return rule.status();
   compiled.rule = std::move(*rule);

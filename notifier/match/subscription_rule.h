@@ -16,6 +16,7 @@ struct CompiledSubscription {
   float min_relevance = 0;
   Rule rule;                        // empty when the subscription filters by topics only
   std::vector<std::string> topics;  // normalised; the event needs one of them when not empty
+  bool has_webhooks = false;        // alerts also go to webhook channels (delivery queue)
 };
 
 // InvalidArgument (with the rule's error position) for a subscription that cannot be

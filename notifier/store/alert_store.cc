@@ -10,8 +10,10 @@ namespace {
 
 using summit_alerts::v1::Alert;
 
-// KEYS: dedupe key, alert stream, feed stream.
-// ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length.
+// KEYS: dedupe key, alert stream, feed stream, deliveries due, deliveries wake, then per
+// delivery its job key and sent-marker key.
+// ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length, now ms, then
+// per delivery its id and channel bytes.
 // Returns the new alert id, or false (nil) when the dedupe key exists.
 const redis::RedisScript& AppendScript() {
   static const redis::RedisScript script(R"lua(
@@ -19,6 +21,18 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'alert', ARGV[3])
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'subscription_id', ARGV[4], 'alert_id', id)
+local deliveries = (#KEYS - 5) / 2
+for i = 1, deliveries do
+  local job, marker = KEYS[4 + 2 * i], KEYS[5 + 2 * i]
+  local delivery_id, channel = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
+  if redis.call('EXISTS', marker) == 0 and redis.call('EXISTS', job) == 0 then
+    redis.call('HSET', job, 'alert', ARGV[3], 'alert_id', id, 'channel', channel, 'attempts', 0,
+               'subscription_id', ARGV[4], 'queued_ms', ARGV[6], 'lease', '')
+    redis.call('ZADD', KEYS[4], ARGV[6], delivery_id)
+    redis.call('LPUSH', KEYS[5], '1')
+  end
+end
+if deliveries > 0 then redis.call('LTRIM', KEYS[5], 0, 99) end
 return id
 )lua");
   return script;
@@ -37,19 +51,26 @@ bool IsValidAlertId(const std::string& id) {
 AlertStore::AlertStore(redis::RedisClient& redis, AlertStoreOptions options)
     : redis_(redis), options_(std::move(options)) {}
 
-absl::StatusOr<std::optional<std::string>> AlertStore::Append(const Alert& alert) {
+absl::StatusOr<std::optional<std::string>> AlertStore::Append(
+    const Alert& alert, const std::vector<PendingDelivery>& deliveries) {
   Alert stored = alert;
   stored.clear_id();  // the stream entry id is the alert id
-  SA_ASSIGN_OR_RETURN(
-      auto reply,
-      AppendScript().Run(
-          redis_,
-          {absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":",
-                        alert.event().id()),
-           AlertsKey(alert.subscription_id()), FeedKey()},
-          {std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
-           std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
-           alert.subscription_id(), std::to_string(options_.feed_max_len)}));
+  const DeliveryKeys delivery_keys{options_.key_prefix};
+  std::vector<std::string> keys = {
+      absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":", alert.event().id()),
+      AlertsKey(alert.subscription_id()), FeedKey(), delivery_keys.Due(), delivery_keys.Wake()};
+  std::vector<std::string> args = {
+      std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
+      std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
+      alert.subscription_id(), std::to_string(options_.feed_max_len),
+      std::to_string(absl::ToUnixMillis(absl::Now()))};
+  for (const PendingDelivery& delivery : deliveries) {
+    keys.push_back(delivery_keys.Job(delivery.delivery_id));
+    keys.push_back(delivery_keys.Marker(delivery.delivery_id));
+    args.push_back(delivery.delivery_id);
+    args.push_back(delivery.channel_bytes);
+  }
+  SA_ASSIGN_OR_RETURN(auto reply, AppendScript().Run(redis_, keys, args));
   if (reply.is_nil()) return std::nullopt;
   if (!reply.is_string()) return absl::InternalError("alert append script returned no id");
   return reply.str;

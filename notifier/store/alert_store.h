@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
+#include "notifier/deliver/delivery_keys.h"
 #include "summit_alerts/v1/events.pb.h"
 
 namespace sa::notifier {
@@ -28,9 +29,11 @@ class AlertStore {
  public:
   AlertStore(redis::RedisClient& redis, AlertStoreOptions options);
 
-  // Stores `alert` (its id is ignored) and returns the new alert id, or nullopt when this
-  // subscription already has an alert for this event.
-  absl::StatusOr<std::optional<std::string>> Append(const summit_alerts::v1::Alert& alert);
+  // Stores `alert` (its id is ignored) and, in the same atomic step, queues its webhook
+  // `deliveries` (delivery_keys.h); returns the new alert id, or nullopt when this
+  // subscription already has an alert for this event (nothing is stored or queued then).
+  absl::StatusOr<std::optional<std::string>> Append(
+      const summit_alerts::v1::Alert& alert, const std::vector<PendingDelivery>& deliveries = {});
 
   // Up to `count` alerts with ids greater than `after_id` ("0" for all), oldest first, ids set.
   absl::StatusOr<std::vector<summit_alerts::v1::Alert>> ReadAfter(

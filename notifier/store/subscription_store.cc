@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "notifier/deliver/webhook_payload.h"
 #include "notifier/match/subscription_rule.h"
 
 namespace sa::notifier {
@@ -66,12 +67,7 @@ absl::Status ValidateSubscription(const Subscription& sub) {
   for (int i = 0; i < sub.channels_size(); ++i) {
     const auto& channel = sub.channels(i);
     if (channel.has_webhook()) {
-      const std::string& url = channel.webhook().url();
-      if (!(absl::StartsWith(url, "https://") || absl::StartsWith(url, "http://")) ||
-          url.size() > 2048) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("channels[", i, "].webhook.url must be an http(s) URL"));
-      }
+      SA_RETURN_IF_ERROR(ValidateWebhookChannel(channel.webhook(), absl::StrCat("channels[", i, "].webhook")));
     } else if (!channel.has_grpc_stream()) {
       return absl::InvalidArgumentError(absl::StrCat("channels[", i, "] names no channel kind"));
     }
@@ -94,6 +90,11 @@ absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
                                                   {sub.id(), sub.SerializeAsString(), "create",
                                                    absl::StrCat(kChangeLogLength)}));
   return sub;
+}
+
+absl::StatusOr<bool> SubscriptionStore::Exists(const std::string& id) {
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HEXISTS", HashKey(), id}));
+  return reply.integer == 1;
 }
 
 absl::StatusOr<Subscription> SubscriptionStore::Get(const std::string& id) {

@@ -17,7 +17,8 @@ namespace sa::notifier {
 
 // OK, or InvalidArgument naming the problem: a query that does not parse (with position) or
 // cannot be matched (only exclusions and no topics; see CompileSubscription),
-// min_relevance outside 0..1, over-long owner/name, a webhook channel without an http(s) url.
+// min_relevance outside 0..1, over-long owner/name, a webhook channel that
+// ValidateWebhookChannel rejects.
 absl::Status ValidateSubscription(const summit_alerts::v1::Subscription& subscription);
 
 // Thread-safe.
@@ -36,6 +37,8 @@ class SubscriptionStore {
   absl::StatusOr<summit_alerts::v1::Subscription> Update(summit_alerts::v1::Subscription sub);
   // NotFound if absent.
   absl::Status Delete(const std::string& id);
+  // Whether a subscription with this id exists now.
+  absl::StatusOr<bool> Exists(const std::string& id);
   // Changes whenever a subscription is created, updated or deleted.
   absl::StatusOr<int64_t> Version();
 

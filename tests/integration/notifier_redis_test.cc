@@ -251,7 +251,8 @@ class SubscribeStreamTest : public NotifierRedisTest {
     extractor_ = std::make_unique<collector::EventExtractor>(
         std::make_shared<const collector::Gazetteer>(std::move(*gazetteer)));
     tester_ = std::make_unique<QueryTester>(client(), stream_, extractor_.get());
-    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_);
+    deliveries_ = std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
+    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
     auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -275,6 +276,7 @@ class SubscribeStreamTest : public NotifierRedisTest {
   std::unique_ptr<WorkQueue> work_;
   std::unique_ptr<collector::EventExtractor> extractor_;
   std::unique_ptr<QueryTester> tester_;
+  std::unique_ptr<DeliveryQueue> deliveries_;
   std::unique_ptr<NotifierService> service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<v1::Notifier::Stub> stub_;

@@ -1,0 +1,253 @@
+#include "notifier/deliver/delivery_queue.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/ids.h"
+#include "common/log/log.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "notifier/deliver/webhook_payload.h"
+
+namespace sa::notifier {
+namespace {
+
+using summit_alerts::v1::Alert;
+using summit_alerts::v1::DeadLetter;
+using summit_alerts::v1::WebhookChannel;
+
+int64_t Millis(absl::Time t) { return absl::ToUnixMillis(t); }
+
+// KEYS: due. ARGV: now ms, lease-until ms, limit, job key prefix, lease token prefix.
+// Returns {id, alert, alert_id, channel, attempts, lease} per claimed delivery.
+const redis::RedisScript& ClaimScript() {
+  static const redis::RedisScript script(R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  local job = ARGV[4] .. id
+  local f = redis.call('HMGET', job, 'alert', 'alert_id', 'channel', 'attempts')
+  if not f[1] then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    local lease = ARGV[5] .. ':' .. redis.call('HINCRBY', job, 'claims', 1)
+    redis.call('HSET', job, 'lease', lease)
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    out[#out + 1] = {id, f[1], f[2], f[3], f[4] or '0', lease}
+  end
+end
+return out
+)lua");
+  return script;
+}
+
+// KEYS: due, job, marker, dead. ARGV: id, lease, mode, due ms, error, marker ttl s,
+// dead max length, now ms. Returns 1 when settled, 0 when the lease is not ours.
+const redis::RedisScript& SettleScript() {
+  static const redis::RedisScript script(R"lua(
+if redis.call('HGET', KEYS[2], 'lease') ~= ARGV[2] then return 0 end
+local mode = ARGV[3]
+if mode == 'delivered' then
+  redis.call('SET', KEYS[3], ARGV[8], 'EX', ARGV[6])
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+elseif mode == 'retry' then
+  redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+  redis.call('HSET', KEYS[2], 'last_error', ARGV[5], 'lease', '')
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+elseif mode == 'defer' then
+  redis.call('HSET', KEYS[2], 'lease', '')
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+elseif mode == 'dead' then
+  local f = redis.call('HMGET', KEYS[2], 'alert', 'alert_id', 'channel', 'attempts', 'subscription_id')
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'delivery_id', ARGV[1],
+             'subscription_id', f[5] or '', 'alert', f[1] or '', 'alert_id', f[2] or '',
+             'channel', f[3] or '', 'attempts', (tonumber(f[4]) or 0) + 1, 'error', ARGV[5],
+             'failed_ms', ARGV[8])
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 1
+)lua");
+  return script;
+}
+
+// KEYS: dead, due, wake. ARGV: dead entry id, job key prefix, now ms.
+// Returns the delivery id, or false when no such dead letter exists.
+const redis::RedisScript& ReplayScript() {
+  static const redis::RedisScript script(R"lua(
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #entries == 0 then return false end
+local f = entries[1][2]
+local m = {}
+for i = 1, #f, 2 do m[f[i]] = f[i + 1] end
+redis.call('HSET', ARGV[2] .. m['delivery_id'], 'alert', m['alert'], 'alert_id', m['alert_id'],
+           'channel', m['channel'], 'attempts', 0, 'subscription_id', m['subscription_id'],
+           'queued_ms', ARGV[3], 'lease', '')
+redis.call('ZADD', KEYS[2], ARGV[3], m['delivery_id'])
+redis.call('XDEL', KEYS[1], ARGV[1])
+redis.call('LPUSH', KEYS[3], '1')
+redis.call('LTRIM', KEYS[3], 0, 99)
+return m['delivery_id']
+)lua");
+  return script;
+}
+
+absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::RedisReply& entry) {
+  if (entry.elements.size() != 2) return absl::DataLossError("malformed dead-letter entry");
+  DeadLetter dead;
+  dead.set_id(entry.elements[0].str);
+  const auto& fields = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& name = fields[i].str;
+    const std::string& value = fields[i + 1].str;
+    if (name == "delivery_id") {
+      dead.set_delivery_id(value);
+    } else if (name == "alert") {
+      if (!dead.mutable_alert()->ParseFromString(value)) {
+        return absl::DataLossError(absl::StrCat("dead letter ", dead.id(), " holds a corrupted alert"));
+      }
+    } else if (name == "alert_id") {
+      dead.mutable_alert()->set_id(value);
+    } else if (name == "channel") {
+      WebhookChannel channel;
+      if (!channel.ParseFromString(value)) {
+        return absl::DataLossError(absl::StrCat("dead letter ", dead.id(), " holds a corrupted channel"));
+      }
+      *dead.mutable_channel() = RedactWebhookChannel(std::move(channel));
+    } else if (name == "attempts") {
+      int attempts = 0;
+      (void)absl::SimpleAtoi(value, &attempts);
+      dead.set_attempts(attempts);
+    } else if (name == "error") {
+      dead.set_error(value);
+    } else if (name == "failed_ms") {
+      int64_t ms = 0;
+      (void)absl::SimpleAtoi(value, &ms);
+      *dead.mutable_failed_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
+    }
+  }
+  return dead;
+}
+
+}  // namespace
+
+std::string ChannelKey(const WebhookChannel& channel) {
+  return Sha256Hex(absl::StrCat(channel.format(), "\n", channel.url(), "\n", channel.chat_id()), 8);
+}
+
+std::string DeliveryId(const std::string& event_id, const std::string& subscription_id,
+                       const WebhookChannel& channel) {
+  return "dl_" + Sha256Hex(absl::StrCat(event_id, "\n", subscription_id, "\n", ChannelKey(channel)), 12);
+}
+
+DeliveryQueue::DeliveryQueue(redis::RedisClient& redis, DeliveryQueueOptions options)
+    : redis_(redis), options_(std::move(options)), keys_{options_.key_prefix} {}
+
+absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl::Time now) {
+  SA_ASSIGN_OR_RETURN(
+      auto reply, ClaimScript().Run(redis_, {keys_.Due()},
+                                    {absl::StrCat(Millis(now)), absl::StrCat(Millis(now + options_.lease)),
+                                     absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12)}));
+  std::vector<ClaimedDelivery> claimed;
+  for (const redis::RedisReply& row : reply.elements) {
+    if (row.elements.size() != 6) return absl::InternalError("claim script returned a malformed row");
+    ClaimedDelivery delivery;
+    delivery.id = row.elements[0].str;
+    delivery.lease = row.elements[5].str;
+    (void)absl::SimpleAtoi(row.elements[4].str, &delivery.attempts);
+    bool ok = delivery.alert.ParseFromString(row.elements[1].str) &&
+              delivery.channel.ParseFromString(row.elements[3].str);
+    delivery.alert.set_id(row.elements[2].str);
+    if (!ok) {
+      log::Error("delivery.corrupted", {{"delivery_id", delivery.id}});
+      SA_RETURN_IF_ERROR(MoveToDeadLetters(delivery, "the queued delivery is corrupted", now).status());
+      continue;
+    }
+    claimed.push_back(std::move(delivery));
+  }
+  return claimed;
+}
+
+absl::StatusOr<bool> DeliveryQueue::Settle(const ClaimedDelivery& delivery, const std::string& mode,
+                                           absl::Time due, const std::string& error, absl::Time now) {
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      SettleScript().Run(redis_, {keys_.Due(), keys_.Job(delivery.id), keys_.Marker(delivery.id), keys_.Dead()},
+                         {delivery.id, delivery.lease, mode, absl::StrCat(Millis(due)), error,
+                          absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.sent_marker_ttl))),
+                          absl::StrCat(options_.dead_letter_max_len), absl::StrCat(Millis(now))}));
+  if (reply.integer == 0) {
+    log::Warning("delivery.lease_lost", {{"delivery_id", delivery.id}, {"settle", mode}});
+  }
+  return reply.integer == 1;
+}
+
+absl::StatusOr<bool> DeliveryQueue::MarkDelivered(const ClaimedDelivery& delivery) {
+  absl::Time now = absl::Now();
+  return Settle(delivery, "delivered", now, "", now);
+}
+
+absl::StatusOr<bool> DeliveryQueue::Retry(const ClaimedDelivery& delivery, absl::Time due,
+                                          const std::string& error) {
+  return Settle(delivery, "retry", due, error, due);
+}
+
+absl::StatusOr<bool> DeliveryQueue::Defer(const ClaimedDelivery& delivery, absl::Time due) {
+  return Settle(delivery, "defer", due, "", due);
+}
+
+absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& delivery, const std::string& error,
+                                               absl::Time now) {
+  return Settle(delivery, "dead", now, error, now);
+}
+
+absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery) {
+  absl::Time now = absl::Now();
+  return Settle(delivery, "cancel", now, "", now);
+}
+
+absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(const std::string& subscription_id,
+                                                                      const std::string& after_id,
+                                                                      int limit) {
+  std::vector<DeadLetter> out;
+  std::string start = after_id.empty() ? "-" : "(" + after_id;
+  while (static_cast<int>(out.size()) < limit) {
+    SA_ASSIGN_OR_RETURN(auto reply,
+                        redis_.Command({"XRANGE", keys_.Dead(), start, "+", "COUNT", "200"}));
+    if (reply.elements.empty()) break;
+    for (const redis::RedisReply& entry : reply.elements) {
+      SA_ASSIGN_OR_RETURN(DeadLetter dead, ParseDeadLetter(entry));
+      start = "(" + dead.id();
+      if (!subscription_id.empty() && dead.alert().subscription_id() != subscription_id) continue;
+      out.push_back(std::move(dead));
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> DeliveryQueue::Replay(const std::string& dead_letter_id, absl::Time now) {
+  SA_ASSIGN_OR_RETURN(auto reply, ReplayScript().Run(redis_, {keys_.Dead(), keys_.Due(), keys_.Wake()},
+                                                     {dead_letter_id, keys_.JobPrefix(),
+                                                      absl::StrCat(Millis(now))}));
+  if (reply.is_nil()) {
+    return absl::NotFoundError(absl::StrCat("no dead letter with id '", dead_letter_id, "'"));
+  }
+  return reply.str;
+}
+
+absl::Status DeliveryQueue::WaitForWork(redis::RedisConnection& connection, absl::Duration max_wait) {
+  double seconds = std::max(0.01, absl::ToDoubleSeconds(max_wait));
+  return connection.Command({"BLPOP", keys_.Wake(), absl::StrFormat("%.3f", seconds)}).status();
+}
+
+absl::StatusOr<int64_t> DeliveryQueue::Size() {
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"ZCARD", keys_.Due()}));
+  return reply.integer;
+}
+
+}  // namespace sa::notifier
