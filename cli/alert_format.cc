@@ -2,10 +2,12 @@
 
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace sa::cli {
 
@@ -77,7 +79,57 @@ std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
   if (!s.name().empty()) absl::StrAppend(&out, "  name: ", s.name());
   if (s.topics_size() > 0) absl::StrAppend(&out, "  topics: ", absl::StrJoin(s.topics(), ", "));
   if (s.min_relevance() > 0) absl::StrAppendFormat(&out, "  min_relevance: %.2f", s.min_relevance());
+  std::vector<std::string> channels;
+  for (const auto& channel : s.channels()) {
+    if (channel.has_webhook()) {
+      channels.push_back(absl::AsciiStrToLower(
+          summit_alerts::v1::WebhookChannel::Format_Name(channel.webhook().format())));
+    } else {
+      channels.push_back("stream");
+    }
+  }
+  if (!channels.empty()) absl::StrAppend(&out, "  channels: ", absl::StrJoin(channels, ", "));
   return out;
+}
+
+std::string FormatDeadLetter(const summit_alerts::v1::DeadLetter& dead) {
+  const auto& e = dead.alert().event();
+  std::string when = google::protobuf::util::TimeUtil::ToString(dead.failed_at());
+  return absl::StrCat("DEAD ", dead.id(), "  ", when, "  attempts: ", dead.attempts(), "\n",
+                      "  error: ", dead.error(), "\n",
+                      "  subscription ", dead.alert().subscription_id(), "  event ", e.id(), "  ", e.title(), "\n",
+                      "  channel: ", summit_alerts::v1::WebhookChannel::Format_Name(dead.channel().format()),
+                      " ", dead.channel().url(), "\n");
+}
+
+absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(const ChannelFlags& flags) {
+  using summit_alerts::v1::Channel;
+  using summit_alerts::v1::WebhookChannel;
+  std::vector<Channel> channels;
+  auto add = [&](WebhookChannel::Format format, const std::string& url) -> WebhookChannel& {
+    WebhookChannel& webhook = *channels.emplace_back().mutable_webhook();
+    webhook.set_format(format);
+    webhook.set_url(url);
+    webhook.set_template_(flags.template_);
+    return webhook;
+  };
+  for (const auto& url : flags.slack) add(WebhookChannel::SLACK, url);
+  for (const auto& url : flags.discord) add(WebhookChannel::DISCORD, url);
+  for (const auto& url : flags.mattermost) add(WebhookChannel::MATTERMOST, url);
+  for (const auto& url : flags.teams) add(WebhookChannel::TEAMS, url);
+  for (const auto& url : flags.webhook) add(WebhookChannel::GENERIC_JSON, url).set_secret(flags.secret);
+  for (const auto& target : flags.telegram) {
+    size_t at = target.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == target.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--telegram '", target, "' must be BOT_TOKEN@CHAT_ID, e.g. 123456:ABC-DEF@-1001234567890"));
+    }
+    WebhookChannel& webhook = add(WebhookChannel::TELEGRAM, "");
+    webhook.set_secret(target.substr(0, at));
+    webhook.set_chat_id(target.substr(at + 1));
+  }
+  if (!channels.empty()) channels.emplace_back().mutable_grpc_stream();
+  return channels;
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

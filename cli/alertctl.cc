@@ -32,6 +32,18 @@ ABSL_FLAG(std::string, file, "", "test: evaluate against the articles in this fi
 ABSL_FLAG(int32_t, last, 20, "test: evaluate against the newest N events of the stream");
 ABSL_FLAG(std::string, after, "",
           "tail: resume after this alert id (\"0\" = every retained alert; empty = new only)");
+ABSL_FLAG(std::vector<std::string>, slack, {}, "subscribe: Slack incoming-webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, discord, {}, "subscribe: Discord webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, mattermost, {}, "subscribe: Mattermost incoming-webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, teams, {}, "subscribe: Microsoft Teams Workflows webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, telegram, {},
+          "subscribe: Telegram BOT_TOKEN@CHAT_ID target(s), e.g. 123456:ABC@-1001234567890");
+ABSL_FLAG(std::vector<std::string>, webhook, {}, "subscribe: generic signed-JSON webhook URL(s)");
+ABSL_FLAG(std::string, secret, "", "subscribe: HMAC-SHA256 key for the --webhook channels");
+ABSL_FLAG(std::string, template, "",
+          "subscribe: message template for the chat channels, e.g. '{{title}} {{url}}' "
+          "(fields: docs/WEBHOOKS.md)");
+ABSL_FLAG(std::string, subscription, "", "dead-letters: only this subscription's");
 ABSL_FLAG(int32_t, max_alerts, 0, "tail: exit after this many alerts (0 = never)");
 ABSL_FLAG(absl::Duration, idle_timeout, absl::ZeroDuration(),
           "tail: exit when no alert arrives for this long (0 = never)");
@@ -53,6 +65,11 @@ commands:
   tail ID                 stream a subscription's alerts (--after to resume, --max_alerts)
   test QUERY...           try a rule without saving it: against the newest events (--last N)
                           or the articles of a file (--file F); says why each (did not) match
+  dead-letters            webhook deliveries that failed for good (--subscription to filter)
+  replay ID               queue a dead letter's delivery again
+
+subscribe sends alerts to chat too with --slack, --discord, --mattermost, --teams URL,
+--telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY (see docs/WEBHOOKS.md).
 
 --output=json prints one JSON object per line for scripts.)";
 
@@ -130,6 +147,19 @@ int Subscribe(const std::vector<std::string>& words) {
   sub->set_name(absl::GetFlag(FLAGS_name));
   sub->set_min_relevance(absl::GetFlag(FLAGS_min_relevance));
   for (const std::string& topic : absl::GetFlag(FLAGS_topics)) sub->add_topics(topic);
+  auto channels = sa::cli::ChannelsFromFlags({.slack = absl::GetFlag(FLAGS_slack),
+                                              .discord = absl::GetFlag(FLAGS_discord),
+                                              .mattermost = absl::GetFlag(FLAGS_mattermost),
+                                              .teams = absl::GetFlag(FLAGS_teams),
+                                              .telegram = absl::GetFlag(FLAGS_telegram),
+                                              .webhook = absl::GetFlag(FLAGS_webhook),
+                                              .secret = absl::GetFlag(FLAGS_secret),
+                                              .template_ = absl::GetFlag(FLAGS_template)});
+  if (!channels.ok()) {
+    std::fprintf(stderr, "alertctl subscribe: %s\n", std::string(channels.status().message()).c_str());
+    return 2;
+  }
+  for (auto& channel : *channels) *sub->add_channels() = std::move(channel);
   v1::Subscription created;
   grpc::ClientContext context;
   SetDeadline(context);
@@ -225,6 +255,49 @@ int Unsubscribe(const std::string& id) {
   return 0;
 }
 
+int DeadLetters() {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::ListDeadLettersRequest request;
+  request.set_subscription_id(absl::GetFlag(FLAGS_subscription));
+  request.set_limit(1000);
+  int shown = 0;
+  while (true) {
+    v1::ListDeadLettersResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    if (auto status = stub->ListDeadLetters(&context, request, &response); !status.ok()) {
+      return Fail(status, "dead-letters");
+    }
+    for (v1::DeadLetter& dead : *response.mutable_dead_letters()) {
+      ++shown;
+      if (Json()) {
+        dead.mutable_alert()->mutable_event()->clear_body();
+        std::cout << sa::cli::ToJson(dead) << std::endl;
+      } else {
+        std::cout << sa::cli::FormatDeadLetter(dead);
+      }
+    }
+    if (response.dead_letters_size() < request.limit()) break;
+    request.set_after_id(response.dead_letters().rbegin()->id());
+  }
+  if (!Json()) std::cout << shown << " dead letter(s)" << std::endl;
+  return 0;
+}
+
+int Replay(const std::string& id) {
+  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  v1::ReplayDeadLetterRequest request;
+  request.set_id(id);
+  v1::ReplayDeadLetterResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->ReplayDeadLetter(&context, request, &response); !status.ok()) {
+    return Fail(status, "replay " + id);
+  }
+  std::cout << (Json() ? sa::cli::ToJson(response) : "queued again as " + response.delivery_id()) << std::endl;
+  return 0;
+}
+
 // Streams alerts; reconnects with the last id seen when the notifier restarts.
 int Tail(const std::string& id) {
   auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
@@ -298,6 +371,8 @@ int main(int argc, char** argv) {
   if (command == "get") return need_one("subscription id") ? GetSub(rest[0]) : 2;
   if (command == "unsubscribe") return need_one("subscription id") ? Unsubscribe(rest[0]) : 2;
   if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;
+  if (command == "dead-letters") return DeadLetters();
+  if (command == "replay") return need_one("dead-letter id") ? Replay(rest[0]) : 2;
   std::fprintf(stderr, "alertctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }

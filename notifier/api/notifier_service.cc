@@ -87,6 +87,7 @@ grpc::Status NotifierService::CreateSubscription(grpc::ServerContext*,
   if (created.ok()) {
     log::Info("subscription.created", {{"subscription_id", created->id()}, {"query", created->query()},
                                        {"owner", created->owner()}});
+    created = RedactSecrets(std::move(*created));
   }
   return Reply(std::move(created), response, "CreateSubscription");
 }
@@ -94,7 +95,9 @@ grpc::Status NotifierService::CreateSubscription(grpc::ServerContext*,
 grpc::Status NotifierService::GetSubscription(grpc::ServerContext*,
                                               const v1::GetSubscriptionRequest* request,
                                               v1::Subscription* response) {
-  return Reply(subscriptions_.Get(request->id()), response, "GetSubscription");
+  auto sub = subscriptions_.Get(request->id());
+  if (sub.ok()) sub = RedactSecrets(std::move(*sub));
+  return Reply(std::move(sub), response, "GetSubscription");
 }
 
 grpc::Status NotifierService::ListSubscriptions(grpc::ServerContext*,
@@ -102,7 +105,7 @@ grpc::Status NotifierService::ListSubscriptions(grpc::ServerContext*,
                                                 v1::ListSubscriptionsResponse* response) {
   auto subs = subscriptions_.List(request->owner());
   if (!subs.ok()) return Reply(absl::StatusOr<v1::ListSubscriptionsResponse>(subs.status()), response, "ListSubscriptions");
-  for (auto& s : *subs) *response->add_subscriptions() = std::move(s);
+  for (auto& s : *subs) *response->add_subscriptions() = RedactSecrets(std::move(s));
   return grpc::Status::OK;
 }
 
@@ -112,7 +115,9 @@ grpc::Status NotifierService::UpdateSubscription(grpc::ServerContext*,
   if (request->subscription().id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription.id is empty");
   }
-  return Reply(subscriptions_.Update(request->subscription()), response, "UpdateSubscription");
+  auto updated = subscriptions_.Update(request->subscription());
+  if (updated.ok()) updated = RedactSecrets(std::move(*updated));
+  return Reply(std::move(updated), response, "UpdateSubscription");
 }
 
 grpc::Status NotifierService::DeleteSubscription(grpc::ServerContext*,

@@ -52,7 +52,30 @@ absl::StatusOr<Subscription> Parse(const std::string& bytes, const std::string& 
   return sub;
 }
 
+// Secrets are never shown back (RedactSecrets), so a client that updates what it read sends
+// them empty: a webhook channel with an empty secret keeps the stored channel's secret.
+void KeepStoredSecrets(const Subscription& existing, Subscription& updated) {
+  for (auto& channel : *updated.mutable_channels()) {
+    if (!channel.has_webhook() || !channel.webhook().secret().empty()) continue;
+    for (const auto& old : existing.channels()) {
+      if (old.has_webhook() && old.webhook().format() == channel.webhook().format() &&
+          old.webhook().url() == channel.webhook().url() &&
+          old.webhook().chat_id() == channel.webhook().chat_id()) {
+        channel.mutable_webhook()->set_secret(old.webhook().secret());
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
+
+Subscription RedactSecrets(Subscription sub) {
+  for (auto& channel : *sub.mutable_channels()) {
+    if (channel.has_webhook()) channel.mutable_webhook()->clear_secret();
+  }
+  return sub;
+}
 
 absl::Status ValidateSubscription(const Subscription& sub) {
   if (auto compiled = CompileSubscription(sub); !compiled.ok()) return compiled.status();
@@ -118,8 +141,9 @@ absl::StatusOr<std::vector<Subscription>> SubscriptionStore::List(const std::str
 }
 
 absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
-  SA_RETURN_IF_ERROR(ValidateSubscription(sub));
   SA_ASSIGN_OR_RETURN(Subscription existing, Get(sub.id()));
+  KeepStoredSecrets(existing, sub);
+  SA_RETURN_IF_ERROR(ValidateSubscription(sub));
   *sub.mutable_created_at() = existing.created_at();
   *sub.mutable_updated_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();

@@ -21,6 +21,9 @@ namespace sa::notifier {
 // ValidateWebhookChannel rejects.
 absl::Status ValidateSubscription(const summit_alerts::v1::Subscription& subscription);
 
+// The subscription as clients see it: webhook secrets (HMAC keys, bot tokens) cleared.
+summit_alerts::v1::Subscription RedactSecrets(summit_alerts::v1::Subscription sub);
+
 // Thread-safe.
 class SubscriptionStore {
  public:
@@ -33,7 +36,9 @@ class SubscriptionStore {
   absl::StatusOr<summit_alerts::v1::Subscription> Get(const std::string& id);
   // All subscriptions, or only `owner`'s when not empty; ordered by creation time.
   absl::StatusOr<std::vector<summit_alerts::v1::Subscription>> List(const std::string& owner);
-  // Replaces owner, name, query, min_relevance and channels; NotFound if absent.
+  // Replaces owner, name, query, min_relevance, topics and channels; NotFound if absent. A
+  // webhook channel given with an empty secret keeps the secret of the stored channel with
+  // the same format, URL and chat id.
   absl::StatusOr<summit_alerts::v1::Subscription> Update(summit_alerts::v1::Subscription sub);
   // NotFound if absent.
   absl::Status Delete(const std::string& id);

@@ -1,5 +1,6 @@
-// The notifier binary as a process: SIGKILL between storing alerts and XACK, restart, and
-// check that the subscriber sees the alert exactly once and subscriptions survived.
+// The notifier binary as a process: SIGKILL between storing alerts and XACK, between queueing
+// a webhook delivery and sending it, and between two attempts; restart, and check that the
+// subscriber (gRPC stream or webhook sink) gets the alert exactly once.
 #include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,8 +9,10 @@
 #include <filesystem>
 
 #include "collector/publish/event_publisher.h"
+#include "notifier/deliver/delivery_queue.h"
 #include "notifier/store/alert_store.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
+#include "tests/support/http_sink.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
@@ -43,6 +46,43 @@ class NotifierProcessTest : public ::testing::Test {
     if (!address.ok()) return address.status();
     stub_ = v1::Notifier::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
     return child;
+  }
+
+  v1::Subscription CreateSubscription(const std::string& query, const std::string& webhook_url = "") {
+    grpc::ClientContext context;
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_query(query);
+    if (!webhook_url.empty()) {
+      auto* webhook = request.mutable_subscription()->add_channels()->mutable_webhook();
+      webhook->set_format(v1::WebhookChannel::SLACK);
+      webhook->set_url(webhook_url);
+    }
+    v1::Subscription sub;
+    grpc::Status status = stub_->CreateSubscription(&context, request, &sub);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return sub;
+  }
+
+  void PublishSummitStory() {
+    collector::EventPublisher publisher(redis_->client(), {.stream = "events", .key_prefix = "p:"});
+    v1::Event event;
+    event.set_id("ev_summit");
+    event.set_title("Putin and Trump to discuss arms control in Anchorage");
+    ASSERT_THAT(publisher.Publish(event), IsOk());
+  }
+
+  // Polls `done` every 50 ms for up to 10 s.
+  static bool Eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 200; ++i) {
+      if (done()) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return done();
+  }
+
+  int64_t QueuedDeliveries() {
+    auto reply = redis_->client().Command({"ZCARD", "p:deliveries:due"});
+    return reply.ok() ? reply->integer : -1;
   }
 
   int64_t Pending() {
@@ -109,6 +149,61 @@ TEST_F(NotifierProcessTest, KilledBetweenStoreAndAckRedeliversWithoutDuplicate) 
   // SIGTERM shuts down cleanly (exit 0).
   int exit_status = second->Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
+}
+
+TEST_F(NotifierProcessTest, KilledBetweenQueueingAndSendingAWebhookDeliversOnceAfterRestart) {
+  auto sink = testing::HttpSink::Start();
+  ASSERT_THAT(sink, IsOk());
+  // This replica matches and queues but does not send (--delivery_workers=0).
+  auto first = StartNotifier({"--delivery_workers=0", "--webhook_allow_private_networks"});
+  ASSERT_THAT(first, IsOk());
+  CreateSubscription(R"("arms control" Putin)", (*sink)->Url("/slack"));
+  PublishSummitStory();
+  ASSERT_TRUE(Eventually([&] { return Pending() == 0 && QueuedDeliveries() == 1; }))
+      << "the event is acked once its delivery is queued";
+  first->Stop(SIGKILL);
+  EXPECT_TRUE((*sink)->Requests().empty());
+
+  auto second = StartNotifier({"--webhook_allow_private_networks"});
+  ASSERT_THAT(second, IsOk());
+  ASSERT_TRUE((*sink)->WaitForRequests("/slack", 1, absl::Seconds(10)));
+  ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0; }));
+  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_EQ((*sink)->Requests("/slack").size(), 1u);
+  EXPECT_THAT((*sink)->Requests("/slack")[0].body, ::testing::HasSubstr("arms control in Anchorage"));
+  second->Stop(SIGTERM);
+}
+
+TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart) {
+  auto sink = testing::HttpSink::Start();
+  ASSERT_THAT(sink, IsOk());
+  (*sink)->Script("/slack", {{.status = 500, .headers = {}, .body = "try later", .delay = {}}});
+  auto first = StartNotifier({"--webhook_allow_private_networks", "--webhook_initial_backoff=2s",
+                              "--webhook_timeout=2s"});
+  ASSERT_THAT(first, IsOk());
+  v1::Subscription sub = CreateSubscription(R"("arms control" Putin)", (*sink)->Url("/slack"));
+  PublishSummitStory();
+  ASSERT_TRUE((*sink)->WaitForRequests("/slack", 1, absl::Seconds(10)));
+  // Wait until the failed attempt is recorded, then kill the notifier before its retry.
+  const std::string job = "p:delivery:" + DeliveryId("ev_summit", sub.id(), sub.channels(0).webhook());
+  ASSERT_TRUE(Eventually([&] {
+    auto attempts = redis_->client().Command({"HGET", job, "attempts"});
+    return attempts.ok() && attempts->str == "1";
+  }));
+  first->Stop(SIGKILL);
+  ASSERT_EQ((*sink)->Requests("/slack").size(), 1u);
+
+  auto second = StartNotifier({"--webhook_allow_private_networks"});
+  ASSERT_THAT(second, IsOk());
+  ASSERT_TRUE((*sink)->WaitForRequests("/slack", 2, absl::Seconds(10)));
+  ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0; }));
+  absl::SleepFor(absl::Milliseconds(500));
+  auto requests = (*sink)->Requests("/slack");
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].status, 500);
+  EXPECT_EQ(requests[1].status, 200);  // exactly one accepted message
+  EXPECT_EQ(requests[0].body, requests[1].body);
+  second->Stop(SIGTERM);
 }
 
 }  // namespace

@@ -355,6 +355,109 @@ TEST_F(SubscribeStreamTest, CreateSubscriptionRejectsBadRulesWithPosition) {
   EXPECT_THAT(status.error_message(), HasSubstr("position 7"));
 }
 
+TEST_F(SubscribeStreamTest, WebhookSecretsAreNeverShownBackAndSurviveAnUpdate) {
+  v1::CreateSubscriptionRequest request;
+  request.mutable_subscription()->set_query("Putin");
+  auto* webhook = request.mutable_subscription()->add_channels()->mutable_webhook();
+  webhook->set_format(v1::WebhookChannel::TELEGRAM);
+  webhook->set_secret("123456:SECRET");
+  webhook->set_chat_id("@summit");
+  v1::Subscription created;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateSubscription(&context, request, &created).ok());
+  }
+  EXPECT_TRUE(created.channels(0).webhook().secret().empty());
+  // Update what was read (secret empty): the stored token is kept.
+  created.set_query("Putin OR Lavrov");
+  v1::UpdateSubscriptionRequest update;
+  *update.mutable_subscription() = created;
+  v1::Subscription updated;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = stub_->UpdateSubscription(&context, update, &updated);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_TRUE(updated.channels(0).webhook().secret().empty());
+  auto stored = subs_->Get(created.id());
+  ASSERT_THAT(stored.status(), IsOk());
+  EXPECT_EQ(stored->query(), "Putin OR Lavrov");
+  EXPECT_EQ(stored->channels(0).webhook().secret(), "123456:SECRET");
+  // A bad channel is refused with the field named.
+  webhook->set_secret("not a token");
+  grpc::ClientContext context;
+  grpc::Status status = stub_->CreateSubscription(&context, request, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("channels[0].webhook.secret must be the Telegram bot token"));
+}
+
+TEST_F(SubscribeStreamTest, DeadLettersAreListedAndReplayedOverGrpc) {
+  // A delivery that failed for good, put in the dead letters the way a worker does.
+  v1::Subscription sub = Subscribe("Putin");
+  v1::Alert alert;
+  alert.set_subscription_id(sub.id());
+  alert.mutable_event()->set_id("ev_dead");
+  v1::WebhookChannel channel;
+  channel.set_format(v1::WebhookChannel::SLACK);
+  channel.set_url("https://hooks.slack.com/services/T/B/SECRET");
+  std::string delivery_id = DeliveryId("ev_dead", sub.id(), channel);
+  ASSERT_THAT(alerts_->Append(alert, {{delivery_id, channel.SerializeAsString()}}).status(), IsOk());
+  auto claimed = deliveries_->Claim(10, absl::Now());
+  ASSERT_THAT(claimed.status(), IsOk());
+  ASSERT_EQ(claimed->size(), 1u);
+  ASSERT_THAT(deliveries_->MoveToDeadLetters((*claimed)[0], "HTTP 404: no_service", absl::Now()).status(), IsOk());
+
+  v1::ListDeadLettersRequest list;
+  list.set_subscription_id(sub.id());
+  v1::ListDeadLettersResponse listed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListDeadLetters(&context, list, &listed).ok());
+  }
+  ASSERT_EQ(listed.dead_letters_size(), 1);
+  const v1::DeadLetter dead = listed.dead_letters(0);
+  EXPECT_EQ(dead.delivery_id(), delivery_id);
+  EXPECT_EQ(dead.error(), "HTTP 404: no_service");
+  EXPECT_EQ(dead.attempts(), 1);
+  EXPECT_EQ(dead.alert().event().id(), "ev_dead");
+  EXPECT_EQ(dead.channel().url(), "https://hooks.slack.com/…") << "the URL's secret path is hidden";
+
+  v1::ReplayDeadLetterRequest replay;
+  replay.set_id(dead.id());
+  v1::ReplayDeadLetterResponse replayed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ReplayDeadLetter(&context, replay, &replayed).ok());
+  }
+  EXPECT_EQ(replayed.delivery_id(), delivery_id);
+  EXPECT_EQ(deliveries_->Size().value(), 1) << "queued again";
+  {
+    grpc::ClientContext context;
+    listed.Clear();
+    ASSERT_TRUE(stub_->ListDeadLetters(&context, list, &listed).ok());
+    EXPECT_EQ(listed.dead_letters_size(), 0);
+  }
+  // Bad requests get clear errors.
+  struct Case {
+    std::string id;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  for (const Case& c : {Case{"nonsense", grpc::StatusCode::INVALID_ARGUMENT, "not a dead-letter id"},
+                        Case{dead.id(), grpc::StatusCode::NOT_FOUND, "no dead letter with id"}}) {
+    grpc::ClientContext context;
+    replay.set_id(c.id);
+    grpc::Status status = stub_->ReplayDeadLetter(&context, replay, &replayed);
+    EXPECT_EQ(status.error_code(), c.code) << c.id;
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
+  }
+  grpc::ClientContext context;
+  list.set_limit(5000);
+  grpc::Status status = stub_->ListDeadLetters(&context, list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("outside 1..1000"));
+}
+
 grpc::Status CallTestQuery(v1::Notifier::Stub& stub, const v1::TestQueryRequest& request,
                            v1::TestQueryResponse& response) {
   grpc::ClientContext context;

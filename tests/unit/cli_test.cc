@@ -59,5 +59,43 @@ TEST(FormatTestResult, SaysWhyAnEventDidOrDidNotMatch) {
   EXPECT_EQ(FormatTestResult(result), "MATCH     ev_1  Putin in Anchorage\n  why: 'Putin' in title \"Putin\"\n");
 }
 
+TEST(ChannelsFromFlags, BuildsWebhookChannelsAndKeepsTheStream) {
+  auto channels = ChannelsFromFlags({.slack = {"https://hooks.slack.com/services/T/B/X"},
+                                     .telegram = {"123456:ABC-def@@summit_news"},
+                                     .webhook = {"https://example.org/hook"},
+                                     .secret = "k",
+                                     .template_ = "{{title}}"});
+  ASSERT_TRUE(channels.ok()) << channels.status();
+  ASSERT_EQ(channels->size(), 4u);
+  EXPECT_EQ((*channels)[0].webhook().format(), summit_alerts::v1::WebhookChannel::SLACK);
+  EXPECT_EQ((*channels)[0].webhook().template_(), "{{title}}");
+  EXPECT_EQ((*channels)[1].webhook().format(), summit_alerts::v1::WebhookChannel::GENERIC_JSON);
+  EXPECT_EQ((*channels)[1].webhook().secret(), "k");
+  EXPECT_EQ((*channels)[2].webhook().secret(), "123456:ABC-def");
+  EXPECT_EQ((*channels)[2].webhook().chat_id(), "@summit_news");
+  EXPECT_TRUE((*channels)[3].has_grpc_stream());
+  EXPECT_TRUE(ChannelsFromFlags({})->empty());
+  auto bad = ChannelsFromFlags({.telegram = {"no-chat-id"}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("BOT_TOKEN@CHAT_ID"));
+}
+
+TEST(FormatDeadLetter, SaysWhatFailedAndWhere) {
+  summit_alerts::v1::DeadLetter dead;
+  dead.set_id("1-0");
+  dead.set_attempts(8);
+  dead.set_error("HTTP 500: boom (gave up after 8 attempts)");
+  dead.mutable_alert()->set_subscription_id("sub_1");
+  dead.mutable_alert()->mutable_event()->set_id("ev_1");
+  dead.mutable_alert()->mutable_event()->set_title("Summit");
+  dead.mutable_channel()->set_format(summit_alerts::v1::WebhookChannel::DISCORD);
+  dead.mutable_channel()->set_url("https://discord.com/…");
+  EXPECT_EQ(FormatDeadLetter(dead),
+            "DEAD 1-0  1970-01-01T00:00:00Z  attempts: 8\n"
+            "  error: HTTP 500: boom (gave up after 8 attempts)\n"
+            "  subscription sub_1  event ev_1  Summit\n"
+            "  channel: DISCORD https://discord.com/…\n");
+}
+
 }  // namespace
 }  // namespace sa::cli

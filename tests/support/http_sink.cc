@@ -1,0 +1,101 @@
+#include "tests/support/http_sink.h"
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace sa::testing {
+
+HttpSink::HttpSink() : server_(std::make_unique<httplib::Server>()) {}
+
+absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
+  std::unique_ptr<HttpSink> sink(new HttpSink());
+  HttpSink* self = sink.get();
+  auto handler = [self](const httplib::Request& request, httplib::Response& response) {
+    Reply reply;
+    {
+      absl::MutexLock lock(&self->mu_);
+      ++self->in_flight_;
+      auto& script = self->scripts_[request.path];
+      if (!script.empty()) {
+        reply = script.front();
+        script.erase(script.begin());
+      }
+    }
+    absl::Time received = absl::Now();
+    if (reply.delay > absl::ZeroDuration()) absl::SleepFor(reply.delay);
+    response.status = reply.status;
+    for (const auto& [name, value] : reply.headers) response.set_header(name, value);
+    response.set_content(reply.body, "application/json");
+    Request seen{request.path, {}, request.body, received, reply.status};
+    for (const auto& [name, value] : request.headers) seen.headers[name] = value;
+    absl::MutexLock lock(&self->mu_);
+    --self->in_flight_;
+    self->requests_.push_back(std::move(seen));
+  };
+  sink->server_->Post(".*", handler);
+  sink->server_->Put(".*", handler);
+  sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
+  if (sink->port_ <= 0) return absl::UnavailableError("the HTTP sink could not bind a loopback port");
+  sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  for (int i = 0; i < 500 && !sink->server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  return sink;
+}
+
+HttpSink::~HttpSink() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string HttpSink::Url(const std::string& path) const {
+  return absl::StrCat("http://127.0.0.1:", port_, path);
+}
+
+void HttpSink::Script(const std::string& path, std::vector<Reply> replies) {
+  absl::MutexLock lock(&mu_);
+  scripts_[path] = std::move(replies);
+}
+
+std::vector<HttpSink::Request> HttpSink::Requests(const std::string& path) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<Request> out;
+  for (const Request& request : requests_) {
+    if (path.empty() || request.path == path) out.push_back(request);
+  }
+  return out;
+}
+
+bool HttpSink::WaitForRequests(const std::string& path, size_t count, absl::Duration timeout) const {
+  absl::Time deadline = absl::Now() + timeout;
+  while (Requests(path).size() < count) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+int HttpSink::InFlight() const {
+  absl::MutexLock lock(&mu_);
+  return in_flight_;
+}
+
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+}  // namespace sa::testing
