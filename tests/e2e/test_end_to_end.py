@@ -3,6 +3,10 @@
 
 Run through ctest (which sets the SA_* variables), or by hand with them set.
 """
+import hashlib
+import hmac
+import http.server
+import json
 import os
 import pathlib
 import queue
@@ -61,7 +65,8 @@ class Stack:
                 time.sleep(0.05)
         self.collector_addr = self._service(os.environ["SA_COLLECTOR_BIN"], "collector", [])
         self.notifier_addr = self._service(os.environ["SA_NOTIFIER_BIN"], "notifier",
-                                           ["--consumer_name=e2e-1"])
+                                           ["--consumer_name=e2e-1",
+                                            "--webhook_allow_private_networks"])
 
     def _spawn(self, args, log):
         log_file = open(self.dir / log, "ab")
@@ -83,7 +88,8 @@ class Stack:
         self.notifier_proc.send_signal(signal.SIGTERM)
         self.assert_clean_exit(self.notifier_proc)
         self.notifier_addr = self._service(os.environ["SA_NOTIFIER_BIN"], "notifier",
-                                           ["--consumer_name=e2e-1"])
+                                           ["--consumer_name=e2e-1",
+                                            "--webhook_allow_private_networks"])
 
     @staticmethod
     def assert_clean_exit(proc):
@@ -127,6 +133,47 @@ class AlertReader:
 
     def close(self):
         self.call.cancel()
+
+
+class WebhookReceiver:
+    """A webhook receiver written independently of the C++ code: it checks the documented
+    signature (docs/WEBHOOKS.md) with Python's hmac and answers from a script of statuses."""
+
+    def __init__(self, secret, statuses=()):
+        self.secret = secret.encode()
+        self.statuses = list(statuses)
+        self.received = queue.Queue()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                receiver.received.put((dict(self.headers), body, status))
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/summit"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verify(self, headers, body, max_age=300):
+        parts = dict(p.split("=", 1) for p in headers["X-Summit-Signature"].split(","))
+        timestamp = int(parts["t"])
+        if abs(time.time() - timestamp) > max_age:
+            return False
+        expected = hmac.new(self.secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, parts["v1"])
+
+    def next(self, timeout=20):
+        return self.received.get(timeout=timeout)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class EndToEnd(unittest.TestCase):
@@ -206,6 +253,54 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("MATCH", out.stdout)
         self.assertIn("'cyber*' in body", out.stdout)
         self.assertIn("1 matched", out.stdout)
+
+    def test_signed_webhook_is_verified_by_an_independent_receiver_and_dead_letters_replay(self):
+        # The receiver fails the first delivery for good (410), then accepts.
+        receiver = WebhookReceiver("e2e-secret", statuses=[410])
+        self.addCleanup(receiver.close)
+        channel = notifier_pb2.Channel(webhook=notifier_pb2.WebhookChannel(
+            format=notifier_pb2.WebhookChannel.GENERIC_JSON, url=receiver.url, secret="e2e-secret"))
+        sub = self.notifier.CreateSubscription(notifier_pb2.CreateSubscriptionRequest(
+            subscription=notifier_pb2.Subscription(query='"arms control" Putin', owner="e2e",
+                                                   channels=[channel])), timeout=10)
+        self.assertEqual(sub.channels[0].webhook.secret, "", "secrets are never shown back")
+        event = self.ingest("Trump and Putin to meet in Anchorage", STORY)
+
+        headers, body, status = receiver.next()
+        self.assertEqual(status, 410)
+        self.assertTrue(receiver.verify(headers, body), headers)
+        self.assertFalse(receiver.verify(headers, body + b" "), "a changed body must not verify")
+
+        # 410 is permanent: the delivery is a dead letter, listed with its error.
+        deadline = time.time() + 10
+        dead = []
+        while not dead and time.time() < deadline:
+            dead = self.notifier.ListDeadLetters(notifier_pb2.ListDeadLettersRequest(
+                subscription_id=sub.id), timeout=10).dead_letters
+            time.sleep(0.1)
+        self.assertEqual(len(dead), 1)
+        self.assertEqual(dead[0].error, "HTTP 410")
+        self.assertEqual(dead[0].alert.event.id, event.event_id)
+
+        # Replayed from the CLI, it arrives once, signed, with the same delivery id.
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], f"--notifier={self.stack.notifier_addr}",
+                              "replay", dead[0].id], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(dead[0].delivery_id, out.stdout)
+        headers2, body2, status2 = receiver.next()
+        self.assertEqual(status2, 200)
+        self.assertTrue(receiver.verify(headers2, body2))
+        self.assertEqual(headers2["X-Summit-Delivery-Id"], headers["X-Summit-Delivery-Id"])
+        payload = json.loads(body2)
+        self.assertEqual(payload["delivery_id"], dead[0].delivery_id)
+        self.assertEqual(payload["alert"]["subscription_id"], sub.id)
+        self.assertEqual(payload["alert"]["event"]["id"], event.event_id)
+        fields = {(m["term"], m["field"]) for m in payload["alert"]["matches"]}
+        self.assertIn(("arms control", "body"), fields)
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], f"--notifier={self.stack.notifier_addr}",
+                              "dead-letters"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("0 dead letter(s)", out.stdout)
 
     def test_bad_input_gets_clear_errors(self):
         with self.assertRaises(grpc.RpcError) as err:
