@@ -329,6 +329,13 @@ int Tail(const std::string& id) {
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && idle > absl::ZeroDuration()) {
       return max_alerts > 0 && received < max_alerts ? 4 : 0;
     }
+    if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+      // Too far behind: some alerts are gone. Say so, then take everything still kept.
+      std::fprintf(stderr, "alertctl tail: %s; continuing from the oldest retained alert\n",
+                   status.error_message().c_str());
+      after = "0";
+      continue;
+    }
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return Fail(status, "tail " + id);
     // The notifier went away (restart, rollout): resume where we were.
     std::fprintf(stderr, "alertctl tail: %s; reconnecting after %s\n", status.error_message().c_str(),

@@ -30,6 +30,10 @@ struct GrpcServerOptions {
   std::string port_file;
   int max_threads = 64;  // bounds the sync API's thread pool
   int max_receive_message_bytes = 4 << 20;
+  // The server pings idle connections this often, and drops those that do not answer within
+  // keepalive_timeout, so dead Subscribe clients are noticed. Clients may ping every 10 s.
+  absl::Duration keepalive_time = absl::Seconds(30);
+  absl::Duration keepalive_timeout = absl::Seconds(10);
 };
 
 class GrpcServer {

@@ -89,6 +89,14 @@ void SubscribeSession::Fetch() {
     status = read.status();
     if (read.ok()) alerts = std::move(*read);
   }
+  // A resuming or lagging reader (a full batch) may have fallen behind the retained alerts:
+  // say so rather than skip the trimmed ones silently.
+  bool trimmed = false;
+  if (status.ok() && (!started || static_cast<int>(alerts.size()) == kBatch)) {
+    auto was_trimmed = deps_.alerts.TrimmedAfter(subscription_id_, cursor);
+    status = was_trimmed.status();
+    trimmed = was_trimmed.ok() && *was_trimmed;
+  }
 
   absl::MutexLock lock(&mu_);
   fetching_ = false;
@@ -100,6 +108,15 @@ void SubscribeSession::Fetch() {
     }
     // Redis trouble: keep the stream open; the hub's periodic wake retries.
     log::Warning("subscribe.fetch_failed", {{"subscription_id", subscription_id_}, {"error", status}});
+    return;
+  }
+  if (trimmed) {
+    log::Warning("subscribe.behind_retention", {{"subscription_id", subscription_id_}, {"after", cursor}});
+    FinishLocked(grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrCat("alerts after ", cursor, " were trimmed (the notifier keeps the newest "
+                     "--alerts_per_subscription per subscription); resume with after_alert_id \"0\" "
+                     "for every alert still retained")));
     return;
   }
   if (!started_) {

@@ -1,5 +1,6 @@
 #include "notifier/store/alert_store.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -92,6 +93,43 @@ absl::StatusOr<std::vector<Alert>> AlertStore::ReadAfter(const std::string& subs
     alert.set_id(entry.elements[0].str);
   }
   return alerts;
+}
+
+namespace {
+// "MS-SEQ" as a comparable pair; "0" is (0, 0).
+std::pair<uint64_t, uint64_t> ParseStreamId(absl::string_view id) {
+  std::pair<uint64_t, uint64_t> parsed{0, 0};
+  std::vector<absl::string_view> parts = absl::StrSplit(id, '-');
+  if (!parts.empty()) (void)absl::SimpleAtoi(parts[0], &parsed.first);
+  if (parts.size() > 1) (void)absl::SimpleAtoi(parts[1], &parsed.second);
+  return parsed;
+}
+}  // namespace
+
+absl::StatusOr<bool> AlertStore::TrimmedAfter(const std::string& subscription_id,
+                                              const std::string& after_id) {
+  if (after_id.empty() || after_id == "0" || after_id == "0-0") return false;
+  auto reply = redis_.Command({"XINFO", "STREAM", AlertsKey(subscription_id)});
+  if (!reply.ok()) {
+    // No alerts stream yet: nothing was trimmed.
+    if (absl::StrContains(reply.status().message(), "no such key")) return false;
+    return reply.status();
+  }
+  // Trimming moves the first entry forward (XDEL-style deletions are not used on this stream).
+  // Some alert after `after_id` is gone when anything was ever removed (entries-added, Redis 7,
+  // exceeds the length) and the oldest kept alert is newer than `after_id`.
+  int64_t length = -1, added = -1;
+  std::string first_id;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    const std::string& name = reply->elements[i].str;
+    const redis::RedisReply& value = reply->elements[i + 1];
+    if (name == "length") length = value.integer;
+    if (name == "entries-added") added = value.integer;
+    if (name == "first-entry" && !value.elements.empty()) first_id = value.elements[0].str;
+  }
+  if (first_id.empty()) return false;
+  if (added >= 0 && added == length) return false;
+  return ParseStreamId(first_id) > ParseStreamId(after_id);
 }
 
 absl::StatusOr<std::string> AlertStore::LastId(const std::string& subscription_id) {

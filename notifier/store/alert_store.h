@@ -39,6 +39,12 @@ class AlertStore {
   absl::StatusOr<std::vector<summit_alerts::v1::Alert>> ReadAfter(
       const std::string& subscription_id, const std::string& after_id, int count);
 
+  // True when alerts newer than `after_id` were trimmed away (the subscription had more than
+  // max_alerts_per_subscription since), so a reader resuming there would miss some. May say
+  // true when exactly none was lost (the trim ended right at `after_id`); never false when
+  // some were.
+  absl::StatusOr<bool> TrimmedAfter(const std::string& subscription_id, const std::string& after_id);
+
   // The newest alert id of the subscription, or "0-0" when it has none.
   absl::StatusOr<std::string> LastId(const std::string& subscription_id);
 

@@ -355,6 +355,49 @@ TEST_F(SubscribeStreamTest, CreateSubscriptionRejectsBadRulesWithPosition) {
   EXPECT_THAT(status.error_message(), HasSubstr("position 7"));
 }
 
+TEST_F(SubscribeStreamTest, AReaderBehindTheRetainedAlertsIsToldInsteadOfSkippingThem) {
+  // Written through a store that keeps only ~10 alerts per subscription (the service reads
+  // the same keys through its own store).
+  AlertStore small(client(), AlertStoreOptions{.key_prefix = prefix_, .max_alerts_per_subscription = 10});
+  v1::Subscription sub = Subscribe("Putin");
+  std::string first;
+  for (int i = 0; i < 300; ++i) {
+    v1::Alert alert;
+    alert.set_subscription_id(sub.id());
+    alert.mutable_event()->set_id("ev_" + std::to_string(i));
+    auto id = small.Append(alert);
+    ASSERT_TRUE(id.ok() && id->has_value());
+    if (i == 0) first = **id;
+  }
+  auto trimmed = alerts_->TrimmedAfter(sub.id(), first);
+  ASSERT_THAT(trimmed.status(), IsOk());
+  ASSERT_TRUE(*trimmed);
+  EXPECT_FALSE(alerts_->TrimmedAfter(sub.id(), "0").value());
+
+  auto read_all = [&](const std::string& after, std::vector<v1::Alert>& received) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::SubscribeRequest request;
+    request.set_subscription_id(sub.id());
+    request.set_after_alert_id(after);
+    auto reader = stub_->Subscribe(&context, request);
+    v1::Alert alert;
+    while (reader->Read(&alert)) received.push_back(alert);
+    return reader->Finish();
+  };
+  std::vector<v1::Alert> received;
+  grpc::Status status = read_all(first, received);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_THAT(status.error_message(), HasSubstr("alerts after " + first + " were trimmed"));
+  EXPECT_TRUE(received.empty());
+  // "0" takes what is kept, and the newest alert is the last one appended.
+  status = read_all("0", received);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  ASSERT_FALSE(received.empty());
+  EXPECT_LT(received.size(), 300u);
+  EXPECT_EQ(received.back().event().id(), "ev_299");
+}
+
 TEST_F(SubscribeStreamTest, WebhookSecretsAreNeverShownBackAndSurviveAnUpdate) {
   v1::CreateSubscriptionRequest request;
   request.mutable_subscription()->set_query("Putin");

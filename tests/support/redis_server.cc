@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -63,9 +64,15 @@ absl::Status RedisServer::Launch() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  if (posix_spawn(&pid_, path.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-    return absl::InternalError(absl::StrCat("cannot start ", path));
-  }
+  // Not the test's stdout/stderr: if a test crashes, an orphaned redis-server must not hold
+  // ctest's output pipe open (ctest would wait for it until the test's timeout).
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", path));
   // Created once: users hold references to it across Restart().
   if (client_ == nullptr) client_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
       .endpoint = endpoint(), .connect_timeout = absl::Milliseconds(500),
