@@ -126,9 +126,13 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
   if (!absl::StartsWith(request.url, "http://") && !absl::StartsWith(request.url, "https://")) {
     return absl::InvalidArgumentError("only http(s) URLs are fetched");
   }
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  // One handle per thread, reset per request: its connection cache keeps connections (and
+  // TLS sessions) to the same hosts alive between requests.
+  thread_local std::unique_ptr<CURL, CurlDeleter> curl;
+  if (!curl) curl.reset(curl_easy_init());
   if (!curl) return absl::InternalError("curl_easy_init failed");
   CURL* h = curl.get();
+  curl_easy_reset(h);
   Transfer transfer{.options = &options_};
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : request.headers) {

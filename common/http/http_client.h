@@ -42,7 +42,8 @@ struct HttpResponse {
   std::string Header(const std::string& lower_name) const;
 };
 
-// Thread-safe; each call uses its own curl handle.
+// Thread-safe: each thread has its own curl handle, which keeps connections alive between
+// that thread's requests.
 class HttpClient {
  public:
   explicit HttpClient(HttpClientOptions options);

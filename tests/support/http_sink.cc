@@ -36,6 +36,7 @@ absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
     --self->in_flight_;
     self->requests_.push_back(std::move(seen));
   };
+  sink->server_->set_tcp_nodelay(true);  // as real servers do; else Nagle + delayed ACK add 40 ms
   sink->server_->Post(".*", handler);
   sink->server_->Put(".*", handler);
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
