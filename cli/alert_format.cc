@@ -89,6 +89,14 @@ std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
     }
   }
   if (!channels.empty()) absl::StrAppend(&out, "  channels: ", absl::StrJoin(channels, ", "));
+  const auto& delivery = s.delivery();
+  if (!delivery.digest_daily_at().empty()) {
+    absl::StrAppend(&out, "  digest: daily at ", delivery.digest_daily_at(), " UTC");
+  } else if (delivery.digest_minutes() > 0) {
+    absl::StrAppend(&out, "  digest: every ", delivery.digest_minutes(), " min");
+  } else if (delivery.max_per_hour() > 0) {
+    absl::StrAppend(&out, "  max ", delivery.max_per_hour(), "/hour");
+  }
   return out;
 }
 

@@ -43,6 +43,11 @@ ABSL_FLAG(std::string, secret, "", "subscribe: HMAC-SHA256 key for the --webhook
 ABSL_FLAG(std::string, template, "",
           "subscribe: message template for the chat channels, e.g. '{{title}} {{url}}' "
           "(fields: docs/WEBHOOKS.md)");
+ABSL_FLAG(int32_t, digest_minutes, 0,
+          "subscribe: send the chat channels one digest every N minutes instead of each alert");
+ABSL_FLAG(std::string, digest_daily_at, "", "subscribe: one digest per day at HH:MM (UTC)");
+ABSL_FLAG(int32_t, max_per_hour, 0,
+          "subscribe: at most N chat messages per channel per hour; the rest arrive as an hourly digest");
 ABSL_FLAG(std::string, subscription, "", "dead-letters: only this subscription's");
 ABSL_FLAG(int32_t, max_alerts, 0, "tail: exit after this many alerts (0 = never)");
 ABSL_FLAG(absl::Duration, idle_timeout, absl::ZeroDuration(),
@@ -69,7 +74,8 @@ commands:
   replay ID               queue a dead letter's delivery again
 
 subscribe sends alerts to chat too with --slack, --discord, --mattermost, --teams URL,
---telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY (see docs/WEBHOOKS.md).
+--telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY, as they happen or as digests
+(--digest_minutes=N, --digest_daily_at=HH:MM, --max_per_hour=N; see docs/WEBHOOKS.md).
 
 --output=json prints one JSON object per line for scripts.)";
 
@@ -160,6 +166,9 @@ int Subscribe(const std::vector<std::string>& words) {
     return 2;
   }
   for (auto& channel : *channels) *sub->add_channels() = std::move(channel);
+  sub->mutable_delivery()->set_digest_minutes(absl::GetFlag(FLAGS_digest_minutes));
+  sub->mutable_delivery()->set_digest_daily_at(absl::GetFlag(FLAGS_digest_daily_at));
+  sub->mutable_delivery()->set_max_per_hour(absl::GetFlag(FLAGS_max_per_hour));
   v1::Subscription created;
   grpc::ClientContext context;
   SetDeadline(context);

@@ -1,5 +1,6 @@
 #include "notifier/consume/event_consumer.h"
 
+#include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/delivery_queue.h"
 
 #include <algorithm>
@@ -121,12 +122,27 @@ absl::StatusOr<std::vector<std::vector<PendingDelivery>>> EventConsumer::Webhook
   if (ids.empty()) return deliveries;
   // The channels as stored now: the index keeps only what matching needs.
   SA_ASSIGN_OR_RETURN(auto subscriptions, subscriptions_.store().GetMany(ids));
+  const DeliveryKeys keys{alerts_.key_prefix()};
+  const absl::Time now = clock_.Now();
   for (size_t j = 0; j < ids.size(); ++j) {
     if (!subscriptions[j]) continue;  // deleted since the index saw it
+    const summit_alerts::v1::DeliveryPolicy& policy = subscriptions[j]->delivery();
     for (const auto& channel : subscriptions[j]->channels()) {
       if (!channel.has_webhook()) continue;
-      deliveries[positions[j]].push_back(
-          {DeliveryId(event_id, ids[j], channel.webhook()), channel.webhook().SerializeAsString()});
+      const std::string channel_key = ChannelKey(channel.webhook());
+      PendingDelivery delivery{.delivery_id = DeliveryId(event_id, ids[j], channel.webhook()),
+                               .channel_bytes = channel.webhook().SerializeAsString(),
+                               .digest_job_id = DigestJobId(ids[j], channel.webhook()),
+                               .digest_key = keys.Digest(ids[j], channel_key),
+                               .digest_due_ms = absl::ToUnixMillis(NextDigestTime(policy, now)),
+                               .digest = IsDigest(policy),
+                               .throttle_key = "",
+                               .throttle_limit = policy.max_per_hour(),
+                               .policy_bytes = policy.SerializeAsString()};
+      if (!delivery.digest && policy.max_per_hour() > 0) {
+        delivery.throttle_key = keys.Throttle(ids[j], channel_key, ThrottleHour(now));
+      }
+      deliveries[positions[j]].push_back(std::move(delivery));
     }
   }
   return deliveries;

@@ -19,21 +19,24 @@ using summit_alerts::v1::WebhookChannel;
 int64_t Millis(absl::Time t) { return absl::ToUnixMillis(t); }
 
 // KEYS: due. ARGV: now ms, lease-until ms, limit, job key prefix, lease token prefix.
-// Returns {id, alert, alert_id, channel, attempts, lease} per claimed delivery.
+// Returns {id, alert, alert_id, channel, attempts, lease, kind, digest_key, policy,
+// subscription_id} per claimed delivery.
 const redis::RedisScript& ClaimScript() {
   static const redis::RedisScript script(R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
   local job = ARGV[4] .. id
-  local f = redis.call('HMGET', job, 'alert', 'alert_id', 'channel', 'attempts')
-  if not f[1] then
+  local f = redis.call('HMGET', job, 'alert', 'alert_id', 'channel', 'attempts', 'kind', 'digest_key',
+                       'policy', 'subscription_id')
+  if not f[3] then
     redis.call('ZREM', KEYS[1], id)
   else
     local lease = ARGV[5] .. ':' .. redis.call('HINCRBY', job, 'claims', 1)
     redis.call('HSET', job, 'lease', lease)
     redis.call('ZADD', KEYS[1], ARGV[2], id)
-    out[#out + 1] = {id, f[1], f[2], f[3], f[4] or '0', lease}
+    out[#out + 1] = {id, f[1] or '', f[2] or '', f[3], f[4] or '0', lease, f[5] or '', f[6] or '',
+                     f[7] or '', f[8] or ''}
   end
 end
 return out
@@ -66,6 +69,40 @@ elseif mode == 'dead' then
              'failed_ms', ARGV[8])
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  local digest_key = redis.call('HGET', KEYS[2], 'digest_key')
+  if digest_key and digest_key ~= '' then redis.call('DEL', digest_key) end
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 1
+)lua");
+  return script;
+}
+
+// KEYS: due, job, digest list, dead. ARGV: id, lease, count sent, next due ms, dead max
+// length, error, now ms, then (dead letters only) one delivery id per alert sent.
+// Removes the first `count` alerts of the digest (as dead letters when delivery ids are
+// given); queues the job again for the next due time if more wait, else deletes it.
+const redis::RedisScript& FinishDigestScript() {
+  static const redis::RedisScript script(R"lua(
+if redis.call('HGET', KEYS[2], 'lease') ~= ARGV[2] then return 0 end
+local count = tonumber(ARGV[3])
+if #ARGV > 7 then
+  local f = redis.call('HMGET', KEYS[2], 'channel', 'attempts', 'subscription_id')
+  local items = redis.call('LRANGE', KEYS[3], 0, count - 1)
+  for i, item in ipairs(items) do
+    local cut = string.find(item, '\n', 1, true)
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'delivery_id', ARGV[7 + i],
+               'subscription_id', f[3] or '', 'alert', string.sub(item, cut + 1),
+               'alert_id', string.sub(item, 1, cut - 1), 'channel', f[1] or '',
+               'attempts', (tonumber(f[2]) or 0) + 1, 'error', ARGV[6], 'failed_ms', ARGV[7])
+  end
+end
+redis.call('LTRIM', KEYS[3], count, -1)
+if redis.call('LLEN', KEYS[3]) > 0 then
+  redis.call('HSET', KEYS[2], 'attempts', 0, 'last_error', '', 'lease', '')
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 else
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[1], ARGV[1])
@@ -135,6 +172,10 @@ absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::RedisReply& entry) {
 
 }  // namespace
 
+std::string DigestJobId(const std::string& subscription_id, const WebhookChannel& channel) {
+  return "dg_" + Sha256Hex(absl::StrCat(subscription_id, "\n", ChannelKey(channel)), 12);
+}
+
 std::string ChannelKey(const WebhookChannel& channel) {
   return Sha256Hex(absl::StrCat(channel.format(), "\n", channel.url(), "\n", channel.chat_id()), 8);
 }
@@ -154,14 +195,18 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
                                      absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12)}));
   std::vector<ClaimedDelivery> claimed;
   for (const redis::RedisReply& row : reply.elements) {
-    if (row.elements.size() != 6) return absl::InternalError("claim script returned a malformed row");
+    if (row.elements.size() != 10) return absl::InternalError("claim script returned a malformed row");
     ClaimedDelivery delivery;
     delivery.id = row.elements[0].str;
     delivery.lease = row.elements[5].str;
     (void)absl::SimpleAtoi(row.elements[4].str, &delivery.attempts);
+    delivery.digest = row.elements[6].str == "digest";
+    delivery.digest_key = row.elements[7].str;
     bool ok = delivery.alert.ParseFromString(row.elements[1].str) &&
-              delivery.channel.ParseFromString(row.elements[3].str);
+              delivery.channel.ParseFromString(row.elements[3].str) &&
+              delivery.policy.ParseFromString(row.elements[8].str);
     delivery.alert.set_id(row.elements[2].str);
+    if (delivery.digest) delivery.alert.set_subscription_id(row.elements[9].str);
     if (!ok) {
       log::Error("delivery.corrupted", {{"delivery_id", delivery.id}});
       SA_RETURN_IF_ERROR(MoveToDeadLetters(delivery, "the queued delivery is corrupted", now).status());
@@ -208,6 +253,51 @@ absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& del
 absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery) {
   absl::Time now = absl::Now();
   return Settle(delivery, "cancel", now, "", now);
+}
+
+absl::StatusOr<std::vector<Alert>> DeliveryQueue::DigestAlerts(const ClaimedDelivery& digest, int max) {
+  SA_ASSIGN_OR_RETURN(auto reply,
+                      redis_.Command({"LRANGE", digest.digest_key, "0", absl::StrCat(std::max(1, max) - 1)}));
+  std::vector<Alert> alerts;
+  for (const redis::RedisReply& item : reply.elements) {
+    size_t cut = item.str.find('\n');
+    Alert& alert = alerts.emplace_back();
+    if (cut == std::string::npos || !alert.ParseFromString(item.str.substr(cut + 1))) {
+      return absl::DataLossError(absl::StrCat("digest ", digest.id, " holds a corrupted alert"));
+    }
+    alert.set_id(item.str.substr(0, cut));
+  }
+  return alerts;
+}
+
+absl::StatusOr<bool> DeliveryQueue::SettleDigest(const ClaimedDelivery& digest, int count,
+                                                 const std::vector<std::string>& delivery_ids,
+                                                 const std::string& error, absl::Time now,
+                                                 absl::Time next_due) {
+  std::vector<std::string> args = {digest.id,
+                                   digest.lease,
+                                   absl::StrCat(count),
+                                   absl::StrCat(Millis(next_due)),
+                                   absl::StrCat(options_.dead_letter_max_len),
+                                   error,
+                                   absl::StrCat(Millis(now))};
+  args.insert(args.end(), delivery_ids.begin(), delivery_ids.end());
+  SA_ASSIGN_OR_RETURN(auto reply, FinishDigestScript().Run(
+                                      redis_, {keys_.Due(), keys_.Job(digest.id), digest.digest_key, keys_.Dead()},
+                                      args));
+  if (reply.integer == 0) log::Warning("delivery.lease_lost", {{"delivery_id", digest.id}, {"settle", "digest"}});
+  return reply.integer == 1;
+}
+
+absl::StatusOr<bool> DeliveryQueue::FinishDigest(const ClaimedDelivery& digest, int count, absl::Time next_due) {
+  return SettleDigest(digest, count, {}, "", absl::Now(), next_due);
+}
+
+absl::StatusOr<bool> DeliveryQueue::DeadLetterDigest(const ClaimedDelivery& digest,
+                                                     const std::vector<std::string>& delivery_ids,
+                                                     const std::string& error, absl::Time now,
+                                                     absl::Time next_due) {
+  return SettleDigest(digest, static_cast<int>(delivery_ids.size()), delivery_ids, error, now, next_due);
 }
 
 absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(const std::string& subscription_id,

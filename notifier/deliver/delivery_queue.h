@@ -32,15 +32,21 @@ struct DeliveryQueueOptions {
 
 struct ClaimedDelivery {
   std::string id;
-  summit_alerts::v1::Alert alert;  // id set
+  summit_alerts::v1::Alert alert;  // id set; for a digest, only subscription_id
   summit_alerts::v1::WebhookChannel channel;
   int attempts = 0;  // attempts made before this claim
   std::string lease;
+  bool digest = false;      // a digest job: its alerts are in digest_key
+  std::string digest_key;
+  summit_alerts::v1::DeliveryPolicy policy;  // digest jobs only
 };
 
 // "dl_" + 24 hex digits, stable per (event, subscription, channel's format, URL and chat).
 std::string DeliveryId(const std::string& event_id, const std::string& subscription_id,
                        const summit_alerts::v1::WebhookChannel& channel);
+// "dg_" + 24 hex digits, the one digest job of a (subscription, channel).
+std::string DigestJobId(const std::string& subscription_id,
+                        const summit_alerts::v1::WebhookChannel& channel);
 // Stable per channel (format, URL and chat): what rate limits and in-flight caps are keyed by.
 std::string ChannelKey(const summit_alerts::v1::WebhookChannel& channel);
 
@@ -61,8 +67,18 @@ class DeliveryQueue {
   // Moves the delivery to the dead-letter stream with `error`, counting this attempt.
   absl::StatusOr<bool> MoveToDeadLetters(const ClaimedDelivery& delivery, const std::string& error,
                                   absl::Time now);
-  // Drops the delivery (its subscription was deleted).
+  // Drops the delivery (its subscription was deleted), with a digest's waiting alerts.
   absl::StatusOr<bool> Cancel(const ClaimedDelivery& delivery);
+
+  // Up to `max` alerts waiting in a digest job's list, oldest first (ids set).
+  absl::StatusOr<std::vector<summit_alerts::v1::Alert>> DigestAlerts(const ClaimedDelivery& digest, int max);
+  // After the first `count` alerts of the digest were sent: removes them, and queues the job
+  // for `next_due` if more are waiting, or deletes it.
+  absl::StatusOr<bool> FinishDigest(const ClaimedDelivery& digest, int count, absl::Time next_due);
+  // The digest failed for good: its first `count` alerts become one dead letter each (with
+  // `delivery_ids`, in order, so each can be replayed alone), then as FinishDigest.
+  absl::StatusOr<bool> DeadLetterDigest(const ClaimedDelivery& digest, const std::vector<std::string>& delivery_ids,
+                                        const std::string& error, absl::Time now, absl::Time next_due);
 
   // Dead letters oldest first, after `after_id` (empty: from the start), optionally only one
   // subscription's; channels redacted.
@@ -84,6 +100,9 @@ class DeliveryQueue {
  private:
   absl::StatusOr<bool> Settle(const ClaimedDelivery& delivery, const std::string& mode,
                               absl::Time due, const std::string& error, absl::Time now);
+  absl::StatusOr<bool> SettleDigest(const ClaimedDelivery& digest, int count,
+                                    const std::vector<std::string>& delivery_ids, const std::string& error,
+                                    absl::Time now, absl::Time next_due);
 
   redis::RedisClient& redis_;
   const DeliveryQueueOptions options_;

@@ -3,6 +3,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/webhook_payload.h"
 
 namespace sa::notifier {
@@ -93,6 +94,57 @@ void DeliveryWorker::Run(int worker) {
   }
 }
 
+void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::string& channel_key) {
+  const int attempt = digest.attempts + 1;
+  auto settled = [&](const absl::StatusOr<bool>& result) {
+    if (!result.ok()) {
+      log::Warning("delivery.settle_failed", {{"delivery_id", digest.id}, {"error", result.status()}});
+    }
+  };
+  auto alerts = queue_.DigestAlerts(digest, kMaxDigestAlerts);
+  if (!alerts.ok() || alerts->empty()) {
+    MarkIdle(channel_key);
+    if (!alerts.ok()) {
+      LogDelivery(log::Level::kError, "delivery.digest_unreadable", digest, attempt, alerts.status().message());
+    }
+    settled(queue_.Cancel(digest));  // nothing (readable) to send
+    return;
+  }
+  const int count = static_cast<int>(alerts->size());
+  auto request = BuildDigestRequest(*alerts, digest.channel, digest.id, clock_.Now());
+  absl::StatusOr<http::HttpResponse> response =
+      request.ok() ? http_.Send({.method = "POST", .url = request->url, .headers = request->headers,
+                                 .body = request->body})
+                   : absl::StatusOr<http::HttpResponse>(absl::InvalidArgumentError(request.status().message()));
+  MarkIdle(channel_key);
+  thread_local absl::BitGen random;
+  const absl::Time now = clock_.Now();
+  AttemptVerdict verdict = JudgeAttempt(response, attempt, options_.retry, now, absl::Uniform(random, 0.0, 1.0));
+  const std::string detail = absl::StrCat(count, " alerts; ", verdict.error);
+  switch (verdict.kind) {
+    case AttemptVerdict::kDelivered:
+      settled(queue_.FinishDigest(digest, count, NextDigestTime(digest.policy, now)));
+      Count(&DeliveryStats::delivered);
+      LogDelivery(log::Level::kInfo, "delivery.digest_sent", digest, attempt, absl::StrCat(count, " alerts"));
+      break;
+    case AttemptVerdict::kRetry:
+      settled(queue_.Retry(digest, now + verdict.retry_in, verdict.error));
+      Count(&DeliveryStats::retried);
+      LogDelivery(log::Level::kWarning, "delivery.retry", digest, attempt, detail);
+      break;
+    case AttemptVerdict::kPermanentFailure: {
+      std::vector<std::string> ids;
+      for (const auto& alert : *alerts) {
+        ids.push_back(DeliveryId(alert.event().id(), alert.subscription_id(), digest.channel));
+      }
+      settled(queue_.DeadLetterDigest(digest, ids, verdict.error, now, NextDigestTime(digest.policy, now)));
+      Count(&DeliveryStats::dead_lettered);
+      LogDelivery(log::Level::kError, "delivery.dead_letter", digest, attempt, detail);
+      break;
+    }
+  }
+}
+
 RateLimit DeliveryWorker::LimitFor(const WebhookChannel& channel) const {
   switch (channel.format()) {
     case WebhookChannel::SLACK: return options_.slack;
@@ -147,6 +199,10 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
     return;
   }
 
+  if (delivery.digest) {
+    HandleDigest(delivery, channel_key);
+    return;
+  }
   auto request = BuildWebhookRequest(delivery.alert, delivery.channel, delivery.id, clock_.Now());
   if (!request.ok()) {
     MarkIdle(channel_key);

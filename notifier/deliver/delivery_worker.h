@@ -6,7 +6,9 @@
 // timeouts, and a replica sends to one channel at a time (a delivery whose channel is busy is
 // deferred briefly), so at most one worker waits on any endpoint. Per-channel rate limits
 // defer deliveries without counting an attempt. Deliveries of deleted subscriptions are
-// dropped.
+// dropped. Digest jobs (Subscription.delivery) send the alerts collected for a channel as one
+// message, then wait for the next digest time; a digest that fails for good becomes one dead
+// letter per alert.
 #pragma once
 
 #include <atomic>
@@ -63,6 +65,9 @@ class DeliveryWorker {
  private:
   void Run(int worker);
   void Handle(const ClaimedDelivery& delivery);
+  // A digest job: one message with up to kMaxDigestAlerts of the alerts waiting.
+  void HandleDigest(const ClaimedDelivery& digest, const std::string& channel_key);
+  static constexpr int kMaxDigestAlerts = 100;
   RateLimit LimitFor(const summit_alerts::v1::WebhookChannel& channel) const;
   bool TryMarkBusy(const std::string& channel_key);
   void MarkIdle(const std::string& channel_key);

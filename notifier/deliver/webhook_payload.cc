@@ -254,7 +254,168 @@ std::string TelegramHtml(const Content& c, const std::optional<MessageTemplate>&
   return TruncateTelegramHtml(html, kTelegramTextMax);
 }
 
+std::string Headline(size_t count) {
+  return count == 1 ? "1 new alert" : absl::StrCat(count, " new alerts");
+}
+
+std::string MoreLine(size_t more) { return absl::StrCat("…and ", more, " more"); }
+
+// Adds items while `fits` holds for the message with them; returns how many were added.
+template <typename Add, typename Fits>
+size_t AddWhileFits(size_t count, Add add, Fits fits) {
+  size_t added = 0;
+  for (; added < count; ++added) {
+    if (!add(added) || !fits()) break;
+  }
+  return added;
+}
+
 }  // namespace
+
+absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& alerts,
+                                                  const WebhookChannel& channel,
+                                                  absl::string_view delivery_id, absl::Time now) {
+  if (alerts.empty()) return absl::InvalidArgumentError("a digest needs at least one alert");
+  auto tmpl = TemplateOf(channel);
+  if (!tmpl.ok()) return tmpl.status();
+  std::vector<Content> contents;
+  std::vector<AlertFields> fields;
+  for (const Alert& alert : alerts) {
+    contents.push_back(ContentOf(alert));
+    fields.push_back(AlertTextFields(alert));
+  }
+  const size_t n = alerts.size();
+  const std::string headline = Headline(n);
+  WebhookRequest request;
+  request.url = channel.url();
+  request.headers = {{"Content-Type", "application/json; charset=utf-8"},
+                     {std::string(kDeliveryIdHeader), std::string(delivery_id)}};
+
+  // Line-oriented formats: one line per alert, in the service's markup.
+  auto line_for = [&](size_t i, Escaper escape) -> std::string {
+    if (tmpl->has_value()) return (*tmpl)->Render(fields[i], escape);
+    const Content& c = contents[i];
+    switch (channel.format()) {
+      case WebhookChannel::SLACK:
+        return c.url.empty() ? absl::StrCat("• *", EscapeSlack(c.title), "* — ", EscapeSlack(c.why))
+                             : absl::StrCat("• <", EscapeSlack(c.url), "|", EscapeSlack(c.title), "> — ",
+                                            EscapeSlack(c.why));
+      case WebhookChannel::TELEGRAM:
+        return c.url.empty() ? absl::StrCat("• <b>", EscapeHtml(c.title), "</b> — ", EscapeHtml(c.why))
+                             : absl::StrCat("• <a href=\"", EscapeHtml(c.url), "\">", EscapeHtml(c.title),
+                                            "</a> — ", EscapeHtml(c.why));
+      case WebhookChannel::DISCORD:
+        return c.url.empty() ? absl::StrCat("• **", EscapeDiscord(c.title), "** — ", EscapeDiscord(c.why))
+                             : absl::StrCat("• [", EscapeDiscord(c.title), "](<", c.url, ">) — ",
+                                            EscapeDiscord(c.why));
+      default:
+        return c.url.empty() ? absl::StrCat("- **", EscapeCommonMark(c.title), "** — ", EscapeCommonMark(c.why))
+                             : absl::StrCat("- [", EscapeCommonMark(c.title), "](", MarkdownUrl(c.url), ") — ",
+                                            EscapeCommonMark(c.why));
+    }
+  };
+  // Joins lines under `head` while the text stays within `max_units` (with room for "…and N
+  // more"); `measure` gives a text's length as the service counts it.
+  auto join_lines = [&](const std::string& head, size_t max_units, Escaper escape,
+                        size_t (*measure)(absl::string_view)) {
+    std::string text = head;
+    std::string candidate;
+    size_t added = AddWhileFits(
+        n,
+        [&](size_t i) {
+          candidate = absl::StrCat(text, "\n", TruncateText(line_for(i, escape), 1000));
+          return true;
+        },
+        [&] {
+          if (measure(candidate) + 40 > max_units) return false;
+          text = candidate;
+          return true;
+        });
+    if (added < n) absl::StrAppend(&text, "\n", MoreLine(n - added));
+    return text;
+  };
+
+  switch (channel.format()) {
+    case WebhookChannel::SLACK: {
+      std::string text = join_lines(absl::StrCat("*", headline, "*"), kSlackSectionMax, EscapeSlack, Utf16Length);
+      request.body = JsonBody({{"text", text}});
+      break;
+    }
+    case WebhookChannel::DISCORD: {
+      request.body = JsonBody({{"username", "summit-alerts"},
+                               {"allowed_mentions", {{"parse", json::array()}}},
+                               {"content", join_lines(absl::StrCat("**", headline, "**"), kDiscordContentMax,
+                                                      EscapeDiscord, Utf16Length)}});
+      break;
+    }
+    case WebhookChannel::MATTERMOST:
+      request.body = JsonBody({{"username", "summit-alerts"},
+                               {"text", join_lines(absl::StrCat("#### ", headline), kMattermostTextMax,
+                                                   EscapeCommonMark, Utf16Length)}});
+      break;
+    case WebhookChannel::TEAMS: {
+      json body = json::array({TextBlock(headline, true)});
+      std::string more;
+      size_t added = AddWhileFits(
+          n,
+          [&](size_t i) {
+            body.push_back(TextBlock(TruncateText(tmpl->has_value() ? (*tmpl)->Render(fields[i], Plain)
+                                                                    : line_for(i, Plain),
+                                                  2000)));
+            return true;
+          },
+          [&] {
+            if (JsonBody(TeamsCard(body, Content{})).size() + 200 <= kTeamsPayloadMaxBytes) return true;
+            body.erase(body.end() - 1);
+            return false;
+          });
+      if (added < n) body.push_back(TextBlock(MoreLine(n - added)));
+      request.body = JsonBody(TeamsCard(std::move(body), Content{}));
+      break;
+    }
+    case WebhookChannel::TELEGRAM: {
+      std::string base = channel.url().empty() ? std::string(kTelegramDefaultApi) : channel.url();
+      while (absl::EndsWith(base, "/")) base.pop_back();
+      request.url = absl::StrCat(base, "/bot", channel.secret(), "/sendMessage");
+      std::string text = join_lines(absl::StrCat("<b>", headline, "</b>"), kTelegramTextMax, EscapeHtml,
+                                    TelegramVisibleLength);
+      request.body = JsonBody({{"chat_id", channel.chat_id()},
+                               {"text", TruncateTelegramHtml(text, kTelegramTextMax)},
+                               {"parse_mode", "HTML"},
+                               {"disable_web_page_preview", true}});
+      break;
+    }
+    case WebhookChannel::GENERIC_JSON: {
+      google::protobuf::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
+      json list = json::array();
+      json body = {{"delivery_id", delivery_id}, {"digest", true}};
+      size_t added = 0, bytes = 200;
+      for (; added < n; ++added) {
+        Alert copy = alerts[added];
+        copy.mutable_event()->clear_body();
+        std::string alert_json;
+        if (!google::protobuf::util::MessageToJsonString(copy, &alert_json, options).ok()) {
+          return absl::InternalError("alert could not be written as JSON");
+        }
+        if (bytes + alert_json.size() > kGenericPayloadMaxBytes) break;
+        bytes += alert_json.size() + 1;
+        list.push_back(json::parse(alert_json, nullptr, /*allow_exceptions=*/false));
+      }
+      body["alerts"] = std::move(list);
+      if (added < n) body["more"] = n - added;
+      request.body = JsonBody(body);
+      if (!channel.secret().empty()) {
+        request.headers.emplace_back(std::string(kSignatureHeader),
+                                     SignWebhookBody(channel.secret(), request.body, now));
+      }
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("unknown webhook format ", channel.format()));
+  }
+  return request;
+}
 
 std::string SignWebhookBody(absl::string_view secret, absl::string_view body, absl::Time now) {
   std::string timestamp = absl::StrCat(absl::ToUnixSeconds(now));

@@ -11,10 +11,12 @@ namespace {
 
 using summit_alerts::v1::Alert;
 
-// KEYS: dedupe key, alert stream, feed stream, deliveries due, deliveries wake, then per
-// delivery its job key and sent-marker key.
-// ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length, now ms, then
-// per delivery its id and channel bytes.
+// KEYS: dedupe key, alert stream, feed stream, deliveries due, deliveries wake.
+// ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length, now ms, key
+// prefix (job and marker keys as in DeliveryKeys), then per delivery 9 values: id, channel bytes, digest job id, digest list key,
+// digest due ms, digest ("1"/"0"), throttle key, throttle limit, policy bytes.
+// Each delivery is a single-message job, or (digest, or over its hour's throttle) an entry
+// of the channel's digest list whose job is queued for the digest time.
 // Returns the new alert id, or false (nil) when the dedupe key exists.
 const redis::RedisScript& AppendScript() {
   static const redis::RedisScript script(R"lua(
@@ -22,18 +24,38 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'alert', ARGV[3])
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'subscription_id', ARGV[4], 'alert_id', id)
-local deliveries = (#KEYS - 5) / 2
-for i = 1, deliveries do
-  local job, marker = KEYS[4 + 2 * i], KEYS[5 + 2 * i]
-  local delivery_id, channel = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
-  if redis.call('EXISTS', marker) == 0 and redis.call('EXISTS', job) == 0 then
-    redis.call('HSET', job, 'alert', ARGV[3], 'alert_id', id, 'channel', channel, 'attempts', 0,
-               'subscription_id', ARGV[4], 'queued_ms', ARGV[6], 'lease', '')
-    redis.call('ZADD', KEYS[4], ARGV[6], delivery_id)
-    redis.call('LPUSH', KEYS[5], '1')
+local job_prefix, marker_prefix = ARGV[7] .. 'delivery:', ARGV[7] .. 'delivered:'
+local woke = false
+for base = 8, #ARGV, 9 do
+  local delivery_id, channel = ARGV[base], ARGV[base + 1]
+  local digest_id, digest_key, digest_due = ARGV[base + 2], ARGV[base + 3], ARGV[base + 4]
+  local to_digest = ARGV[base + 5] == '1'
+  if not to_digest and ARGV[base + 6] ~= '' then
+    local sent = redis.call('INCR', ARGV[base + 6])
+    if sent == 1 then redis.call('EXPIRE', ARGV[base + 6], 7200) end
+    to_digest = sent > tonumber(ARGV[base + 7])
+  end
+  if to_digest then
+    redis.call('RPUSH', digest_key, id .. '\n' .. ARGV[3])
+    local job = job_prefix .. digest_id
+    if redis.call('EXISTS', job) == 0 then
+      redis.call('HSET', job, 'kind', 'digest', 'digest_key', digest_key, 'channel', channel,
+                 'subscription_id', ARGV[4], 'policy', ARGV[base + 8], 'attempts', 0, 'lease', '',
+                 'alert', '', 'alert_id', '', 'queued_ms', ARGV[6])
+      redis.call('ZADD', KEYS[4], digest_due, digest_id)
+    end
+  else
+    local job = job_prefix .. delivery_id
+    if redis.call('EXISTS', marker_prefix .. delivery_id) == 0 and redis.call('EXISTS', job) == 0 then
+      redis.call('HSET', job, 'alert', ARGV[3], 'alert_id', id, 'channel', channel, 'attempts', 0,
+                 'subscription_id', ARGV[4], 'queued_ms', ARGV[6], 'lease', '')
+      redis.call('ZADD', KEYS[4], ARGV[6], delivery_id)
+      redis.call('LPUSH', KEYS[5], '1')
+      woke = true
+    end
   end
 end
-if deliveries > 0 then redis.call('LTRIM', KEYS[5], 0, 99) end
+if woke then redis.call('LTRIM', KEYS[5], 0, 99) end
 return id
 )lua");
   return script;
@@ -64,12 +86,11 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
       std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
       std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
       alert.subscription_id(), std::to_string(options_.feed_max_len),
-      std::to_string(absl::ToUnixMillis(absl::Now()))};
-  for (const PendingDelivery& delivery : deliveries) {
-    keys.push_back(delivery_keys.Job(delivery.delivery_id));
-    keys.push_back(delivery_keys.Marker(delivery.delivery_id));
-    args.push_back(delivery.delivery_id);
-    args.push_back(delivery.channel_bytes);
+      std::to_string(absl::ToUnixMillis(absl::Now())), options_.key_prefix};
+  for (const PendingDelivery& d : deliveries) {
+    args.insert(args.end(), {d.delivery_id, d.channel_bytes, d.digest_job_id, d.digest_key,
+                             std::to_string(d.digest_due_ms), d.digest ? "1" : "0", d.throttle_key,
+                             std::to_string(d.throttle_limit), d.policy_bytes});
   }
   SA_ASSIGN_OR_RETURN(auto reply, AppendScript().Run(redis_, keys, args));
   if (reply.is_nil()) return std::nullopt;

@@ -51,6 +51,7 @@ class AlertStore {
   // Removes the subscription's alerts (after the subscription is deleted).
   absl::Status DeleteAll(const std::string& subscription_id);
 
+  const std::string& key_prefix() const { return options_.key_prefix; }
   std::string FeedKey() const { return options_.key_prefix + "alerts:feed"; }
   std::string AlertsKey(const std::string& subscription_id) const {
     return options_.key_prefix + "alerts:" + subscription_id;

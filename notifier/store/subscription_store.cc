@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "notifier/match/subscription_rule.h"
 
@@ -87,6 +88,7 @@ absl::Status ValidateSubscription(const Subscription& sub) {
   if (sub.owner().size() > 256) return absl::InvalidArgumentError("owner is over 256 bytes");
   if (sub.name().size() > 256) return absl::InvalidArgumentError("name is over 256 bytes");
   if (sub.channels_size() > 16) return absl::InvalidArgumentError("more than 16 channels");
+  SA_RETURN_IF_ERROR(ValidateDeliveryPolicy(sub.delivery()));
   for (int i = 0; i < sub.channels_size(); ++i) {
     const auto& channel = sub.channels(i);
     if (channel.has_webhook()) {

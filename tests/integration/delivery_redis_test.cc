@@ -70,8 +70,9 @@ class DeliveryTest : public ::testing::Test {
     return options;
   }
 
-  DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions()) {
-    workers_.push_back(std::make_unique<DeliveryWorker>(client(), *queue_, *subs_, options));
+  DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions(),
+                              const Clock& clock = Clock::Real()) {
+    workers_.push_back(std::make_unique<DeliveryWorker>(client(), *queue_, *subs_, options, clock));
     workers_.back()->Start();
     return *workers_.back();
   }
@@ -349,6 +350,101 @@ TEST_F(DeliveryTest, TwoReplicasDeliverEveryAlertExactlyOnce) {
   EXPECT_EQ(per_delivery.size(), 2u * kEvents);
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
   EXPECT_EQ(first.stats().delivered + second.stats().delivered, 2 * kEvents);
+}
+
+// Real time moved forward by a fixed amount: lets a worker live at a digest's send time.
+class ShiftedClock final : public Clock {
+ public:
+  explicit ShiftedClock(absl::Duration shift) : shift_(shift) {}
+  absl::Time Now() const override { return absl::Now() + shift_; }
+
+ private:
+  const absl::Duration shift_;
+};
+
+v1::Subscription SubscriptionWithPolicy(SubscriptionStore& store, const std::string& url,
+                                        v1::DeliveryPolicy policy) {
+  v1::Subscription sub;
+  sub.set_query("Putin");
+  auto* webhook = sub.add_channels()->mutable_webhook();
+  webhook->set_format(v1::WebhookChannel::SLACK);
+  webhook->set_url(url);
+  *sub.mutable_delivery() = policy;
+  auto created = store.Create(sub);
+  EXPECT_THAT(created.status(), IsOk());
+  return created.ok() ? *created : v1::Subscription{};
+}
+
+TEST_F(DeliveryTest, ADigestSendsTheWindowsAlertsAsOneMessage) {
+  v1::DeliveryPolicy policy;
+  policy.set_digest_minutes(60);
+  SubscriptionWithPolicy(*subs_, sink_->Url("/digest"), policy);
+  for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  EXPECT_EQ(queue_->Size().value(), 1) << "one digest job, not three deliveries";
+  StartWorker();
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_TRUE(sink_->Requests().empty()) << "nothing before the digest time";
+  workers_.back()->Stop();
+
+  ShiftedClock in_an_hour(absl::Minutes(61));
+  StartWorker(FastOptions(), in_an_hour);
+  ASSERT_TRUE(sink_->WaitForRequests("/digest", 1, absl::Seconds(10)));
+  ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
+  auto requests = sink_->Requests("/digest");
+  ASSERT_THAT(requests, SizeIs(1));
+  std::string text = nlohmann::json::parse(requests[0].body)["text"];
+  EXPECT_THAT(text, ::testing::StartsWith("*3 new alerts*\n• <https://news.example/ev_0|Putin statement 0>"));
+  EXPECT_THAT(text, HasSubstr("|Putin statement 2> — 'Putin' in title, body"));
+  EXPECT_EQ(client().Command({"EXISTS", prefix_ + "digest:" + subs_->List("")->at(0).id() + ":" +
+                                            ChannelKey(subs_->List("")->at(0).channels(0).webhook())})
+                ->integer,
+            0);
+}
+
+TEST_F(DeliveryTest, AlertsOverTheHourlyThrottleWaitForTheHourlyDigest) {
+  v1::DeliveryPolicy policy;
+  policy.set_max_per_hour(2);
+  SubscriptionWithPolicy(*subs_, sink_->Url("/throttled"), policy);
+  for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  StartWorker();
+  ASSERT_TRUE(sink_->WaitForRequests("/throttled", 2, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_THAT(sink_->Requests("/throttled"), SizeIs(2)) << "two single messages this hour";
+  workers_.back()->Stop();
+
+  ShiftedClock next_hour(absl::Minutes(61));
+  StartWorker(FastOptions(), next_hour);
+  ASSERT_TRUE(sink_->WaitForRequests("/throttled", 3, absl::Seconds(10)));
+  ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
+  auto requests = sink_->Requests("/throttled");
+  ASSERT_THAT(requests, SizeIs(3));
+  std::string text = nlohmann::json::parse(requests[2].body)["text"];
+  EXPECT_THAT(text, ::testing::StartsWith("*3 new alerts*"));
+  for (int i = 2; i < 5; ++i) EXPECT_THAT(text, HasSubstr("Putin statement " + std::to_string(i)));
+}
+
+TEST_F(DeliveryTest, AFailedDigestBecomesOneReplayableDeadLetterPerAlert) {
+  sink_->Script("/gone", {{.status = 404, .headers = {}, .body = "no_service", .delay = {}}});
+  v1::DeliveryPolicy policy;
+  policy.set_digest_minutes(5);
+  v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/gone"), policy);
+  for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  ShiftedClock later(absl::Minutes(6));
+  StartWorker(FastOptions(), later);
+  ASSERT_TRUE(sink_->WaitForRequests("/gone", 1, absl::Seconds(10)));
+  ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
+  std::vector<v1::DeadLetter> dead = DeadLetters();
+  ASSERT_THAT(dead, SizeIs(3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(dead[i].alert().event().id(), "ev_" + std::to_string(i));
+    EXPECT_EQ(dead[i].delivery_id(), DeliveryId("ev_" + std::to_string(i), sub.id(), sub.channels(0).webhook()));
+    EXPECT_EQ(dead[i].error(), "HTTP 404: no_service");
+  }
+  // Each comes back alone, as a single message.
+  ASSERT_THAT(queue_->Replay(dead[1].id(), absl::Now()).status(), IsOk());
+  ASSERT_TRUE(sink_->WaitForRequests("/gone", 2, absl::Seconds(10)));
+  std::string text = nlohmann::json::parse(sink_->Requests("/gone")[1].body)["blocks"][0]["text"]["text"];
+  EXPECT_EQ(text, "Putin statement 1");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 #include "notifier/deliver/chat_text.h"
+#include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/message_template.h"
 #include "notifier/deliver/rate_limiter.h"
@@ -402,6 +403,91 @@ TEST(HttpClient, RecognisesPrivateAddresses) {
   for (const char* address : {"8.8.8.8", "172.32.0.1", "2606:4700::1111", "149.154.167.220"}) {
     EXPECT_FALSE(http::IsPrivateAddress(address)) << address;
   }
+}
+
+// --- digests and throttling -------------------------------------------------------------------
+
+TEST(DeliveryPolicy, DigestTimesAreAlignedWindowsOrADailyTime) {
+  absl::Time now = absl::FromUnixSeconds(1755262800 + 7 * 60);  // Fri 15 Aug 2025 13:07:00 UTC
+  v1::DeliveryPolicy every15;
+  every15.set_digest_minutes(15);
+  EXPECT_TRUE(IsDigest(every15));
+  EXPECT_EQ(NextDigestTime(every15, now), absl::FromUnixSeconds(1755262800 + 15 * 60));
+  EXPECT_EQ(NextDigestTime(every15, absl::FromUnixSeconds(1755262800 + 15 * 60)),
+            absl::FromUnixSeconds(1755262800 + 30 * 60)) << "strictly after";
+  v1::DeliveryPolicy daily;
+  daily.set_digest_daily_at("07:30");
+  EXPECT_EQ(NextDigestTime(daily, now), absl::FromUnixSeconds(1755262800 - 13 * 3600 + 24 * 3600 + 7 * 3600 + 1800));
+  v1::DeliveryPolicy throttle;
+  throttle.set_max_per_hour(5);
+  EXPECT_FALSE(IsDigest(throttle));
+  EXPECT_EQ(NextDigestTime(throttle, now), absl::FromUnixSeconds(1755262800 + 3600));
+  EXPECT_EQ(ThrottleHour(now), 1755262800 / 3600);
+
+  EXPECT_THAT(ValidateDeliveryPolicy(daily), IsOk());
+  daily.set_digest_daily_at("7:30");
+  EXPECT_THAT(ValidateDeliveryPolicy(daily), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HH:MM")));
+  every15.set_digest_minutes(-1);
+  EXPECT_THAT(ValidateDeliveryPolicy(every15), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("digest_minutes")));
+  throttle.set_max_per_hour(100000);
+  EXPECT_THAT(ValidateDeliveryPolicy(throttle), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_per_hour")));
+}
+
+std::vector<v1::Alert> ManyAlerts(int n) {
+  std::vector<v1::Alert> alerts;
+  for (int i = 0; i < n; ++i) {
+    v1::Alert alert = SummitAlert();
+    alert.mutable_event()->set_id(absl::StrCat("ev_", i));
+    alert.mutable_event()->set_title(absl::StrCat("Story <", i, "> ", std::string(80, 'x')));
+    alerts.push_back(alert);
+  }
+  return alerts;
+}
+
+TEST(DigestPayload, OneMessageListsEveryAlertThatFitsAndCountsTheRest) {
+  std::vector<v1::Alert> two = ManyAlerts(2);
+  auto slack = BuildDigestRequest(two, Channel(v1::WebhookChannel::SLACK), "dg_1", absl::UnixEpoch());
+  ASSERT_THAT(slack.status(), IsOk());
+  EXPECT_EQ(json::parse(slack->body)["text"],
+            absl::StrCat("*2 new alerts*\n• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story &lt;0&gt; ",
+                         std::string(80, 'x'),
+                         "> — 'arms control' in title; 'putin' in participant\n"
+                         "• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story &lt;1&gt; ",
+                         std::string(80, 'x'), "> — 'arms control' in title; 'putin' in participant"));
+
+  std::vector<v1::Alert> many = ManyAlerts(100);
+  std::string telegram = json::parse(BuildDigestRequest(many, Channel(v1::WebhookChannel::TELEGRAM), "dg_1",
+                                                        absl::UnixEpoch())->body)["text"];
+  EXPECT_LE(TelegramVisibleLength(telegram), kTelegramTextMax);
+  EXPECT_THAT(telegram, ::testing::MatchesRegex("(.|\n)*…and [0-9]+ more$"));
+  std::string discord = json::parse(BuildDigestRequest(many, Channel(v1::WebhookChannel::DISCORD), "dg_1",
+                                                       absl::UnixEpoch())->body)["content"];
+  EXPECT_LE(Utf16Length(discord), kDiscordContentMax);
+  EXPECT_THAT(discord, HasSubstr("more"));
+  EXPECT_LE(BuildDigestRequest(many, Channel(v1::WebhookChannel::TEAMS), "dg_1", absl::UnixEpoch())->body.size(),
+            kTeamsPayloadMaxBytes);
+
+  v1::WebhookChannel generic = Channel(v1::WebhookChannel::GENERIC_JSON);
+  generic.set_secret("k");
+  auto request = BuildDigestRequest(two, generic, "dg_1", absl::FromUnixSeconds(100));
+  json body = json::parse(request->body);
+  EXPECT_EQ(body["digest"], true);
+  EXPECT_EQ(body["alerts"].size(), 2u);
+  EXPECT_EQ(body["alerts"][1]["event"]["id"], "ev_1");
+  std::map<std::string, std::string> headers(request->headers.begin(), request->headers.end());
+  EXPECT_EQ(headers["X-Summit-Signature"], SignWebhookBody("k", request->body, absl::FromUnixSeconds(100)));
+  EXPECT_EQ(BuildDigestRequest({}, generic, "dg_1", absl::UnixEpoch()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DigestPayload, ATemplateIsRenderedOncePerAlert) {
+  v1::WebhookChannel channel = Channel(v1::WebhookChannel::MATTERMOST);
+  channel.set_template_("* {{title}}");
+  auto request = BuildDigestRequest(ManyAlerts(2), channel, "dg_1", absl::UnixEpoch());
+  ASSERT_THAT(request.status(), IsOk());
+  EXPECT_EQ(json::parse(request->body)["text"],
+            absl::StrCat("#### 2 new alerts\n* Story \\<0\\> ", std::string(80, 'x'), "\n* Story \\<1\\> ",
+                         std::string(80, 'x')));
 }
 
 }  // namespace
