@@ -55,6 +55,25 @@ ABSL_FLAG(bool, webhook_allow_private_networks, false,
 ABSL_FLAG(absl::Duration, delivery_poll, absl::Seconds(1),
           "longest an idle delivery worker waits before looking for due retries "
           "(env DELIVERY_POLL)");
+ABSL_FLAG(std::string, chatops_addr, "",
+          "HOST:PORT of the chat-ops HTTP endpoint (Slack commands, Telegram webhook, JSON API); "
+          "empty: off (env CHATOPS_ADDR)");
+ABSL_FLAG(std::string, slack_signing_secret, "",
+          "enables POST /slack/commands; requests are verified with it (env SLACK_SIGNING_SECRET)");
+ABSL_FLAG(std::string, slack_bot_token, "",
+          "xoxb- token that posts alerts of Slack-created subscriptions (env SLACK_BOT_TOKEN)");
+ABSL_FLAG(std::string, slack_api_url, "https://slack.com/api", "Slack Web API base (env SLACK_API_URL)");
+ABSL_FLAG(std::string, telegram_bot_token, "",
+          "bot token that answers and posts alerts of Telegram-created subscriptions "
+          "(env TELEGRAM_BOT_TOKEN)");
+ABSL_FLAG(std::string, telegram_secret_token, "",
+          "enables POST /telegram/webhook; the secret_token given to setWebhook "
+          "(env TELEGRAM_SECRET_TOKEN)");
+ABSL_FLAG(std::string, telegram_api_url, "https://api.telegram.org",
+          "Telegram Bot API base (env TELEGRAM_API_URL)");
+ABSL_FLAG(std::string, chatops_api_token, "",
+          "enables the JSON mirror /v1/subscriptions, /v1/test with this bearer token "
+          "(env CHATOPS_API_TOKEN)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 ABSL_FLAG(bool, testing_kill_before_ack, false,
           "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
@@ -68,7 +87,9 @@ int main(int argc, char** argv) {
        "group_start_id", "key_prefix", "alerts_per_subscription", "claim_min_idle",
        "stream_workers", "max_threads", "shutdown_grace", "gazetteer_dir", "log_level", "testing_kill_before_ack", "delivery_workers",
        "webhook_timeout", "webhook_max_attempts", "webhook_initial_backoff", "webhook_max_backoff",
-       "webhook_allow_private_networks", "delivery_poll"},
+       "webhook_allow_private_networks", "delivery_poll", "chatops_addr", "slack_signing_secret",
+       "slack_bot_token", "slack_api_url", "telegram_bot_token", "telegram_secret_token",
+       "telegram_api_url", "chatops_api_token"},
       "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
@@ -108,6 +129,26 @@ int main(int argc, char** argv) {
   config.delivery.retry.max_backoff = absl::GetFlag(FLAGS_webhook_max_backoff);
   // A claimed delivery comes back to the queue after its lease: longer than any attempt.
   config.delivery_queue.lease = config.delivery.http.total_timeout * 2 + absl::Seconds(10);
+  config.chatops = {.address = absl::GetFlag(FLAGS_chatops_addr),
+                    .slack_signing_secret = absl::GetFlag(FLAGS_slack_signing_secret),
+                    .slack_bot_token = absl::GetFlag(FLAGS_slack_bot_token),
+                    .slack_api_url = absl::GetFlag(FLAGS_slack_api_url),
+                    .telegram_bot_token = absl::GetFlag(FLAGS_telegram_bot_token),
+                    .telegram_secret_token = absl::GetFlag(FLAGS_telegram_secret_token),
+                    .telegram_api_url = absl::GetFlag(FLAGS_telegram_api_url),
+                    .api_token = absl::GetFlag(FLAGS_chatops_api_token)};
+  if (!config.chatops.address.empty() && config.chatops.slack_signing_secret.empty() &&
+      config.chatops.telegram_secret_token.empty() && config.chatops.api_token.empty()) {
+    return fail(absl::InvalidArgumentError(
+        "--chatops_addr serves nothing without --slack_signing_secret, --telegram_secret_token "
+        "or --chatops_api_token"));
+  }
+  if (!config.chatops.telegram_secret_token.empty() && config.chatops.telegram_bot_token.empty()) {
+    return fail(absl::InvalidArgumentError("--telegram_secret_token needs --telegram_bot_token"));
+  }
+  if (!config.chatops.slack_signing_secret.empty() && config.chatops.slack_bot_token.empty()) {
+    return fail(absl::InvalidArgumentError("--slack_signing_secret needs --slack_bot_token"));
+  }
   if (config.delivery.workers < 0 || config.delivery.workers > 256) {
     return fail(absl::InvalidArgumentError("--delivery_workers must be in 0..256"));
   }

@@ -42,6 +42,10 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   hub.Start();
   delivery_worker.Start();
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
+  std::unique_ptr<ChatOpsServer> chatops;
+  if (!config.chatops.address.empty()) {
+    SA_ASSIGN_OR_RETURN(chatops, ChatOpsServer::Start(config.chatops, subscriptions, tester));
+  }
   server->WatchRedisHealth(redis, absl::Seconds(2));
   log::Info("notifier.serving", {{"grpc_addr", server->address()},
                                  {"redis", config.redis.Redacted()},
@@ -52,6 +56,7 @@ absl::Status RunNotifier(const NotifierConfig& config) {
 
   int signal_number = WaitForTerminationSignal();
   log::Info("notifier.stopping", {{"signal", signal_number}});
+  if (chatops) chatops->Stop();             // no new chat commands
   hub.Stop();                               // live streams end with UNAVAILABLE + resume hint
   server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
   consumer.Stop();                          // the entry in hand is stored and acked

@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
+#include "notifier/chatops/chatops_server.h"
 #include "notifier/consume/event_consumer.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/delivery_worker.h"
@@ -20,6 +21,7 @@ struct NotifierConfig {
   AlertStoreOptions alerts;
   DeliveryQueueOptions delivery_queue;  // key_prefix is set from key_prefix
   DeliveryWorkerOptions delivery;
+  ChatOpsOptions chatops;  // off when address is empty
   int stream_workers = 4;  // threads reading alerts for Subscribe streams
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string gazetteer_dir;  // empty: config::FindDataDirectory's default

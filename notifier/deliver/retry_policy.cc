@@ -34,6 +34,17 @@ std::optional<double> JsonRetryAfter(const std::string& body) {
   return std::nullopt;
 }
 
+// The "error" of a JSON body {"ok": false, ...}, or nullopt for any other body.
+std::optional<std::string> JsonApiError(const std::string& body) {
+  if (body.empty() || body[0] != '{') return std::nullopt;
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return std::nullopt;
+  auto ok = parsed.find("ok");
+  if (ok == parsed.end() || !ok->is_boolean() || ok->get<bool>()) return std::nullopt;
+  auto error = parsed.find("error");
+  return error != parsed.end() && error->is_string() ? error->get<std::string>() : std::string("unknown");
+}
+
 }  // namespace
 
 std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& response, absl::Time now) {
@@ -65,11 +76,21 @@ AttemptVerdict JudgeAttempt(const absl::StatusOr<http::HttpResponse>& result, in
     error = std::string(result.status().message());
   } else {
     int status = result->status;
-    if (status >= 200 && status < 300) return {AttemptVerdict::kDelivered, absl::ZeroDuration(), ""};
-    error = Describe(*result);
-    bool retryable = status == 408 || status == 429 || status >= 500 || status < 200;
-    if (!retryable) return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(), error};
-    requested = RequestedRetryDelay(*result, now);
+    if (status >= 200 && status < 300) {
+      // Slack's Web API answers errors with 200 and {"ok": false, "error": "..."}.
+      std::optional<std::string> api_error = JsonApiError(result->body);
+      if (!api_error) return {AttemptVerdict::kDelivered, absl::ZeroDuration(), ""};
+      if (*api_error != "ratelimited") {
+        return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(), absl::StrCat("API error: ", *api_error)};
+      }
+      error = "API error: ratelimited";
+      requested = RequestedRetryDelay(*result, now);
+    } else {
+      error = Describe(*result);
+      bool retryable = status == 408 || status == 429 || status >= 500 || status < 200;
+      if (!retryable) return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(), error};
+      requested = RequestedRetryDelay(*result, now);
+    }
   }
   if (attempt >= options.max_attempts) {
     return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(),

@@ -254,6 +254,15 @@ std::string TelegramHtml(const Content& c, const std::optional<MessageTemplate>&
   return TruncateTelegramHtml(html, kTelegramTextMax);
 }
 
+// A Slack channel with a chat_id posts through the Web API (chat.postMessage) with the bot
+// token, as subscriptions made by slash command do; without, through an incoming webhook.
+void AddSlackBotFields(const WebhookChannel& channel, json& payload, WebhookRequest& request) {
+  if (channel.chat_id().empty()) return;
+  payload["channel"] = channel.chat_id();
+  payload["unfurl_links"] = false;
+  request.headers.emplace_back("Authorization", absl::StrCat("Bearer ", channel.secret()));
+}
+
 std::string Headline(size_t count) {
   return count == 1 ? "1 new alert" : absl::StrCat(count, " new alerts");
 }
@@ -337,8 +346,10 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
 
   switch (channel.format()) {
     case WebhookChannel::SLACK: {
-      std::string text = join_lines(absl::StrCat("*", headline, "*"), kSlackSectionMax, EscapeSlack, Utf16Length);
-      request.body = JsonBody({{"text", text}});
+      json payload = {{"text", join_lines(absl::StrCat("*", headline, "*"), kSlackSectionMax, EscapeSlack,
+                                          Utf16Length)}};
+      AddSlackBotFields(channel, payload, request);
+      request.body = JsonBody(payload);
       break;
     }
     case WebhookChannel::DISCORD: {
@@ -457,6 +468,10 @@ absl::Status ValidateWebhookChannel(const WebhookChannel& channel, absl::string_
           absl::StrCat(where, ".chat_id must name the Telegram chat (\"-100123...\" or \"@channel\")"));
     }
   }
+  if (channel.format() == WebhookChannel::SLACK && !channel.chat_id().empty() && channel.secret().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ".secret must be the Slack bot token (xoxb-…) when chat_id names a Slack channel"));
+  }
   if (channel.secret().size() > 512) {
     return absl::InvalidArgumentError(absl::StrCat(where, ".secret is over 512 bytes"));
   }
@@ -477,9 +492,12 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
   request.headers = {{"Content-Type", "application/json; charset=utf-8"},
                      {std::string(kDeliveryIdHeader), std::string(delivery_id)}};
   switch (channel.format()) {
-    case WebhookChannel::SLACK:
-      request.body = JsonBody(SlackPayload(content, *tmpl, fields));
+    case WebhookChannel::SLACK: {
+      json payload = SlackPayload(content, *tmpl, fields);
+      AddSlackBotFields(channel, payload, request);
+      request.body = JsonBody(payload);
       break;
+    }
     case WebhookChannel::DISCORD:
       request.body = JsonBody(DiscordPayload(content, *tmpl, fields));
       break;

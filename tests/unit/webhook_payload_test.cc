@@ -356,6 +356,32 @@ TEST(RetryPolicy, SuccessRetryablesAndPermanentFailures) {
   EXPECT_THAT(last.error, HasSubstr("gave up after 8 attempts"));
 }
 
+TEST(RetryPolicy, SlacksWebApiErrorsInA200AreFailures) {
+  RetryOptions options;
+  absl::Time now = absl::UnixEpoch();
+  EXPECT_EQ(JudgeAttempt(Response(200, {}, R"({"ok":true,"ts":"1.2"})"), 1, options, now, 0).kind,
+            AttemptVerdict::kDelivered);
+  AttemptVerdict missing = JudgeAttempt(Response(200, {}, R"({"ok":false,"error":"channel_not_found"})"), 1, options, now, 0);
+  EXPECT_EQ(missing.kind, AttemptVerdict::kPermanentFailure);
+  EXPECT_EQ(missing.error, "API error: channel_not_found");
+  AttemptVerdict limited =
+      JudgeAttempt(Response(200, {{"retry-after", "3"}}, R"({"ok":false,"error":"ratelimited"})"), 1, options, now, 0);
+  EXPECT_EQ(limited.kind, AttemptVerdict::kRetry);
+  EXPECT_EQ(limited.retry_in, absl::Seconds(3));
+}
+
+TEST(WebhookPayload, ASlackChannelWithAChatIdPostsThroughTheWebApi) {
+  v1::WebhookChannel channel = Channel(v1::WebhookChannel::SLACK);
+  channel.set_url("https://slack.com/api/chat.postMessage");
+  channel.set_chat_id("C0002");
+  EXPECT_THAT(ValidateWebhookChannel(channel, "c").message(), HasSubstr("Slack bot token"));
+  channel.set_secret("xoxb-1");
+  WebhookRequest request = Build(SummitAlert(), channel);
+  std::map<std::string, std::string> headers(request.headers.begin(), request.headers.end());
+  EXPECT_EQ(headers["Authorization"], "Bearer xoxb-1");
+  EXPECT_EQ(json::parse(request.body)["channel"], "C0002");
+}
+
 TEST(RetryPolicy, BackoffDoublesWithJitterUpToTheCap) {
   RetryOptions options{.max_attempts = 20, .initial_backoff = absl::Seconds(2), .max_backoff = absl::Seconds(60)};
   absl::Time now = absl::UnixEpoch();

@@ -1,0 +1,238 @@
+// Chat-ops over real HTTP on loopback against a real redis-server: Slack slash commands
+// (signature checked with Slack's documented example), Telegram webhook updates, and the
+// JSON mirror of the API; subscriptions made from a chat deliver to that chat (a sink plays
+// Slack's Web API and Telegram's Bot API).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "collector/publish/event_publisher.h"
+#include "common/http/http_client.h"
+#include "nlohmann/json.hpp"
+#include "notifier/chatops/chatops_server.h"
+#include "notifier/consume/event_consumer.h"
+#include "notifier/deliver/delivery_worker.h"
+#include "tests/support/http_sink.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+
+namespace sa::notifier {
+namespace {
+
+using ::sa::testing::IsOk;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+using nlohmann::json;
+
+TEST(SlackSignature, MatchesSlacksDocumentedExample) {
+  const std::string body =
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
+      "channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
+      "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F"
+      "96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+  const std::string signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+  absl::Time then = absl::FromUnixSeconds(1531420618);
+  EXPECT_THAT(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body, signature, then), IsOk());
+  EXPECT_EQ(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body + "x", signature, then).code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body, signature,
+                                   then + absl::Minutes(6))
+                  .message(),
+              HasSubstr("more than 5 minutes"));
+  EXPECT_EQ(VerifySlackSignature("s", "", body, signature, then).code(), absl::StatusCode::kUnauthenticated);
+}
+
+class ChatOpsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_ = server->release();
+  }
+  static void TearDownTestSuite() { delete redis_; }
+
+  void SetUp() override {
+    prefix_ = testing::UniquePrefix();
+    subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
+    tester_ = std::make_unique<QueryTester>(client(), prefix_ + "events", nullptr);
+    auto sink = testing::HttpSink::Start();
+    ASSERT_THAT(sink.status(), IsOk());
+    sink_ = std::move(*sink);
+    auto server = ChatOpsServer::Start({.address = "127.0.0.1:0",
+                                        .slack_signing_secret = "slack-secret",
+                                        .slack_bot_token = "xoxb-test",
+                                        .slack_api_url = sink_->Url("/slack-api"),
+                                        .telegram_bot_token = "123:tg",
+                                        .telegram_secret_token = "tg-secret",
+                                        .telegram_api_url = sink_->Url(""),
+                                        .api_token = "api-token"},
+                                       *subs_, *tester_);
+    ASSERT_THAT(server.status(), IsOk());
+    server_ = std::move(*server);
+  }
+
+  redis::RedisClient& client() { return redis_->client(); }
+
+  http::HttpResponse Post(const std::string& path, const std::string& body,
+                          std::vector<std::pair<std::string, std::string>> headers, const std::string& method = "POST") {
+    http::HttpClient http({.allow_private_addresses = true});
+    auto response = http.Send({.method = method, .url = "http://" + server_->address() + path, .headers = headers,
+                               .body = body});
+    EXPECT_THAT(response.status(), IsOk());
+    return response.ok() ? *response : http::HttpResponse{};
+  }
+
+  http::HttpResponse Slack(const std::string& channel, const std::string& text, const std::string& secret = "slack-secret",
+                           absl::Time when = absl::Now()) {
+    std::string body = absl::StrCat("team_id=T0001&channel_id=", channel, "&user_id=U1&command=%2Fsummit&text=",
+                                    absl::StrReplaceAll(text, {{" ", "+"}, {"\"", "%22"}}));
+    std::string timestamp = absl::StrCat(absl::ToUnixSeconds(when));
+    std::string base = absl::StrCat("v0:", timestamp, ":", body);
+    unsigned char digest[32];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest, &length);
+    std::string signature =
+        "v0=" + absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length));
+    return Post("/slack/commands", body,
+                {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"X-Slack-Request-Timestamp", timestamp},
+                 {"X-Slack-Signature", signature}});
+  }
+
+  http::HttpResponse Telegram(int64_t chat_id, const std::string& text, const std::string& secret = "tg-secret") {
+    json update = {{"update_id", 1},
+                   {"message", {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
+    return Post("/telegram/webhook", update.dump(),
+                {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}});
+  }
+
+  // Publishes a matching story and runs the consumer and a worker until the sink has `count`.
+  void DeliverStory(const std::string& path, size_t count) {
+    SubscriptionCache cache(*subs_);
+    AlertStore alerts(client(), {.key_prefix = prefix_});
+    collector::EventPublisher publisher(client(), {.stream = prefix_ + "events", .key_prefix = prefix_});
+    summit_alerts::v1::Event event;
+    event.set_id("ev_chat");
+    event.set_title("Putin and Trump discuss arms control in Anchorage");
+    event.set_url("https://news.example/chat");
+    ASSERT_THAT(publisher.Publish(event).status(), IsOk());
+    ConsumerOptions options;
+    options.stream = prefix_ + "events";
+    EventConsumer consumer(client(), cache, alerts, options);
+    ASSERT_THAT(consumer.DrainOnce().status(), IsOk());
+    DeliveryQueue queue(client(), {.key_prefix = prefix_});
+    DeliveryWorkerOptions worker_options;
+    worker_options.idle_poll = absl::Milliseconds(100);
+    worker_options.http.allow_private_addresses = true;
+    DeliveryWorker worker(client(), queue, *subs_, worker_options);
+    worker.Start();
+    EXPECT_TRUE(sink_->WaitForRequests(path, count, absl::Seconds(10)));
+    worker.Stop();
+  }
+
+  static inline testing::RedisServer* redis_ = nullptr;
+  std::string prefix_;
+  std::unique_ptr<SubscriptionStore> subs_;
+  std::unique_ptr<QueryTester> tester_;
+  std::unique_ptr<testing::HttpSink> sink_;
+  std::unique_ptr<ChatOpsServer> server_;
+};
+
+TEST_F(ChatOpsTest, SlackCommandsNeedSlacksSignature) {
+  EXPECT_EQ(Post("/slack/commands", "channel_id=C1&text=list", {}).status, 401);
+  http::HttpResponse forged = Slack("C1", "list", "wrong-secret");
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_THAT(forged.body, HasSubstr("does not match"));
+  EXPECT_EQ(Slack("C1", "list", "slack-secret", absl::Now() - absl::Minutes(10)).status, 401);
+  EXPECT_EQ(Slack("C1", "list").status, 200);
+}
+
+TEST_F(ChatOpsTest, ASlackChannelSubscribesListsAndGetsItsAlertsThroughTheBot) {
+  http::HttpResponse created = Slack("C0002", "subscribe \"arms control\" Putin");
+  ASSERT_EQ(created.status, 200) << created.body;
+  json reply = json::parse(created.body);
+  EXPECT_EQ(reply["response_type"], "ephemeral");
+  std::string text = reply["text"];
+  ASSERT_THAT(text, HasSubstr("Subscribed sub_"));
+  std::string id = text.substr(text.find("sub_"), 20);
+
+  EXPECT_THAT(json::parse(Slack("C0002", "list").body)["text"].get<std::string>(), HasSubstr(id));
+  EXPECT_THAT(json::parse(Slack("C0003", "list").body)["text"].get<std::string>(), HasSubstr("No subscriptions"))
+      << "another channel sees only its own";
+  EXPECT_THAT(json::parse(Slack("C0003", "unsubscribe " + id).body)["text"].get<std::string>(),
+              HasSubstr("No subscription " + id + " in this chat"));
+  EXPECT_THAT(json::parse(Slack("C0002", "subscribe Putin (").body)["text"].get<std::string>(),
+              HasSubstr("Not subscribed: "));
+
+  DeliverStory("/slack-api/chat.postMessage", 1);
+  auto posts = sink_->Requests("/slack-api/chat.postMessage");
+  ASSERT_THAT(posts, SizeIs(1));
+  EXPECT_EQ(posts[0].headers["Authorization"], "Bearer xoxb-test");
+  json message = json::parse(posts[0].body);
+  EXPECT_EQ(message["channel"], "C0002");
+  EXPECT_EQ(message["blocks"][0]["text"]["text"], "Putin and Trump discuss arms control in Anchorage");
+
+  EXPECT_THAT(json::parse(Slack("C0002", "unsubscribe " + id).body)["text"].get<std::string>(),
+              HasSubstr("Unsubscribed " + id));
+  EXPECT_THAT(subs_->List("").value(), SizeIs(0));
+}
+
+TEST_F(ChatOpsTest, ATelegramChatSubscribesAndGetsItsAlerts) {
+  EXPECT_EQ(Telegram(-1001, "/list", "wrong").status, 401);
+  http::HttpResponse created = Telegram(-1001, "/subscribe@summit_bot \"arms control\" Putin");
+  ASSERT_EQ(created.status, 200) << created.body;
+  json reply = json::parse(created.body);
+  EXPECT_EQ(reply["method"], "sendMessage");
+  EXPECT_EQ(reply["chat_id"], -1001);
+  EXPECT_EQ(reply["parse_mode"], "HTML");
+  EXPECT_THAT(reply["text"].get<std::string>(), HasSubstr("Subscribed sub_"));
+  auto subs = subs_->List("telegram:-1001");
+  ASSERT_THAT(subs.value(), SizeIs(1));
+  EXPECT_EQ(subs->at(0).query(), "\"arms control\" Putin");
+
+  EXPECT_THAT(json::parse(Telegram(-1001, "/frobnicate").body)["text"].get<std::string>(),
+              HasSubstr("Unknown command 'frobnicate'"));
+  // Not a text message: acknowledged, ignored.
+  http::HttpResponse sticker = Post("/telegram/webhook", R"({"update_id":2,"message":{"chat":{"id":5},"sticker":{}}})",
+                                    {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
+  EXPECT_EQ(sticker.status, 200);
+  EXPECT_EQ(sticker.body, "{}");
+
+  DeliverStory("/bot123:tg/sendMessage", 1);
+  json message = json::parse(sink_->Requests("/bot123:tg/sendMessage")[0].body);
+  EXPECT_EQ(message["chat_id"], "-1001");
+  EXPECT_THAT(message["text"].get<std::string>(), HasSubstr("<b>Putin and Trump discuss arms control in Anchorage</b>"));
+}
+
+TEST_F(ChatOpsTest, TheJsonMirrorManagesSubscriptionsWithABearerToken) {
+  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer api-token"},
+                                                                 {"Content-Type", "application/json"}};
+  EXPECT_EQ(Post("/v1/subscriptions", "{}", {}, "GET").status, 401);
+  http::HttpResponse created = Post(
+      "/v1/subscriptions",
+      R"({"query": "\"arms control\" Putin", "owner": "bot", "channels": [{"webhook": {"format": "GENERIC_JSON", "url": "https://example.org/h", "secret": "s"}}]})",
+      auth);
+  ASSERT_EQ(created.status, 201) << created.body;
+  json sub = json::parse(created.body);
+  std::string id = sub["id"];
+  EXPECT_FALSE(sub["channels"][0]["webhook"].contains("secret")) << "never shown back";
+
+  http::HttpResponse listed = Post("/v1/subscriptions?owner=bot", "", auth, "GET");
+  EXPECT_EQ(json::parse(listed.body)["subscriptions"][0]["id"], id);
+  http::HttpResponse bad = Post("/v1/subscriptions", R"({"query": "Putin \"arms"})", auth);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(json::parse(bad.body)["error"].get<std::string>(), HasSubstr("position 7"));
+  EXPECT_EQ(Post("/v1/subscriptions", R"({"quer": 1})", auth).status, 400);
+  EXPECT_EQ(Post("/v1/subscriptions/" + id, "", auth, "DELETE").status, 204);
+  http::HttpResponse gone = Post("/v1/subscriptions/" + id, "", auth, "GET");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(json::parse(gone.body)["code"], "NOT_FOUND");
+  EXPECT_EQ(Post("/v1/test", R"({"query": "Putin", "last_events": 5})", auth).status, 200);
+}
+
+}  // namespace
+}  // namespace sa::notifier
