@@ -58,7 +58,9 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   log::Info("notifier.stopping", {{"signal", signal_number}});
   if (chatops) chatops->Stop();             // no new chat commands
   hub.Stop();                               // live streams end with UNAVAILABLE + resume hint
+  log::Info("notifier.streams_ended");
   server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
+  log::Info("notifier.server_stopped");
   consumer.Stop();                          // the entry in hand is stored and acked
   delivery_worker.Stop();                   // attempts in flight finish and are settled
   ConsumerStats stats = consumer.stats();

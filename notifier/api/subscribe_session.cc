@@ -183,6 +183,9 @@ void SubscribeSession::OnDone() {
   {
     absl::MutexLock lock(&mu_);
     keep = std::move(self_);
+    log::Info("subscribe.ended", {{"subscription_id", subscription_id_}, {"after", cursor_},
+                                  {"status", final_status_.error_message()},
+                                  {"code", static_cast<int>(final_status_.error_code())}});
   }
   // `keep` is released here; queued fetches may still hold a reference and see finishing_.
 }

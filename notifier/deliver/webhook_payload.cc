@@ -254,6 +254,13 @@ std::string TelegramHtml(const Content& c, const std::optional<MessageTemplate>&
   return TruncateTelegramHtml(html, kTelegramTextMax);
 }
 
+// <Bot API base>/bot<token>/sendMessage.
+std::string TelegramSendMessageUrl(const WebhookChannel& channel) {
+  std::string base = channel.url().empty() ? std::string(kTelegramDefaultApi) : channel.url();
+  while (absl::EndsWith(base, "/")) base.pop_back();
+  return absl::StrCat(base, "/bot", channel.secret(), "/sendMessage");
+}
+
 // A Slack channel with a chat_id posts through the Web API (chat.postMessage) with the bot
 // token, as subscriptions made by slash command do; without, through an incoming webhook.
 void AddSlackBotFields(const WebhookChannel& channel, json& payload, WebhookRequest& request) {
@@ -385,9 +392,7 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
       break;
     }
     case WebhookChannel::TELEGRAM: {
-      std::string base = channel.url().empty() ? std::string(kTelegramDefaultApi) : channel.url();
-      while (absl::EndsWith(base, "/")) base.pop_back();
-      request.url = absl::StrCat(base, "/bot", channel.secret(), "/sendMessage");
+      request.url = TelegramSendMessageUrl(channel);
       std::string text = join_lines(absl::StrCat("<b>", headline, "</b>"), kTelegramTextMax, EscapeHtml,
                                     TelegramVisibleLength);
       request.body = JsonBody({{"chat_id", channel.chat_id()},
@@ -508,9 +513,7 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
       request.body = JsonBody(TeamsPayload(content, *tmpl, fields));
       break;
     case WebhookChannel::TELEGRAM: {
-      std::string base = channel.url().empty() ? std::string(kTelegramDefaultApi) : channel.url();
-      while (absl::EndsWith(base, "/")) base.pop_back();
-      request.url = absl::StrCat(base, "/bot", channel.secret(), "/sendMessage");
+      request.url = TelegramSendMessageUrl(channel);
       request.body = JsonBody({{"chat_id", channel.chat_id()},
                                {"text", TelegramHtml(content, *tmpl, fields)},
                                {"parse_mode", "HTML"}});

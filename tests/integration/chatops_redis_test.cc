@@ -16,7 +16,7 @@
 #include "notifier/consume/event_consumer.h"
 #include "notifier/deliver/delivery_worker.h"
 #include "tests/support/http_sink.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::notifier {
@@ -45,14 +45,8 @@ TEST(SlackSignature, MatchesSlacksDocumentedExample) {
   EXPECT_EQ(VerifySlackSignature("s", "", body, signature, then).code(), absl::StatusCode::kUnauthenticated);
 }
 
-class ChatOpsTest : public ::testing::Test {
+class ChatOpsTest : public testing::SharedRedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_; }
 
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
@@ -73,8 +67,6 @@ class ChatOpsTest : public ::testing::Test {
     ASSERT_THAT(server.status(), IsOk());
     server_ = std::move(*server);
   }
-
-  redis::RedisClient& client() { return redis_->client(); }
 
   http::HttpResponse Post(const std::string& path, const std::string& body,
                           std::vector<std::pair<std::string, std::string>> headers, const std::string& method = "POST") {
@@ -134,7 +126,6 @@ class ChatOpsTest : public ::testing::Test {
     worker.Stop();
   }
 
-  static inline testing::RedisServer* redis_ = nullptr;
   std::string prefix_;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<QueryTester> tester_;

@@ -11,7 +11,7 @@
 #include "notifier/deliver/delivery_worker.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "tests/support/http_sink.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::notifier {
@@ -23,14 +23,8 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 namespace v1 = summit_alerts::v1;
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public testing::SharedRedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_; }
 
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
@@ -52,8 +46,6 @@ class DeliveryTest : public ::testing::Test {
   void TearDown() override {
     for (auto& worker : workers_) worker->Stop();
   }
-
-  redis::RedisClient& client() { return redis_->client(); }
 
   static DeliveryWorkerOptions FastOptions() {
     DeliveryWorkerOptions options;
@@ -123,7 +115,6 @@ class DeliveryTest : public ::testing::Test {
     return dead.ok() ? *dead : std::vector<v1::DeadLetter>{};
   }
 
-  static inline testing::RedisServer* redis_ = nullptr;
   std::string prefix_;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<AlertStore> alerts_;

@@ -8,7 +8,7 @@
 #include "common/grpc/grpc_server.h"
 #include "notifier/api/notifier_service.h"
 #include "notifier/consume/event_consumer.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::notifier {
@@ -19,14 +19,8 @@ using ::sa::testing::StatusIs;
 using ::testing::HasSubstr;
 namespace v1 = summit_alerts::v1;
 
-class NotifierRedisTest : public ::testing::Test {
+class NotifierRedisTest : public testing::SharedRedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    redis_ = server->release();
-  }
-  static void TearDownTestSuite() { delete redis_; }
 
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
@@ -38,7 +32,6 @@ class NotifierRedisTest : public ::testing::Test {
         client(), collector::PublisherOptions{.stream = stream_, .key_prefix = prefix_});
   }
 
-  redis::RedisClient& client() { return redis_->client(); }
 
   std::unique_ptr<EventConsumer> Consumer(std::function<void(const std::string&)> before_ack = {}) {
     ConsumerOptions options;
@@ -80,14 +73,12 @@ class NotifierRedisTest : public ::testing::Test {
     return alerts.ok() ? *alerts : std::vector<v1::Alert>{};
   }
 
-  static testing::RedisServer* redis_;
   std::string prefix_, stream_;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<AlertStore> alerts_;
   std::unique_ptr<SubscriptionCache> cache_;
   std::unique_ptr<collector::EventPublisher> publisher_;
 };
-testing::RedisServer* NotifierRedisTest::redis_ = nullptr;
 
 TEST_F(NotifierRedisTest, MatchingEventBecomesOneExplainedAlertAndIsAcked) {
   v1::Subscription sub = Subscribe(R"("arms control" Putin)");
@@ -565,6 +556,27 @@ TEST_F(SubscribeStreamTest, TestQueryRejectsWhatCreateSubscriptionWould) {
               HasSubstr("set one of event, article or last_events"));
   request.mutable_article()->set_title("No body");
   EXPECT_EQ(CallTestQuery(*stub_, request, response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SubscribeStreamTest, AStreamTheClientCancelsIsReleasedAtOnce) {
+  v1::Subscription sub = Subscribe("Putin");
+  Append(sub.id(), "ev_1");
+  for (bool idle_when_cancelled : {true, false}) {
+    grpc::ClientContext context;
+    v1::SubscribeRequest request;
+    request.set_subscription_id(sub.id());
+    request.set_after_alert_id("0");
+    auto reader = stub_->Subscribe(&context, request);
+    v1::Alert alert;
+    ASSERT_TRUE(reader->Read(&alert));
+    if (!idle_when_cancelled) Append(sub.id(), "ev_2");  // a write may be in flight
+    context.TryCancel();
+    while (reader->Read(&alert)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+    for (int i = 0; i < 300 && hub_->listener_count() > 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+    EXPECT_EQ(hub_->listener_count(), 0u) << "the session must end when its client cancels";
+  }
 }
 
 TEST_F(SubscribeStreamTest, ShutdownEndsStreamsWithAResumeHint) {
