@@ -1,6 +1,8 @@
 // The notifier's consumer, stores and Subscribe streams against a real redis-server, over
 // real gRPC on loopback.
 #include <grpcpp/grpcpp.h>
+
+#include <thread>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -556,6 +558,51 @@ TEST_F(SubscribeStreamTest, TestQueryRejectsWhatCreateSubscriptionWould) {
               HasSubstr("set one of event, article or last_events"));
   request.mutable_article()->set_title("No body");
   EXPECT_EQ(CallTestQuery(*stub_, request, response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SubscribeStreamTest, ASlowReaderLagsWithoutStallingOthersAndStillGetsEverything) {
+  v1::Subscription sub = Subscribe("Putin");
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  request.set_after_alert_id("0");
+  // A reader that opens its stream and then reads nothing for now.
+  grpc::ClientContext slow_context;
+  slow_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto slow = stub_->Subscribe(&slow_context, request);
+  // 1000 alerts of ~8 KB: more than HTTP/2 flow control (even with BDP-grown windows) lets
+  // through to a reader that does not read.
+  constexpr int kAlerts = 1000;
+  for (int i = 0; i < kAlerts; ++i) {
+    v1::Alert alert;
+    alert.set_subscription_id(sub.id());
+    alert.mutable_event()->set_id("ev_" + std::to_string(i));
+    alert.mutable_event()->set_body(std::string(8000, 'a' + i % 26));
+    ASSERT_THAT(alerts_->Append(alert).status(), IsOk());
+  }
+  // Ten other subscribers on the same replica each get every alert meanwhile.
+  std::vector<int> received(10, 0);
+  std::vector<std::thread> readers;
+  for (size_t r = 0; r < received.size(); ++r) {
+    readers.emplace_back([&, r] {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      auto reader = stub_->Subscribe(&context, request);
+      v1::Alert alert;
+      while (received[r] < kAlerts && reader->Read(&alert)) ++received[r];
+      context.TryCancel();
+      (void)reader->Finish();
+    });
+  }
+  for (auto& reader : readers) reader.join();
+  for (size_t r = 0; r < received.size(); ++r) EXPECT_EQ(received[r], kAlerts) << "reader " << r;
+  // The slow reader lagged; it still gets every alert, in order.
+  v1::Alert alert;
+  for (int i = 0; i < kAlerts; ++i) {
+    ASSERT_TRUE(slow->Read(&alert)) << i;
+    EXPECT_EQ(alert.event().id(), "ev_" + std::to_string(i));
+  }
+  slow_context.TryCancel();
+  (void)slow->Finish();
 }
 
 TEST_F(SubscribeStreamTest, AStreamTheClientCancelsIsReleasedAtOnce) {
