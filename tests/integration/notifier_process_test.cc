@@ -272,8 +272,8 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
   for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
-  // Close the client's channels first: a notifier with idle client connections still open can
-  // take up to --shutdown_grace to stop (a known issue, docs/ARCHITECTURE.md).
+  // Close the client's channels first: an idle client answers the server's graceful-GOAWAY
+  // ping only on its 5 s backup poll, which would slow each stop (docs/ARCHITECTURE.md).
   contexts.clear();
   stubs.clear();
   for (auto& replica : replicas) {
