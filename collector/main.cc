@@ -28,6 +28,12 @@ ABSL_FLAG(int64_t, max_body_bytes, 512 * 1024, "largest accepted article body (e
 ABSL_FLAG(int32_t, max_threads, 64, "most threads serving unary gRPC calls (env MAX_THREADS)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may finish after SIGTERM (env SHUTDOWN_GRACE)");
+ABSL_FLAG(int32_t, redis_wait_replicas, 0,
+          "acknowledge an ingest only once this many Redis replicas have it (WAIT), so it "
+          "survives a failover; 0: the master's answer is enough (env REDIS_WAIT_REPLICAS)");
+ABSL_FLAG(absl::Duration, redis_wait_timeout, absl::Seconds(1),
+          "how long an ingest waits for --redis_wait_replicas before failing UNAVAILABLE "
+          "(env REDIS_WAIT_TIMEOUT)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 
 int main(int argc, char** argv) {
@@ -36,6 +42,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix", "stream_max_len",
        "dedupe_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
+       "redis_wait_replicas", "redis_wait_timeout",
        "log_level"},
       "turns news articles into structured events on a Redis Stream.\n"
       "Every flag can also be set by the environment variable named in its help.");
@@ -55,6 +62,12 @@ int main(int argc, char** argv) {
   config.publisher.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   config.publisher.stream_max_len = absl::GetFlag(FLAGS_stream_max_len);
   config.publisher.dedupe_window = absl::GetFlag(FLAGS_dedupe_window);
+  config.publisher.durability = {.replicas = absl::GetFlag(FLAGS_redis_wait_replicas),
+                                 .timeout = absl::GetFlag(FLAGS_redis_wait_timeout)};
+  if (config.publisher.durability.replicas < 0 ||
+      config.publisher.durability.timeout <= absl::ZeroDuration()) {
+    return fail(absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0"));
+  }
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);

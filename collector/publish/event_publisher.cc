@@ -36,7 +36,8 @@ absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::E
   auto reply = PublishScript().Run(
       redis_, {absl::StrCat(options_.key_prefix, "event:", event.id()), options_.stream},
       {std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_window))),
-       std::to_string(options_.stream_max_len), event.id(), event.type(), event.title(), bytes});
+       std::to_string(options_.stream_max_len), event.id(), event.type(), event.title(), bytes},
+      options_.durability);
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->elements.size() != 2 || !reply->elements[1].is_string()) {
     return absl::InternalError("publish script returned an unexpected reply");

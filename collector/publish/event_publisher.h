@@ -16,6 +16,9 @@ struct PublisherOptions {
   std::string key_prefix = "sa:";  // dedupe keys are <prefix>event:<event id>
   int64_t stream_max_len = 1000000;  // approximate MAXLEN trimming
   absl::Duration dedupe_window = absl::Hours(7 * 24);
+  // Publish succeeds only once this many replicas have the event (WAIT), so an acknowledged
+  // ingest survives a failover. 0: the master's answer is enough.
+  redis::Durability durability;
 };
 
 struct PublishResult {

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 
@@ -67,8 +68,39 @@ RedisConnection::RedisConnection(redisContext* context, std::string server)
 RedisConnection::~RedisConnection() { redisFree(context_); }
 
 absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
-    const RedisEndpoint& endpoint, absl::Duration connect_timeout,
-    absl::Duration command_timeout) {
+    const RedisEndpoint& given, absl::Duration connect_timeout, absl::Duration command_timeout) {
+  RedisEndpoint endpoint = given;
+  if (given.uses_sentinel()) {
+    // Ask each sentinel in turn for the master, and check that it is one (right after a
+    // failover a sentinel may still name the old master for a moment).
+    std::string errors;
+    for (const auto& [host, port] : given.sentinels) {
+      RedisEndpoint sentinel{.host = host, .port = port};
+      auto connection = Connect(sentinel, connect_timeout, connect_timeout);
+      if (!connection.ok()) {
+        absl::StrAppend(&errors, "; ", connection.status().message());
+        continue;
+      }
+      auto reply = (*connection)->Command({"SENTINEL", "get-master-addr-by-name", given.master_name});
+      if (!reply.ok() || reply->elements.size() != 2 ||
+          !absl::SimpleAtoi(reply->elements[1].str, &endpoint.port)) {
+        absl::StrAppend(&errors, "; sentinel ", host, ":", port, " does not know master '", given.master_name, "'");
+        continue;
+      }
+      endpoint.host = reply->elements[0].str;
+      endpoint.sentinels.clear();
+      auto master = Connect(endpoint, connect_timeout, command_timeout);
+      if (!master.ok()) {
+        absl::StrAppend(&errors, "; ", master.status().message());
+        continue;
+      }
+      auto role = (*master)->Command({"ROLE"});
+      if (role.ok() && !role->elements.empty() && role->elements[0].str == "master") return master;
+      absl::StrAppend(&errors, "; ", endpoint.Redacted(), " named by sentinel ", host, ":", port,
+                      " is not a master (yet)");
+    }
+    return absl::UnavailableError(absl::StrCat("redis ", given.Redacted(), ": no master found", errors));
+  }
   std::string server = endpoint.Redacted();
   redisContext* context =
       redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, TimevalOf(connect_timeout));
@@ -122,7 +154,11 @@ absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::strin
     return absl::UnavailableError(absl::StrCat("redis ", server_, ": ", command, ": ", reason));
   }
   if (reply->type == REDIS_REPLY_ERROR) {
-    return ErrorReplyToStatus(absl::string_view(reply->str, reply->len), command, server_);
+    absl::string_view error(reply->str, reply->len);
+    // This server became a replica (a failover): drop the connection, so the next one finds
+    // the new master.
+    if (absl::StartsWith(error, "READONLY")) broken_ = true;
+    return ErrorReplyToStatus(error, command, server_);
   }
   return Convert(reply.get());
 }
@@ -151,9 +187,29 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisClient::NewConnection(
   return RedisConnection::Connect(options_.endpoint, options_.connect_timeout, command_timeout);
 }
 
+absl::StatusOr<RedisReply> RedisClient::RunOn(RedisConnection& connection, const std::vector<std::string>& args,
+                                               const Durability& durability) {
+  absl::StatusOr<RedisReply> reply = connection.Command(args);
+  if (!reply.ok() || durability.replicas <= 0) return reply;
+  auto acked = connection.Command({"WAIT", std::to_string(durability.replicas),
+                                   std::to_string(absl::ToInt64Milliseconds(durability.timeout))});
+  if (!acked.ok()) return acked.status();
+  if (acked->integer < durability.replicas) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis: ", args.empty() ? "" : args[0], " reached ", acked->integer, " of ", durability.replicas,
+        " replica(s) within ", absl::FormatDuration(durability.timeout), "; not acknowledged"));
+  }
+  return reply;
+}
+
 absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
+  return Command(args, Durability{});
+}
+
+absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args,
+                                                const Durability& durability) {
   if (std::unique_ptr<RedisConnection> idle = TakeIdle()) {
-    absl::StatusOr<RedisReply> reply = idle->Command(args);
+    absl::StatusOr<RedisReply> reply = RunOn(*idle, args, durability);
     bool stale = !reply.ok() && idle->broken();
     GiveBack(std::move(idle));
     if (!stale) return reply;
@@ -161,7 +217,7 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
   }
   auto fresh = NewConnection(options_.command_timeout);
   if (!fresh.ok()) return fresh.status();
-  absl::StatusOr<RedisReply> reply = (*fresh)->Command(args);
+  absl::StatusOr<RedisReply> reply = RunOn(**fresh, args, durability);
   GiveBack(std::move(*fresh));
   return reply;
 }
@@ -170,15 +226,16 @@ RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha1_
 
 absl::StatusOr<RedisReply> RedisScript::Run(RedisClient& client,
                                             const std::vector<std::string>& keys,
-                                            const std::vector<std::string>& args) const {
+                                            const std::vector<std::string>& args,
+                                            const Durability& durability) const {
   std::vector<std::string> command = {"EVALSHA", sha1_, std::to_string(keys.size())};
   command.insert(command.end(), keys.begin(), keys.end());
   command.insert(command.end(), args.begin(), args.end());
-  absl::StatusOr<RedisReply> reply = client.Command(command);
+  absl::StatusOr<RedisReply> reply = client.Command(command, durability);
   if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
     command[0] = "EVAL";
     command[1] = source_;
-    reply = client.Command(command);
+    reply = client.Command(command, durability);
   }
   return reply;
 }

@@ -1,4 +1,7 @@
-// RAII access to Redis over hiredis: one connection, and a small pool of them.
+// RAII access to Redis over hiredis: one connection, and a small pool of them. With a
+// redis-sentinel:// endpoint every new connection asks the sentinels for the current master,
+// and a connection that finds its server demoted (READONLY) is dropped, so the client follows
+// a failover: commands fail UNAVAILABLE while there is no master, then reach the new one.
 //
 // Error mapping (one place, here): an unreachable or broken connection, or an I/O timeout,
 // is UNAVAILABLE; a Redis error reply is FAILED_PRECONDITION for WRONGTYPE / NOGROUP /
@@ -27,6 +30,13 @@ struct RedisOptions {
   absl::Duration command_timeout = absl::Seconds(5);
   // Idle connections kept for reuse; more may be open while busy.
   int max_idle_connections = 8;
+};
+
+// How many replicas must have a write before it counts as done (Redis WAIT on the writing
+// connection). 0: the master's answer is enough.
+struct Durability {
+  int replicas = 0;
+  absl::Duration timeout = absl::Seconds(1);
 };
 
 // One connection. Not thread-safe: use from one thread at a time.
@@ -64,6 +74,10 @@ class RedisClient {
   ~RedisClient();
 
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args);
+  // As Command, then WAIT for `durability.replicas` on the same connection: UNAVAILABLE when
+  // fewer acknowledged in time (the write is on the master; retrying an idempotent write is
+  // safe).
+  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args, const Durability& durability);
 
   // A connection of the caller's own, e.g. for blocking reads (XREAD/XREADGROUP BLOCK), whose
   // socket timeout must exceed the block time.
@@ -74,6 +88,8 @@ class RedisClient {
 
  private:
   std::unique_ptr<RedisConnection> TakeIdle();
+  static absl::StatusOr<RedisReply> RunOn(RedisConnection& connection, const std::vector<std::string>& args,
+                                          const Durability& durability);
   void GiveBack(std::unique_ptr<RedisConnection> connection);
 
   const RedisOptions options_;
@@ -86,7 +102,8 @@ class RedisScript {
  public:
   explicit RedisScript(std::string source);
   absl::StatusOr<RedisReply> Run(RedisClient& client, const std::vector<std::string>& keys,
-                                 const std::vector<std::string>& args) const;
+                                 const std::vector<std::string>& args,
+                                 const Durability& durability = {}) const;
 
  private:
   std::string source_;

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -39,8 +40,24 @@ std::string UniquePrefix() {
   return absl::StrCat("t", getpid(), "_", counter++, ":");
 }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string> extra_args) {
   std::unique_ptr<RedisServer> server(new RedisServer());
+  server->extra_args_ = std::move(extra_args);
+  return StartWith(std::move(server));
+}
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(const std::string& master_name,
+                                                                        int master_port, int quorum) {
+  std::unique_ptr<RedisServer> server(new RedisServer());
+  server->sentinel_config_ = absl::StrCat(
+      "sentinel monitor ", master_name, " 127.0.0.1 ", master_port, " ", quorum, "\n",
+      "sentinel down-after-milliseconds ", master_name, " 1000\n",
+      "sentinel failover-timeout ", master_name, " 5000\n",
+      "sentinel parallel-syncs ", master_name, " 1\n");
+  return StartWith(std::move(server));
+}
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartWith(std::unique_ptr<RedisServer> server) {
   char tmpl[] = "/tmp/sa-redis-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   server->dir_ = tmpl;
@@ -56,11 +73,19 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
 absl::Status RedisServer::Launch() {
   const char* binary = getenv("REDIS_SERVER");
   std::string path = binary ? binary : "/usr/bin/redis-server";
-  std::vector<std::string> args = {path,        "--port",       std::to_string(port_),
-                                   "--bind",    "127.0.0.1",    "--dir",
-                                   dir_,        "--save",       "",
-                                   "--appendonly", "yes",       "--appendfsync",
-                                   "everysec",  "--logfile",    dir_ + "/redis.log"};
+  std::vector<std::string> args = {path};
+  if (!sentinel_config_.empty()) {
+    // Sentinel rewrites its config file, so each launch writes it afresh.
+    std::string config = dir_ + "/sentinel.conf";
+    std::ofstream(config) << "dir " << dir_ << "\n" << sentinel_config_;
+    args.insert(args.end(), {config, "--sentinel"});
+  }
+  args.insert(args.end(), {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--logfile",
+                           dir_ + "/redis.log"});
+  if (sentinel_config_.empty()) {
+    args.insert(args.end(), {"--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"});
+  }
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

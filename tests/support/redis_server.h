@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/redis/redis_client.h"
@@ -15,7 +16,12 @@ namespace sa::testing {
 class RedisServer {
  public:
   // Starts redis-server ($REDIS_SERVER or /usr/bin/redis-server), retrying on port clashes.
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  // `extra_args` are appended (e.g. {"--replicaof", "127.0.0.1", "6379"}).
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(std::vector<std::string> extra_args = {});
+  // Starts redis-server in sentinel mode, monitoring `master_name` at 127.0.0.1:master_port
+  // with `quorum`, a 1 s down-after and a 5 s failover timeout.
+  static absl::StatusOr<std::unique_ptr<RedisServer>> StartSentinel(const std::string& master_name,
+                                                                     int master_port, int quorum);
   ~RedisServer();
 
   int port() const { return port_; }
@@ -29,8 +35,11 @@ class RedisServer {
   absl::Status Restart();
 
  private:
+  static absl::StatusOr<std::unique_ptr<RedisServer>> StartWith(std::unique_ptr<RedisServer> server);
   absl::Status Launch();
 
+  std::vector<std::string> extra_args_;
+  std::string sentinel_config_;  // non-empty: sentinel mode, this config (port added)
   int port_ = 0;
   std::string dir_;
   pid_t pid_ = -1;
