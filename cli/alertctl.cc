@@ -12,6 +12,7 @@
 #include "cli/alert_format.h"
 #include "cli/article_files.h"
 #include "common/config/env_flags.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "summit_alerts/v1/collector.grpc.pb.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
 
@@ -72,6 +73,8 @@ commands:
                           or the articles of a file (--file F); says why each (did not) match
   dead-letters            webhook deliveries that failed for good (--subscription to filter)
   replay ID               queue a dead letter's delivery again
+  health HOST:PORT        the gRPC health check: prints SERVING (exit 0) or NOT_SERVING (exit 1);
+                          exit 3 when unreachable (for container healthchecks)
 
 subscribe sends alerts to chat too with --slack, --discord, --mattermost, --teams URL,
 --telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY, as they happen or as digests
@@ -293,6 +296,21 @@ int DeadLetters() {
   return 0;
 }
 
+// The standard gRPC health check, for container healthchecks: exit 0 when SERVING.
+int Health(const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(Connect(address));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->Check(&context, request, &response); !status.ok()) {
+    return Fail(status, "health " + address);
+  }
+  std::string state = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  std::cout << (Json() ? sa::cli::ToJson(response) : address + " " + state) << std::endl;
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+}
+
 int Replay(const std::string& id) {
   auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
   v1::ReplayDeadLetterRequest request;
@@ -388,6 +406,7 @@ int main(int argc, char** argv) {
   if (command == "unsubscribe") return need_one("subscription id") ? Unsubscribe(rest[0]) : 2;
   if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;
   if (command == "dead-letters") return DeadLetters();
+  if (command == "health") return need_one("HOST:PORT") ? Health(rest[0]) : 2;
   if (command == "replay") return need_one("dead-letter id") ? Replay(rest[0]) : 2;
   std::fprintf(stderr, "alertctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;

@@ -351,6 +351,14 @@ class EndToEnd(unittest.TestCase):
                 request_serializer=lambda b: b, response_deserializer=lambda b: b)
             reply = b"".join(reflect(iter([b"\x3a\x00"]), timeout=5))  # list_services: ""
             self.assertIn(b"summit_alerts.v1.", reply)
+            # The CLI's health check, as container healthchecks use it.
+            out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], "health", addr],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual((out.returncode, out.stdout.strip()), (0, f"{addr} SERVING"), out.stderr)
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], "--rpc_timeout=2s", "health",
+                              f"127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 3, "unreachable: exit 3")
+        self.assertIn("health 127.0.0.1:", out.stderr)
 
 
 class Help(unittest.TestCase):
