@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -280,6 +282,102 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
     int exit_status = replica.Stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
   }
+}
+
+TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
+  auto sink = testing::HttpSink::Start();
+  ASSERT_THAT(sink, IsOk());
+  const std::vector<std::string> names = {"replica-a", "replica-b"};
+  std::vector<std::optional<testing::ChildProcess>> replicas(2);
+  std::vector<std::shared_ptr<v1::Notifier::Stub>> stubs(2);
+  absl::Mutex stubs_mu;
+  auto start = [&](int r) {
+    auto replica = StartNotifier({"--consumer_name=" + names[r], "--webhook_allow_private_networks"});
+    ASSERT_THAT(replica, IsOk());
+    replicas[r].emplace(std::move(*replica));
+    absl::MutexLock lock(&stubs_mu);
+    stubs[r] = std::move(stub_);
+  };
+  start(0);
+  start(1);
+  v1::Subscription sub;
+  {
+    grpc::ClientContext context;
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_query("Putin");
+    request.mutable_subscription()->add_channels()->mutable_grpc_stream();
+    auto* webhook = request.mutable_subscription()->add_channels()->mutable_webhook();
+    webhook->set_format(v1::WebhookChannel::GENERIC_JSON);
+    webhook->set_url((*sink)->Url("/hook"));
+    ASSERT_TRUE(stubs[0]->CreateSubscription(&context, request, &sub).ok());
+  }
+
+  // A live subscriber that, like `alertctl tail`, resumes from its last alert on the other
+  // replica whenever its stream ends.
+  constexpr int kEvents = 60;
+  std::vector<std::string> seen;
+  std::atomic<bool> stop_reading{false};
+  std::thread subscriber([&] {
+    std::string after = "0";
+    int replica = 0;
+    while (!stop_reading && static_cast<int>(seen.size()) < kEvents) {
+      std::shared_ptr<v1::Notifier::Stub> stub;
+      {
+        absl::MutexLock lock(&stubs_mu);
+        stub = stubs[replica];
+      }
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      v1::SubscribeRequest request;
+      request.set_subscription_id(sub.id());
+      request.set_after_alert_id(after);
+      auto reader = stub->Subscribe(&context, request);
+      v1::Alert alert;
+      while (static_cast<int>(seen.size()) < kEvents && reader->Read(&alert)) {
+        seen.push_back(alert.event().id());
+        after = alert.id();
+      }
+      if (static_cast<int>(seen.size()) >= kEvents) context.TryCancel();
+      (void)reader->Finish();
+      replica = 1 - replica;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+
+  // Events flow at ~20/s while each replica in turn is stopped (SIGTERM) and started again.
+  std::thread load([&] {
+    collector::EventPublisher publisher(redis_->client(), {.stream = "events", .key_prefix = "p:"});
+    for (int i = 0; i < kEvents; ++i) {
+      v1::Event event;
+      event.set_id("ev_" + std::to_string(i));
+      event.set_title("Putin statement " + std::to_string(i));
+      EXPECT_THAT(publisher.Publish(event), IsOk());
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+  for (int r = 0; r < 2; ++r) {
+    absl::SleepFor(absl::Milliseconds(500));
+    int exit_status = replicas[r]->Stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << names[r] << ": " << exit_status;
+    start(r);
+  }
+  load.join();
+  ASSERT_TRUE(Eventually([&] { return Pending() == 0 && QueuedDeliveries() == 0; }));
+  ASSERT_TRUE((*sink)->WaitForRequests("/hook", kEvents, absl::Seconds(20)));
+  for (int i = 0; i < 300 && static_cast<int>(seen.size()) < kEvents; ++i) absl::SleepFor(absl::Milliseconds(100));
+  stop_reading = true;
+  subscriber.join();
+
+  std::set<std::string> distinct(seen.begin(), seen.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kEvents)) << "no alert lost";
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kEvents)) << "none repeated";
+  absl::SleepFor(absl::Milliseconds(500));
+  std::map<std::string, int> per_delivery;
+  for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
+  EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
+  for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
+  stubs.clear();
+  for (auto& replica : replicas) replica->Stop(SIGTERM);
 }
 
 }  // namespace
