@@ -254,6 +254,21 @@ std::string TelegramHtml(const Content& c, const std::optional<MessageTemplate>&
   return TruncateTelegramHtml(html, kTelegramTextMax);
 }
 
+// A JSON POST to the channel's URL, with the delivery id header.
+WebhookRequest NewRequest(const WebhookChannel& channel, absl::string_view delivery_id) {
+  WebhookRequest request;
+  request.url = channel.url();
+  request.headers = {{"Content-Type", "application/json; charset=utf-8"},
+                     {std::string(kDeliveryIdHeader), std::string(delivery_id)}};
+  return request;
+}
+
+// The generic format's signature header, when the channel has a key.
+void SignIfKeyed(const WebhookChannel& channel, absl::Time now, WebhookRequest& request) {
+  if (channel.secret().empty()) return;
+  request.headers.emplace_back(std::string(kSignatureHeader), SignWebhookBody(channel.secret(), request.body, now));
+}
+
 // <Bot API base>/bot<token>/sendMessage.
 std::string TelegramSendMessageUrl(const WebhookChannel& channel) {
   std::string base = channel.url().empty() ? std::string(kTelegramDefaultApi) : channel.url();
@@ -302,10 +317,7 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
   }
   const size_t n = alerts.size();
   const std::string headline = Headline(n);
-  WebhookRequest request;
-  request.url = channel.url();
-  request.headers = {{"Content-Type", "application/json; charset=utf-8"},
-                     {std::string(kDeliveryIdHeader), std::string(delivery_id)}};
+  WebhookRequest request = NewRequest(channel, delivery_id);
 
   // Line-oriented formats: one line per alert, in the service's markup.
   auto line_for = [&](size_t i, Escaper escape) -> std::string {
@@ -421,10 +433,7 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
       body["alerts"] = std::move(list);
       if (added < n) body["more"] = n - added;
       request.body = JsonBody(body);
-      if (!channel.secret().empty()) {
-        request.headers.emplace_back(std::string(kSignatureHeader),
-                                     SignWebhookBody(channel.secret(), request.body, now));
-      }
+      SignIfKeyed(channel, now, request);
       break;
     }
     default:
@@ -492,10 +501,7 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
   if (!tmpl.ok()) return tmpl.status();
   const AlertFields fields = AlertTextFields(alert);
   const Content content = ContentOf(alert);
-  WebhookRequest request;
-  request.url = channel.url();
-  request.headers = {{"Content-Type", "application/json; charset=utf-8"},
-                     {std::string(kDeliveryIdHeader), std::string(delivery_id)}};
+  WebhookRequest request = NewRequest(channel, delivery_id);
   switch (channel.format()) {
     case WebhookChannel::SLACK: {
       json payload = SlackPayload(content, *tmpl, fields);
@@ -545,10 +551,7 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
           body["truncated"] = true;
         }
       }
-      if (!channel.secret().empty()) {
-        request.headers.emplace_back(std::string(kSignatureHeader),
-                                     SignWebhookBody(channel.secret(), request.body, now));
-      }
+      SignIfKeyed(channel, now, request);
       break;
     }
     default:
