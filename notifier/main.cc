@@ -74,6 +74,12 @@ ABSL_FLAG(std::string, telegram_api_url, "https://api.telegram.org",
 ABSL_FLAG(std::string, chatops_api_token, "",
           "enables the JSON mirror /v1/subscriptions, /v1/test with this bearer token "
           "(env CHATOPS_API_TOKEN)");
+ABSL_FLAG(int32_t, redis_wait_replicas, 0,
+          "count an alert as stored, and a delivery as settled, only once this many Redis "
+          "replicas have it (WAIT), so a failover repeats nothing (env REDIS_WAIT_REPLICAS)");
+ABSL_FLAG(absl::Duration, redis_wait_timeout, absl::Seconds(1),
+          "how long such a write waits for the replicas before it is retried "
+          "(env REDIS_WAIT_TIMEOUT)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 ABSL_FLAG(bool, testing_kill_before_ack, false,
           "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
@@ -89,7 +95,7 @@ int main(int argc, char** argv) {
        "webhook_timeout", "webhook_max_attempts", "webhook_initial_backoff", "webhook_max_backoff",
        "webhook_allow_private_networks", "delivery_poll", "chatops_addr", "slack_signing_secret",
        "slack_bot_token", "slack_api_url", "telegram_bot_token", "telegram_secret_token",
-       "telegram_api_url", "chatops_api_token"},
+       "telegram_api_url", "chatops_api_token", "redis_wait_replicas", "redis_wait_timeout"},
       "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
@@ -119,6 +125,12 @@ int main(int argc, char** argv) {
   config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
+  config.alerts.durability = {.replicas = absl::GetFlag(FLAGS_redis_wait_replicas),
+                              .timeout = absl::GetFlag(FLAGS_redis_wait_timeout)};
+  config.delivery_queue.durability = config.alerts.durability;
+  if (config.alerts.durability.replicas < 0 || config.alerts.durability.timeout <= absl::ZeroDuration()) {
+    return fail(absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0"));
+  }
   config.delivery.workers = absl::GetFlag(FLAGS_delivery_workers);
   config.delivery.idle_poll = absl::GetFlag(FLAGS_delivery_poll);
   config.delivery.http.total_timeout = absl::GetFlag(FLAGS_webhook_timeout);

@@ -224,7 +224,8 @@ absl::StatusOr<bool> DeliveryQueue::Settle(const ClaimedDelivery& delivery, cons
       SettleScript().Run(redis_, {keys_.Due(), keys_.Job(delivery.id), keys_.Marker(delivery.id), keys_.Dead()},
                          {delivery.id, delivery.lease, mode, absl::StrCat(Millis(due)), error,
                           absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.sent_marker_ttl))),
-                          absl::StrCat(options_.dead_letter_max_len), absl::StrCat(Millis(now))}));
+                          absl::StrCat(options_.dead_letter_max_len), absl::StrCat(Millis(now))},
+                         options_.durability));
   if (reply.integer == 0) {
     log::Warning("delivery.lease_lost", {{"delivery_id", delivery.id}, {"settle", mode}});
   }

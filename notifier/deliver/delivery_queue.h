@@ -28,6 +28,8 @@ struct DeliveryQueueOptions {
   absl::Duration lease = absl::Seconds(60);  // must exceed one attempt's HTTP timeout
   absl::Duration sent_marker_ttl = absl::Hours(7 * 24);
   int64_t dead_letter_max_len = 100000;
+  // Settling waits for this many replicas (WAIT), so a failover cannot resend what was sent.
+  redis::Durability durability;
 };
 
 struct ClaimedDelivery {

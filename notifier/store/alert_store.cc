@@ -92,7 +92,7 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
                              std::to_string(d.digest_due_ms), d.digest ? "1" : "0", d.throttle_key,
                              std::to_string(d.throttle_limit), d.policy_bytes});
   }
-  SA_ASSIGN_OR_RETURN(auto reply, AppendScript().Run(redis_, keys, args));
+  SA_ASSIGN_OR_RETURN(auto reply, AppendScript().Run(redis_, keys, args, options_.durability));
   if (reply.is_nil()) return std::nullopt;
   if (!reply.is_string()) return absl::InternalError("alert append script returned no id");
   return reply.str;

@@ -22,6 +22,9 @@ struct AlertStoreOptions {
   int64_t max_alerts_per_subscription = 1000;  // approximate; older alerts are trimmed
   absl::Duration dedupe_ttl = absl::Hours(7 * 24);  // how long (subscription, event) is remembered
   int64_t feed_max_len = 100000;
+  // Append succeeds only once this many replicas have the alert and its dedupe key (WAIT),
+  // so a failover cannot make an event alert twice.
+  redis::Durability durability;
 };
 
 // Thread-safe.
