@@ -294,6 +294,26 @@ TEST_F(DeliveryTest, ASlowWebhookDoesNotStallOtherChannels) {
   EXPECT_TRUE(sink_->Requests("/slow").empty()) << "the slow request had not been answered yet";
 }
 
+TEST_F(DeliveryTest, AChannelsRateLimitSpacesItsMessagesWithoutUsingAttempts) {
+  Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/paced"))});
+  for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  DeliveryWorkerOptions options = FastOptions();
+  options.slack = {.per_second = 4, .burst = 2};  // two at once, then one per 250 ms
+  DeliveryWorker& worker = StartWorker(options);
+  ASSERT_TRUE(sink_->WaitForRequests("/paced", 5, absl::Seconds(15)));
+  ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
+  auto requests = sink_->Requests("/paced");
+  // The burst, then at least 250 ms between messages: 3 more need >= 750 ms after the first.
+  EXPECT_GE(requests[4].received - requests[0].received, absl::Milliseconds(700));
+  for (int i = 3; i < 5; ++i) {
+    EXPECT_GE(requests[i].received - requests[i - 1].received, absl::Milliseconds(200)) << i;
+  }
+  EXPECT_GT(worker.stats().deferred, 0);
+  EXPECT_EQ(worker.stats().retried, 0) << "waiting for the rate limit is not a failed attempt";
+  EXPECT_EQ(worker.stats().delivered, 5);
+  EXPECT_TRUE(DeadLetters().empty());
+}
+
 TEST_F(DeliveryTest, DeliveriesOfADeletedSubscriptionAreDropped) {
   v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
