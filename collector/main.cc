@@ -62,12 +62,10 @@ int main(int argc, char** argv) {
   config.publisher.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   config.publisher.stream_max_len = absl::GetFlag(FLAGS_stream_max_len);
   config.publisher.dedupe_window = absl::GetFlag(FLAGS_dedupe_window);
-  config.publisher.durability = {.replicas = absl::GetFlag(FLAGS_redis_wait_replicas),
-                                 .timeout = absl::GetFlag(FLAGS_redis_wait_timeout)};
-  if (config.publisher.durability.replicas < 0 ||
-      config.publisher.durability.timeout <= absl::ZeroDuration()) {
-    return fail(absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0"));
-  }
+  auto durability = sa::RedisDurability(absl::GetFlag(FLAGS_redis_wait_replicas),
+                                        absl::GetFlag(FLAGS_redis_wait_timeout));
+  if (!durability.ok()) return fail(durability.status());
+  config.publisher.durability = *durability;
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);

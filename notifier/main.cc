@@ -125,12 +125,11 @@ int main(int argc, char** argv) {
   config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
-  config.alerts.durability = {.replicas = absl::GetFlag(FLAGS_redis_wait_replicas),
-                              .timeout = absl::GetFlag(FLAGS_redis_wait_timeout)};
-  config.delivery_queue.durability = config.alerts.durability;
-  if (config.alerts.durability.replicas < 0 || config.alerts.durability.timeout <= absl::ZeroDuration()) {
-    return fail(absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0"));
-  }
+  auto durability = sa::RedisDurability(absl::GetFlag(FLAGS_redis_wait_replicas),
+                                        absl::GetFlag(FLAGS_redis_wait_timeout));
+  if (!durability.ok()) return fail(durability.status());
+  config.alerts.durability = *durability;
+  config.delivery_queue.durability = *durability;
   config.delivery.workers = absl::GetFlag(FLAGS_delivery_workers);
   config.delivery.idle_poll = absl::GetFlag(FLAGS_delivery_poll);
   config.delivery.http.total_timeout = absl::GetFlag(FLAGS_webhook_timeout);

@@ -22,6 +22,13 @@ absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSett
   return absl::OkStatus();
 }
 
+absl::StatusOr<redis::Durability> RedisDurability(int replicas, absl::Duration timeout) {
+  if (replicas < 0 || timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0");
+  }
+  return redis::Durability{.replicas = replicas, .timeout = timeout};
+}
+
 int ReportConfigError(absl::string_view component, const absl::Status& status) {
   log::Error(absl::StrCat(component, ".config_invalid"), {{"error", status}});
   std::fprintf(stderr, "%s: %s\n", std::string(component).c_str(),

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/grpc/grpc_server.h"
+#include "common/redis/redis_client.h"
 #include "common/redis/redis_url.h"
 
 namespace sa {
@@ -21,6 +23,10 @@ struct ServiceSettings {
 // bad setting otherwise.
 absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSettings& settings,
                                   GrpcServerOptions& server, redis::RedisEndpoint& redis);
+
+// The --redis_wait_replicas / --redis_wait_timeout pair both services have; InvalidArgument
+// for replicas < 0 or a timeout <= 0.
+absl::StatusOr<redis::Durability> RedisDurability(int replicas, absl::Duration timeout);
 
 // Logs and prints "<component>: <message>" for a bad configuration; returns exit code 2.
 int ReportConfigError(absl::string_view component, const absl::Status& status);

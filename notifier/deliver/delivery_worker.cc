@@ -26,6 +26,15 @@ void LogDelivery(log::Level level, absl::string_view msg, const ClaimedDelivery&
               {"detail", detail}});
 }
 
+// A settle that did not reach Redis is only logged: the lease runs out and the delivery is
+// claimed again, so nothing is lost.
+void WarnIfUnsettled(const absl::StatusOr<bool>& result, const ClaimedDelivery& delivery, const char* settle) {
+  if (!result.ok()) {
+    log::Warning("delivery.settle_failed",
+                 {{"delivery_id", delivery.id}, {"settle", settle}, {"error", result.status()}});
+  }
+}
+
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(redis::RedisClient& redis, DeliveryQueue& queue,
@@ -96,11 +105,7 @@ void DeliveryWorker::Run(int worker) {
 
 void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::string& channel_key) {
   const int attempt = digest.attempts + 1;
-  auto settled = [&](const absl::StatusOr<bool>& result) {
-    if (!result.ok()) {
-      log::Warning("delivery.settle_failed", {{"delivery_id", digest.id}, {"error", result.status()}});
-    }
-  };
+  auto settled = [&](const absl::StatusOr<bool>& result) { WarnIfUnsettled(result, digest, "digest"); };
   auto alerts = queue_.DigestAlerts(digest, kMaxDigestAlerts);
   if (!alerts.ok() || alerts->empty()) {
     MarkIdle(channel_key);
@@ -170,11 +175,7 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
   const std::string& subscription_id = delivery.alert.subscription_id();
   const int attempt = delivery.attempts + 1;
   auto settled = [&](const absl::StatusOr<bool>& result, const char* what) {
-    if (!result.ok()) {
-      // The lease runs out and the delivery is claimed again: nothing is lost.
-      log::Warning("delivery.settle_failed", {{"delivery_id", delivery.id}, {"settle", what},
-                                              {"error", result.status()}});
-    }
+    WarnIfUnsettled(result, delivery, what);
   };
 
   auto exists = subscriptions_.Exists(subscription_id);

@@ -63,19 +63,20 @@ struct Content {
   double relevance = 0;
 };
 
-Content ContentOf(const Alert& alert) {
-  AlertFields fields = AlertTextFields(alert);
+// The default message's content, from the alert and its template fields (AlertTextFields).
+Content ContentOf(const Alert& alert, const AlertFields& fields) {
+  auto field = [&](const char* name) { return fields.at(name); };
   Content c;
-  c.title = fields["title"].empty() ? "(untitled)" : fields["title"];
+  c.title = field("title").empty() ? "(untitled)" : field("title");
   c.summary = SummaryOf(alert.event());
-  c.url = IsHttpUrl(fields["url"]) ? fields["url"] : "";
-  c.source = fields["source"];
-  c.type = fields["type"];
-  c.why = fields["why"];
-  c.published = fields["published"];
-  c.participants = fields["participants"];
-  c.places = fields["places"];
-  c.topics = fields["topics"];
+  c.url = IsHttpUrl(field("url")) ? field("url") : "";
+  c.source = field("source");
+  c.type = field("type");
+  c.why = field("why");
+  c.published = field("published");
+  c.participants = field("participants");
+  c.places = field("places");
+  c.topics = field("topics");
   c.relevance = alert.event().relevance();
   return c;
 }
@@ -312,8 +313,8 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
   std::vector<Content> contents;
   std::vector<AlertFields> fields;
   for (const Alert& alert : alerts) {
-    contents.push_back(ContentOf(alert));
     fields.push_back(AlertTextFields(alert));
+    contents.push_back(ContentOf(alert, fields.back()));
   }
   const size_t n = alerts.size();
   const std::string headline = Headline(n);
@@ -500,7 +501,7 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
   auto tmpl = TemplateOf(channel);
   if (!tmpl.ok()) return tmpl.status();
   const AlertFields fields = AlertTextFields(alert);
-  const Content content = ContentOf(alert);
+  const Content content = ContentOf(alert, fields);
   WebhookRequest request = NewRequest(channel, delivery_id);
   switch (channel.format()) {
     case WebhookChannel::SLACK: {
