@@ -11,6 +11,7 @@
 #include "notifier/deliver/delivery_worker.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "tests/support/http_sink.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
 
@@ -252,7 +253,8 @@ TEST_F(DeliveryTest, AClientErrorIsPermanentAtOnce) {
 }
 
 TEST_F(DeliveryTest, AClosedPortIsRetriedThenDeadLettered) {
-  std::string url = "http://127.0.0.1:" + std::to_string(testing::ClosedPort()) + "/hook";
+  // A free port: nothing listens there.
+  std::string url = "http://127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()) + "/hook";
   Subscribe("Putin", {Webhook(v1::WebhookChannel::MATTERMOST, url)});
   PublishAndConsume("ev_1", "Putin arrives");
   DeliveryWorker& worker = StartWorker();

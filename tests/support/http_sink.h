@@ -60,7 +60,4 @@ class HttpSink {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// A loopback port nothing listens on (bound, then closed).
-int ClosedPort();
-
 }  // namespace sa::testing
