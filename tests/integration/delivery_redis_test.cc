@@ -10,6 +10,7 @@
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/delivery_worker.h"
 #include "notifier/deliver/webhook_payload.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_sink.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/shared_redis_test.h"
@@ -18,6 +19,7 @@
 namespace sa::notifier {
 namespace {
 
+using ::sa::testing::Eventually;
 using ::sa::testing::HttpSink;
 using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
@@ -101,13 +103,15 @@ class DeliveryTest : public testing::SharedRedisTest {
   }
 
   bool WaitForEmptyQueue(absl::Duration timeout) {
-    absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
+    return Eventually([&] {
       auto size = queue_->Size();
-      if (size.ok() && *size == 0) return true;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return false;
+      return size.ok() && *size == 0;
+    }, timeout);
+  }
+
+  // The sink sees a request before its worker settles and counts it: wait for the count.
+  static bool WaitForDelivered(const std::function<int64_t()>& delivered, int64_t expected) {
+    return Eventually([&] { return delivered() >= expected; }, absl::Seconds(5)) && delivered() == expected;
   }
 
   std::vector<v1::DeadLetter> DeadLetters() {
@@ -162,7 +166,7 @@ TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   EXPECT_THAT(sink_->Requests("/slack"), SizeIs(2));
   EXPECT_THAT(sink_->Requests("/hook"), SizeIs(2));
-  EXPECT_EQ(workers_[0]->stats().delivered, 4);
+  EXPECT_TRUE(WaitForDelivered([&] { return workers_[0]->stats().delivered; }, 4));
 }
 
 TEST_F(DeliveryTest, A429IsRetriedNoSoonerThanRetryAfter) {
@@ -311,7 +315,7 @@ TEST_F(DeliveryTest, AChannelsRateLimitSpacesItsMessagesWithoutUsingAttempts) {
   EXPECT_GE(requests[4].received - requests[0].received, absl::Milliseconds(500));
   EXPECT_GT(worker.stats().deferred, 0);
   EXPECT_EQ(worker.stats().retried, 0) << "waiting for the rate limit is not a failed attempt";
-  EXPECT_EQ(worker.stats().delivered, 5);
+  EXPECT_TRUE(WaitForDelivered([&] { return worker.stats().delivered; }, 5));
   EXPECT_TRUE(DeadLetters().empty());
 }
 
@@ -322,7 +326,7 @@ TEST_F(DeliveryTest, DeliveriesOfADeletedSubscriptionAreDropped) {
   ASSERT_THAT(subs_->Delete(sub.id()), IsOk());
   DeliveryWorker& worker = StartWorker();
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(10)));
-  EXPECT_EQ(worker.stats().cancelled, 1);
+  EXPECT_TRUE(Eventually([&] { return worker.stats().cancelled == 1; }, absl::Seconds(5)));
   EXPECT_TRUE(sink_->Requests().empty());
   EXPECT_TRUE(DeadLetters().empty());
 }
@@ -361,7 +365,8 @@ TEST_F(DeliveryTest, TwoReplicasDeliverEveryAlertExactlyOnce) {
   for (auto& request : sink_->Requests()) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), 2u * kEvents);
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
-  EXPECT_EQ(first.stats().delivered + second.stats().delivered, 2 * kEvents);
+  EXPECT_TRUE(WaitForDelivered([&] { return first.stats().delivered + second.stats().delivered; },
+                               2 * kEvents));
 }
 
 // Real time moved forward by a fixed amount: lets a worker live at a digest's send time.

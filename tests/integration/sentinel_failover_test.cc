@@ -13,12 +13,14 @@
 #include "collector/publish/event_publisher.h"
 #include "common/redis/redis_url.h"
 #include "notifier/consume/event_consumer.h"
+#include "tests/support/eventually.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa {
 namespace {
 
+using ::sa::testing::Eventually;
 using ::sa::testing::IsOk;
 namespace v1 = summit_alerts::v1;
 
@@ -35,15 +37,6 @@ TEST(RedisUrl, ParsesSentinelAddressesAndTheMasterName) {
   EXPECT_EQ(redis::ParseRedisUrl("redis-sentinel://h1:26379").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(redis::ParseRedisUrl("redis-sentinel://h1:0/m").status().message(),
               ::testing::HasSubstr("must be 1..65535"));
-}
-
-bool Eventually(const std::function<bool()>& done, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return done();
 }
 
 TEST(SentinelFailover, AcknowledgedEventsSurviveTheMastersDeathAndReachTheSubscriber) {
