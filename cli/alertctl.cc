@@ -73,8 +73,10 @@ commands:
                           or the articles of a file (--file F); says why each (did not) match
   dead-letters            webhook deliveries that failed for good (--subscription to filter)
   replay ID               queue a dead letter's delivery again
-  health HOST:PORT        the gRPC health check: prints SERVING (exit 0) or NOT_SERVING (exit 1);
-                          exit 3 when unreachable (for container healthchecks)
+  health HOST:PORT [SERVICE]
+                          the gRPC health check: prints SERVING (exit 0) or NOT_SERVING (exit 1);
+                          exit 3 when unreachable (for container healthchecks). SERVICE
+                          "liveness" stays SERVING while Redis is down (for liveness probes)
 
 subscribe sends alerts to chat too with --slack, --discord, --mattermost, --teams URL,
 --telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY, as they happen or as digests
@@ -297,9 +299,10 @@ int DeadLetters() {
 }
 
 // The standard gRPC health check, for container healthchecks: exit 0 when SERVING.
-int Health(const std::string& address) {
+int Health(const std::string& address, const std::string& service) {
   auto stub = grpc::health::v1::Health::NewStub(Connect(address));
   grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext context;
   SetDeadline(context);
@@ -406,7 +409,11 @@ int main(int argc, char** argv) {
   if (command == "unsubscribe") return need_one("subscription id") ? Unsubscribe(rest[0]) : 2;
   if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;
   if (command == "dead-letters") return DeadLetters();
-  if (command == "health") return need_one("HOST:PORT") ? Health(rest[0]) : 2;
+  if (command == "health") {
+    if (rest.size() == 1 || rest.size() == 2) return Health(rest[0], rest.size() == 2 ? rest[1] : "");
+    std::fprintf(stderr, "alertctl health: needs HOST:PORT and optionally a service name\n");
+    return 2;
+  }
   if (command == "replay") return need_one("dead-letter id") ? Replay(rest[0]) : 2;
   std::fprintf(stderr, "alertctl: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages summit-alerts needs to build, test and run, if missing.
 # Needs root (or sudo). Nothing is downloaded except Debian packages.
+#   --build-only   only what building the services needs (used by deploy/Dockerfile)
 set -euo pipefail
 
+# Building the services.
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libhiredis-dev libssl-dev libutf8proc-dev nlohmann-json3-dev libcurl4-openssl-dev
-  libcpp-httplib-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libvectorscan-dev libre2-dev
-  redis-server python3 python3-grpcio python3-protobuf
+  libcpp-httplib-dev libvectorscan-dev libre2-dev
 )
+# Tests, benchmarks, the demo.
+if [ "${1:-}" != "--build-only" ]; then
+  PACKAGES+=(
+    libgtest-dev libgmock-dev libbenchmark-dev
+    redis-server python3 python3-grpcio python3-protobuf
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

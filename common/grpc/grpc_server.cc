@@ -61,6 +61,7 @@ GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 void GrpcServer::SetServing(bool serving) {
   if (shut_down_) return;
   server_->GetHealthCheckService()->SetServingStatus(serving);
+  server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
 }
 
 void GrpcServer::WatchRedisHealth(redis::RedisClient& client, absl::Duration interval) {

@@ -47,8 +47,11 @@ class GrpcServer {
   int port() const { return port_; }
   std::string address() const { return address_; }
 
-  // Sets the health status of the server as a whole and of each registered service.
+  // Sets the health status of the server as a whole ("") and of each registered service.
+  // kLivenessService stays SERVING whatever `serving` is, until Shutdown: a liveness probe
+  // asks for it, so a Redis outage makes a replica unready but does not get it restarted.
   void SetServing(bool serving);
+  static constexpr char kLivenessService[] = "liveness";
 
   // Keeps health in step with Redis: SERVING while PING answers, NOT_SERVING otherwise,
   // checked every `interval` on a thread of its own until Shutdown. `client` must outlive it.

@@ -8,12 +8,15 @@
 #include "collector/ingest/collector_service.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/event_stream.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/eventually.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::collector {
 namespace {
 
+using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
 namespace v1 = summit_alerts::v1;
 
@@ -186,6 +189,40 @@ TEST(CollectorWithoutRedis, IngestIsUnavailableNotLost) {
   grpc::Status status = stub->Ingest(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(status.error_message(), HasSubstr("connect"));
+  (*server)->Shutdown(absl::Seconds(1));
+}
+
+// Readiness follows Redis; the "liveness" service does not, so an orchestrator takes a replica
+// out of rotation during a Redis outage instead of restarting it.
+TEST(CollectorHealth, ReadinessFollowsRedisWhileLivenessStaysServing) {
+  using grpc::health::v1::HealthCheckRequest;
+  using grpc::health::v1::HealthCheckResponse;
+  auto redis = testing::RedisServer::Start();
+  ASSERT_THAT(redis.status(), IsOk());
+  redis::RedisClient client(redis::RedisOptions{.endpoint = (*redis)->endpoint()});
+  auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {});
+  ASSERT_THAT(server.status(), IsOk());
+  (*server)->WatchRedisHealth(client, absl::Milliseconds(50));
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  auto status_of = [&](const std::string& service) {
+    grpc::ClientContext context;
+    HealthCheckRequest request;
+    request.set_service(service);
+    HealthCheckResponse response;
+    grpc::Status status = stub->Check(&context, request, &response);
+    return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
+  };
+  auto becomes = [&](const std::string& service, HealthCheckResponse::ServingStatus want) {
+    return testing::Eventually([&] { return status_of(service) == want; }, absl::Seconds(10));
+  };
+  EXPECT_TRUE(becomes("", HealthCheckResponse::SERVING));
+  EXPECT_EQ(status_of(GrpcServer::kLivenessService), HealthCheckResponse::SERVING);
+  (*redis)->Kill();
+  EXPECT_TRUE(becomes("", HealthCheckResponse::NOT_SERVING));
+  EXPECT_EQ(status_of(GrpcServer::kLivenessService), HealthCheckResponse::SERVING);
+  ASSERT_THAT((*redis)->Restart(), IsOk());
+  EXPECT_TRUE(becomes("", HealthCheckResponse::SERVING));
   (*server)->Shutdown(absl::Seconds(1));
 }
 
