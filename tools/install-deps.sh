@@ -15,8 +15,10 @@ PACKAGES=(
 if [ "${1:-}" != "--build-only" ]; then
   PACKAGES+=(
     libgtest-dev libgmock-dev libbenchmark-dev
-    redis-server python3 python3-grpcio python3-protobuf
+    redis-server python3 python3-grpcio python3-protobuf python3-yaml
   )
+  # `kubectl kustomize` renders deploy/k8s in the manifest test; any kubectl on PATH will do.
+  command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 fi
 
 missing=()

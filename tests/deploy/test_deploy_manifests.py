@@ -1,0 +1,209 @@
+"""Offline checks of deploy/: the Kubernetes manifests as kustomize renders them, and the
+compose file, against what the issue asks of them and against the services' real flags.
+
+No cluster is reachable here, so `kubectl apply --dry-run` (which needs an API server) cannot
+run; instead `kubectl kustomize` renders base and overlay (it fails on a broken
+kustomization), and each rendered object is checked for the properties that matter in
+production. Every environment variable the manifests hand a service must be one of its flags
+(read from `collector --help` / `notifier --help`) or an input of a $(VAR) composition, so a
+misspelt setting fails here instead of being silently ignored in a pod.
+
+Environment: SA_COLLECTOR_BIN, SA_NOTIFIER_BIN (the built services), KUBECTL (default
+kubectl). Uses Debian's python3-yaml, hence /usr/bin/python3.
+"""
+import os
+import re
+import subprocess
+import unittest
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEPLOY = os.path.join(ROOT, "deploy")
+KUBECTL = os.environ.get("KUBECTL", "kubectl")
+
+
+def render(kustomization_dir):
+    out = subprocess.run([KUBECTL, "kustomize", kustomization_dir], check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def flags_of(binary):
+    """The env names of a service's flags, as its --help prints them ("(env NAME)")."""
+    text = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
+    names = set(re.findall(r"env\s+([A-Z0-9_]+)\)", text.stdout + text.stderr))
+    assert names, f"{binary} --help lists no env names"
+    return names
+
+
+def duration_seconds(text):
+    m = re.fullmatch(r"(\d+)(s|m)", text)
+    assert m, f"unsupported duration {text!r}"
+    return int(m.group(1)) * (60 if m.group(2) == "m" else 1)
+
+
+SERVICE_BINARIES = {"collector": "SA_COLLECTOR_BIN", "notifier": "SA_NOTIFIER_BIN"}
+
+
+class KubernetesManifests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.base = render(os.path.join(DEPLOY, "k8s", "base"))
+        cls.overlay = render(os.path.join(DEPLOY, "k8s", "overlays", "example"))
+        cls.flags = {svc: flags_of(os.environ[var]) for svc, var in SERVICE_BINARIES.items()}
+
+    def objects(self, docs, kind):
+        return {o["metadata"]["name"]: o for o in docs if o["kind"] == kind}
+
+    def test_everything_is_namespaced_and_labelled(self):
+        for docs in (self.base, self.overlay):
+            kinds = {o["kind"] for o in docs}
+            self.assertTrue({"Namespace", "ConfigMap", "Secret", "Deployment", "StatefulSet",
+                             "Service", "PodDisruptionBudget"} <= kinds, kinds)
+            for o in docs:
+                if o["kind"] != "Namespace":
+                    self.assertEqual(o["metadata"].get("namespace"), "summit-alerts", o["metadata"])
+                self.assertEqual(o["metadata"]["labels"]["app.kubernetes.io/part-of"], "summit-alerts")
+
+    def test_service_pods_are_hardened_probed_and_bounded(self):
+        for docs in (self.base, self.overlay):
+            config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
+            grace = duration_seconds(config["SHUTDOWN_GRACE"])
+            for name, dep in self.objects(docs, "Deployment").items():
+                with self.subTest(deployment=name):
+                    pod = dep["spec"]["template"]["spec"]
+                    self.assertTrue(pod["securityContext"]["runAsNonRoot"])
+                    self.assertNotEqual(pod["securityContext"].get("runAsUser"), 0)
+                    (c,) = pod["containers"]
+                    sc = c["securityContext"]
+                    self.assertTrue(sc["readOnlyRootFilesystem"])
+                    self.assertFalse(sc["allowPrivilegeEscalation"])
+                    self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
+                    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+                    # Native gRPC probes on the service's own port: readiness follows Redis
+                    # (overall health), liveness does not (the "liveness" service).
+                    self.assertEqual(c["readinessProbe"]["grpc"]["port"], ports["grpc"])
+                    self.assertNotIn("service", c["readinessProbe"]["grpc"])
+                    self.assertEqual(c["livenessProbe"]["grpc"],
+                                     {"port": ports["grpc"], "service": "liveness"})
+                    self.assertIn("cpu", c["resources"]["requests"])
+                    self.assertIn("memory", c["resources"]["limits"])
+                    # The pod is killed only after preStop plus the service's own drain time.
+                    pre_stop = c["lifecycle"]["preStop"]["exec"]["command"]
+                    self.assertEqual(pre_stop[0], "sleep")
+                    self.assertGreater(pod["terminationGracePeriodSeconds"],
+                                       int(pre_stop[1]) + grace)
+                    self.assertEqual(dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
+
+    def test_every_deployment_has_a_disruption_budget_and_a_service(self):
+        for docs in (self.base, self.overlay):
+            pdbs = self.objects(docs, "PodDisruptionBudget").values()
+            services = self.objects(docs, "Service")
+            for name, dep in self.objects(docs, "Deployment").items():
+                labels = dep["spec"]["template"]["metadata"]["labels"]
+                selects = lambda sel: all(labels.get(k) == v for k, v in sel.items())
+                self.assertTrue(any(selects(p["spec"]["selector"]["matchLabels"]) for p in pdbs), name)
+                svc = services[name]
+                self.assertTrue(selects(svc["spec"]["selector"]), name)
+                names = {p["name"] for p in dep["spec"]["template"]["spec"]["containers"][0]["ports"]}
+                for port in svc["spec"]["ports"]:
+                    self.assertIn(port["targetPort"], names, f"{name}: {port}")
+
+    def test_environment_is_made_of_real_flags(self):
+        for docs in (self.base, self.overlay):
+            config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
+            secret = self.objects(docs, "Secret")
+            (secret,) = [s for n, s in secret.items() if n.startswith("summit-alerts-secrets")]
+            secret_keys = set(secret.get("data", {})) | set(secret.get("stringData", {}))
+            for name, dep in self.objects(docs, "Deployment").items():
+                with self.subTest(deployment=name):
+                    (c,) = dep["spec"]["template"]["spec"]["containers"]
+                    service = c["args"][0]
+                    self.assertIn(service, SERVICE_BINARIES)
+                    env = {}
+                    for source in c.get("envFrom", []):
+                        if "configMapRef" in source:
+                            env.update({k: "configmap" for k in config})
+                        if "secretRef" in source:
+                            env.update({k: "secret" for k in secret_keys})
+                    composed_from = set()
+                    for var in c.get("env", []):
+                        env[var["name"]] = "env"
+                        composed_from |= set(re.findall(r"\$\(([A-Z0-9_]+)\)", var.get("value", "")))
+                        ref = var.get("valueFrom", {}).get("secretKeyRef")
+                        if ref:
+                            self.assertIn(ref["key"], secret_keys)
+                    self.assertTrue(composed_from <= set(env), composed_from - set(env))
+                    shared = set()  # set for both services by one ConfigMap/Secret
+                    if any("configMapRef" in s for s in c.get("envFrom", [])):
+                        shared |= set(config)
+                    if any("secretRef" in s for s in c.get("envFrom", [])):
+                        shared |= secret_keys
+                    flags = self.flags[service]
+                    other = set().union(*(f for s, f in self.flags.items() if s != service))
+                    for var in env:
+                        if var in flags or var in composed_from:
+                            continue
+                        # A shared setting may belong to the other service only.
+                        self.assertTrue(var in shared and var in other,
+                                        f"{service}: {var} is no flag of either service")
+
+    def test_overlay_sets_images_and_replicas(self):
+        deps = self.objects(self.overlay, "Deployment")
+        self.assertEqual(deps["notifier"]["spec"]["replicas"], 3)
+        for dep in list(deps.values()) + list(self.objects(self.overlay, "StatefulSet").values()):
+            image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
+            self.assertTrue(image.startswith("localhost/summit-alerts"), image)
+        # A notifier replica reads as its own pod name, so a restarted pod finds its pending events.
+        env = {e["name"]: e for e in deps["notifier"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+        self.assertEqual(env["CONSUMER_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+
+    def test_try_out_redis_persists_its_data(self):
+        (redis,) = self.objects(self.base, "StatefulSet").values()
+        c = redis["spec"]["template"]["spec"]["containers"][0]
+        self.assertIn("--appendonly", c["args"])
+        self.assertEqual(c["args"][c["args"].index("--appendonly") + 1], "yes")
+        self.assertEqual(c["volumeMounts"][0]["mountPath"], "/data")
+        self.assertEqual(redis["spec"]["volumeClaimTemplates"][0]["metadata"]["name"],
+                         c["volumeMounts"][0]["name"])
+
+
+class ComposeFile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+            cls.compose = yaml.safe_load(f)
+        cls.flags = {svc: flags_of(os.environ[var]) for svc, var in SERVICE_BINARIES.items()}
+
+    def test_redis_is_persistent_and_health_checked(self):
+        redis = self.compose["services"]["redis"]
+        self.assertIn("--appendonly", redis["command"])
+        self.assertTrue(any(v.endswith(":/data") for v in redis["volumes"]))
+        self.assertIn("redis-data", self.compose["volumes"])
+        self.assertIn("ping", redis["healthcheck"]["test"])
+
+    def test_services_use_the_grpc_health_check_and_real_flags(self):
+        services = self.compose["services"]
+        notifiers = [n for n in services if n.startswith("notifier")]
+        self.assertEqual(len(notifiers), 2)
+        consumer_names = {services[n]["environment"]["CONSUMER_NAME"] for n in notifiers}
+        self.assertEqual(len(consumer_names), 2, "replicas need distinct stable consumer names")
+        for name in ["collector"] + notifiers:
+            with self.subTest(service=name):
+                svc = services[name]
+                binary = svc["command"][0]
+                self.assertIn(binary, SERVICE_BINARIES)
+                self.assertTrue(svc["read_only"])
+                self.assertIn("restart", svc)
+                port = svc["environment"]["GRPC_ADDR"].rsplit(":", 1)[1]
+                self.assertEqual(svc["healthcheck"]["test"],
+                                 ["CMD", "alertctl", "health", f"127.0.0.1:{port}"])
+                for var in svc["environment"]:
+                    self.assertIn(var, self.flags[binary])
+                for published in svc.get("ports", []):
+                    self.assertTrue(published.startswith("127.0.0.1:"), published)
+
+
+if __name__ == "__main__":
+    unittest.main()
