@@ -8,6 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "collector/feeds/feed_articles.h"
+#include "collector/feeds/feed_parser.h"
 #include "common/text/tokenize.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -29,6 +31,16 @@ absl::StatusOr<Article> ParseJsonArticle(const std::string& json, const std::str
 }
 
 }  // namespace
+
+bool LooksLikeFeed(const std::string& path, const std::string& content) {
+  for (const char* ext : {".xml", ".rss", ".atom", ".rdf", ".feed"}) {
+    if (absl::EndsWith(path, ext)) return true;
+  }
+  absl::string_view head = absl::StripLeadingAsciiWhitespace(content);
+  if (absl::StartsWith(head, "\xEF\xBB\xBF")) head.remove_prefix(3);
+  return absl::StartsWith(head, "<?xml") || absl::StartsWith(head, "<rss") ||
+         absl::StartsWith(head, "<feed") || absl::StartsWith(head, "<rdf:RDF");
+}
 
 absl::StatusOr<Article> ArticleFromText(const std::string& text) {
   absl::string_view trimmed = absl::StripAsciiWhitespace(text);
@@ -63,6 +75,13 @@ absl::StatusOr<std::vector<Article>> LoadArticles(const std::string& path) {
     auto article = ParseJsonArticle(content.str(), path);
     if (!article.ok()) return article.status();
     articles.push_back(std::move(*article));
+  } else if (LooksLikeFeed(path, content.str())) {
+    feeds::FeedParseOptions options;
+    auto feed = feeds::ParseFeed(content.str(), options);
+    if (!feed.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", feed.status().message()));
+    if (feed->bozo) std::cerr << path << ": warning: " << feed->bozo_message << "\n";
+    articles = feeds::ArticlesFromFeed(*feed, "");
+    if (articles.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": the feed has no entries"));
   } else {
     auto article = ArticleFromText(content.str());
     if (!article.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", article.status().message()));

@@ -9,13 +9,13 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libhiredis-dev libssl-dev libutf8proc-dev nlohmann-json3-dev libcurl4-openssl-dev
-  libcpp-httplib-dev libvectorscan-dev libre2-dev
+  libcpp-httplib-dev libvectorscan-dev libre2-dev libxml2-dev
 )
 # Tests, benchmarks, the demo.
 if [ "${1:-}" != "--build-only" ]; then
   PACKAGES+=(
     libgtest-dev libgmock-dev libbenchmark-dev
-    redis-server python3 python3-grpcio python3-protobuf python3-yaml
+    redis-server python3 python3-grpcio python3-protobuf python3-yaml python3-feedparser
   )
   # `kubectl kustomize` renders deploy/k8s in the manifest test; any kubectl on PATH will do.
   command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)

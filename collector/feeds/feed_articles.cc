@@ -1,0 +1,73 @@
+#include "collector/feeds/feed_articles.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+
+namespace sa::feeds {
+namespace {
+
+bool LooksLikeLanguageTag(const std::string& tag) {
+  if (tag.size() < 2 || tag.size() > 35) return false;
+  for (char c : tag) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return absl::ascii_isalpha(static_cast<unsigned char>(tag[0]));
+}
+
+bool IsHttpUrl(const std::string& url) {
+  std::string lower = absl::AsciiStrToLower(url.substr(0, 8));
+  return absl::StartsWith(lower, "http://") || absl::StartsWith(lower, "https://");
+}
+
+// The first `max_chars` bytes of `text`, cut at a space and never inside a UTF-8 sequence.
+std::string Lead(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = text.rfind(' ', max_bytes);
+  if (cut == std::string::npos || cut < max_bytes / 2) {
+    cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  }
+  return absl::StrCat(text.substr(0, cut), "…");
+}
+
+}  // namespace
+
+std::string EntryKey(const FeedEntry& entry) {
+  if (!entry.id.empty()) return entry.id;
+  if (!entry.link.empty()) return entry.link;
+  return absl::StrCat("sha256:", Sha256Hex(absl::StrCat(entry.title, "\n", entry.summary,
+                                                             "\n", entry.content)));
+}
+
+std::vector<summit_alerts::v1::Article> ArticlesFromFeed(const ParsedFeed& feed,
+                                                         const std::string& source_name,
+                                                         int* skipped) {
+  std::vector<summit_alerts::v1::Article> out;
+  if (skipped != nullptr) *skipped = 0;
+  for (const FeedEntry& e : feed.entries) {
+    const std::string& text = e.content.size() > e.summary.size() ? e.content : e.summary;
+    if (e.title.empty() && text.empty()) {
+      if (skipped != nullptr) ++*skipped;
+      continue;
+    }
+    summit_alerts::v1::Article& a = out.emplace_back();
+    a.set_id(e.id.empty() ? e.link : e.id);
+    if (IsHttpUrl(e.link)) a.set_url(e.link);
+    a.set_title(e.title.empty() ? Lead(text, 120) : e.title);
+    a.set_body(text.empty() ? e.title : text);
+    a.set_source(source_name.empty() ? feed.title : source_name);
+    std::optional<absl::Time> when = e.published ? e.published : e.updated;
+    if (when) {
+      *a.mutable_published_at() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*when));
+    }
+    if (LooksLikeLanguageTag(e.language)) a.set_language(e.language);
+  }
+  return out;
+}
+
+}  // namespace sa::feeds
