@@ -29,7 +29,9 @@ ABSL_FLAG(std::string, url, "", "ingest: the article's URL");
 ABSL_FLAG(std::string, source, "", "ingest: the article's source (outlet) name");
 ABSL_FLAG(std::string, language, "", "ingest: the article's language tag");
 ABSL_FLAG(std::string, owner, "", "subscribe/subs: the owner of the subscription(s)");
-ABSL_FLAG(std::string, name, "", "subscribe: a name for the subscription");
+ABSL_FLAG(std::string, name, "", "subscribe/feed-add: a name for the subscription, or the feed's source name");
+ABSL_FLAG(absl::Duration, interval, absl::ZeroDuration(),
+          "feed-add: poll the feed at most this often (0: the collector's default)");
 ABSL_FLAG(double, min_relevance, 0, "subscribe/test: only events at least this relevant (0..1)");
 ABSL_FLAG(std::vector<std::string>, topics, {},
           "subscribe/test: comma-separated topics, one of which the event must have");
@@ -73,6 +75,9 @@ usage: alertctl [flags] COMMAND [ARGS]
 commands:
   ingest FILE...          send articles to the collector (.txt, .json Article, .jsonl, a feed
                           file .xml/.rss/.atom/.rdf: one article per entry; - = stdin)
+  feeds                   the collector's feeds with their last fetch, status and counts
+  feed-add URL            poll an RSS/Atom/JSON feed (--name = source name, --interval=15m)
+  feed-rm ID|URL          stop polling a feed
   parse FILE...           parse feed files offline and print each as one JSON object (title,
                           links, entries with text, dates, authors...; --base_url, --charset); a file
                           that is no feed prints {"file":..., "error":...} and exit is 1
@@ -389,6 +394,64 @@ int Tail(const std::string& id) {
 
 }  // namespace
 
+std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
+}
+
+int ListFeeds() {
+  auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
+  v1::ListFeedsResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->ListFeeds(&context, v1::ListFeedsRequest(), &response); !status.ok()) {
+    return Fail(status, "feeds");
+  }
+  for (const v1::Feed& feed : response.feeds()) {
+    if (Json()) {
+      std::cout << sa::cli::ToJson(feed) << std::endl;
+      continue;
+    }
+    const v1::FeedStatus& st = feed.status();
+    std::cout << feed.id() << "  " << feed.url() << (feed.name().empty() ? "" : "  (" + feed.name() + ")")
+              << "\n  last fetch " << FormatTimestamp(st.last_fetch()) << "  HTTP " << st.http_status()
+              << "  next " << FormatTimestamp(st.next_fetch()) << "  items " << st.items_seen()
+              << " seen, " << st.items_published() << " published, " << st.items_rejected()
+              << " rejected" << (st.error().empty() ? "" : "\n  error: " + st.error()) << std::endl;
+  }
+  return 0;
+}
+
+int AddFeed(const std::string& url) {
+  auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
+  v1::AddFeedRequest request;
+  request.set_url(url);
+  request.set_name(absl::GetFlag(FLAGS_name));
+  request.set_interval_seconds(static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_interval))));
+  v1::Feed feed;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->AddFeed(&context, request, &feed); !status.ok()) return Fail(status, "feed-add");
+  if (Json()) {
+    std::cout << sa::cli::ToJson(feed) << std::endl;
+  } else {
+    std::cout << feed.id() << std::endl;
+  }
+  return 0;
+}
+
+int RemoveFeed(const std::string& id) {
+  auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
+  v1::RemoveFeedRequest request;
+  request.set_id(id);
+  v1::RemoveFeedResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  if (auto status = stub->RemoveFeed(&context, request, &response); !status.ok()) return Fail(status, "feed-rm " + id);
+  if (!Json()) std::cout << "removed " << id << std::endl;
+  return 0;
+}
+
 // `alertctl parse`: what the collector's feed parser makes of each file, as JSON lines.
 int ParseFeeds(const std::vector<std::string>& files) {
   int rc = 0;
@@ -434,6 +497,9 @@ int main(int argc, char** argv) {
   };
   if (command == "ingest") return Ingest(rest);
   if (command == "subscribe") return Subscribe(rest);
+  if (command == "feeds") return ListFeeds();
+  if (command == "feed-add") return need_one("feed URL") ? AddFeed(rest[0]) : 2;
+  if (command == "feed-rm") return need_one("feed id or URL") ? RemoveFeed(rest[0]) : 2;
   if (command == "parse") {
     if (!rest.empty()) return ParseFeeds(rest);
     std::fprintf(stderr, "alertctl parse: give one or more feed files\n");

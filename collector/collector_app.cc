@@ -2,10 +2,16 @@
 
 #include <csignal>
 
+#include <fstream>
+#include <sstream>
+
 #include "collector/extract/event_extractor.h"
+#include "collector/feeds/feeds_file.h"
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/ingester.h"
 #include "common/log/log.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 
 namespace sa::collector {
@@ -17,7 +23,33 @@ absl::Status RunCollector(const CollectorConfig& config) {
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   EventPublisher publisher(redis, config.publisher);
   Ingester ingester(extractor, publisher, config.limits);
-  CollectorService service(ingester);
+  feeds::FeedStore feed_store(redis, config.publisher.key_prefix);
+  CollectorService service(ingester, &feed_store);
+
+  if (!config.feeds_file.empty()) {
+    std::ifstream in(config.feeds_file);
+    if (!in) return absl::NotFoundError(absl::StrCat("--feeds_file ", config.feeds_file, ": cannot open"));
+    std::stringstream content;
+    content << in.rdbuf();
+    SA_ASSIGN_OR_RETURN(auto feeds, feeds::ParseFeedsFile(content.str(), config.feeds_file));
+    for (const auto& feed : feeds) {
+      // Redis may not be up yet: the file's feeds are added as soon as it answers.
+      absl::StatusOr<summit_alerts::v1::Feed> added = feed_store.Add(feed, absl::Now());
+      for (int attempt = 0; !added.ok() && added.status().code() == absl::StatusCode::kUnavailable &&
+                            attempt < 30;
+           ++attempt) {
+        absl::SleepFor(absl::Seconds(1));
+        added = feed_store.Add(feed, absl::Now());
+      }
+      if (!added.ok()) return added.status();
+      log::Info("feed.configured", {{"feed", added->id()}, {"url", added->url()}});
+    }
+  }
+  std::unique_ptr<feeds::FeedPoller> poller;
+  if (config.poll_feeds) {
+    poller = std::make_unique<feeds::FeedPoller>(feed_store, ingester, config.feed_poller);
+    poller->Start();
+  }
 
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
   server->WatchRedisHealth(redis, absl::Seconds(2));
@@ -26,6 +58,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
                                   {"stream", config.publisher.stream}});
   int signal_number = WaitForTerminationSignal();
   log::Info("collector.stopping", {{"signal", signal_number}});
+  if (poller) poller->Stop();  // polls in progress finish (each within --feed_timeout)
   server->Shutdown(config.shutdown_grace);
   log::Info("collector.stopped");
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "collector/feeds/feed_poller.h"
 #include "collector/ingest/article_validator.h"
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
@@ -19,6 +20,9 @@ struct CollectorConfig {
   ArticleLimits limits;
   std::string gazetteer_dir;  // empty: search the usual places (config::FindDataDirectory)
   absl::Duration shutdown_grace = absl::Seconds(10);
+  bool poll_feeds = true;
+  feeds::FeedPollerOptions feed_poller;
+  std::string feeds_file;  // feeds to add at start-up (feeds/feeds_file.h); empty: none
 };
 
 // Starts serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have been called),

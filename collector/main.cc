@@ -1,4 +1,6 @@
 // collector: ingests news articles, extracts structured events, publishes them to Redis.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -34,6 +36,24 @@ ABSL_FLAG(int32_t, redis_wait_replicas, 0,
 ABSL_FLAG(absl::Duration, redis_wait_timeout, absl::Seconds(1),
           "how long an ingest waits for --redis_wait_replicas before failing UNAVAILABLE "
           "(env REDIS_WAIT_TIMEOUT)");
+ABSL_FLAG(bool, poll_feeds, true,
+          "poll the feeds added with AddFeed / --feeds_file (env POLL_FEEDS)");
+ABSL_FLAG(std::string, feeds_file, "",
+          "feeds to add at start-up, one 'URL [interval=15m] [name=...]' per line (env FEEDS_FILE)");
+ABSL_FLAG(absl::Duration, feed_interval, absl::Minutes(10),
+          "how often a feed without its own interval is polled (env FEED_INTERVAL)");
+ABSL_FLAG(absl::Duration, feed_min_interval, absl::Minutes(1),
+          "no feed is polled more often than this (env FEED_MIN_INTERVAL)");
+ABSL_FLAG(absl::Duration, feed_timeout, absl::Seconds(30),
+          "limit of one feed request, connect to last byte (env FEED_TIMEOUT)");
+ABSL_FLAG(int64_t, feed_max_bytes, 8 * 1024 * 1024, "largest feed document read (env FEED_MAX_BYTES)");
+ABSL_FLAG(int32_t, feed_workers, 4, "feeds fetched at once by this replica (env FEED_WORKERS)");
+ABSL_FLAG(absl::Duration, feed_host_delay, absl::Seconds(2),
+          "least time between two requests to one host, per replica (env FEED_HOST_DELAY)");
+ABSL_FLAG(bool, feed_allow_private_networks, false,
+          "let feed URLs reach loopback/private addresses (env FEED_ALLOW_PRIVATE_NETWORKS)");
+ABSL_FLAG(std::string, replica_name, "",
+          "this replica's name in feed leases; empty: HOSTNAME:pid (env REPLICA_NAME)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LOG_LEVEL)");
 
 int main(int argc, char** argv) {
@@ -42,8 +62,9 @@ int main(int argc, char** argv) {
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix", "stream_max_len",
        "dedupe_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
-       "redis_wait_replicas", "redis_wait_timeout",
-       "log_level"},
+       "redis_wait_replicas", "redis_wait_timeout", "poll_feeds", "feeds_file", "feed_interval",
+       "feed_min_interval", "feed_timeout", "feed_max_bytes", "feed_workers", "feed_host_delay",
+       "feed_allow_private_networks", "replica_name", "log_level"},
       "turns news articles into structured events on a Redis Stream.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("collector", s); };
@@ -80,6 +101,33 @@ int main(int argc, char** argv) {
     return fail(absl::InvalidArgumentError("--max_body_bytes must be 1..3145728 (gRPC messages are limited to 4 MiB)"));
   }
   config.limits.max_body_bytes = static_cast<size_t>(max_body);
+
+  config.poll_feeds = absl::GetFlag(FLAGS_poll_feeds);
+  config.feeds_file = absl::GetFlag(FLAGS_feeds_file);
+  auto& feeds = config.feed_poller;
+  feeds.default_interval = absl::GetFlag(FLAGS_feed_interval);
+  feeds.min_interval = absl::GetFlag(FLAGS_feed_min_interval);
+  feeds.fetch_timeout = absl::GetFlag(FLAGS_feed_timeout);
+  feeds.workers = absl::GetFlag(FLAGS_feed_workers);
+  feeds.host_delay = absl::GetFlag(FLAGS_feed_host_delay);
+  feeds.allow_private_networks = absl::GetFlag(FLAGS_feed_allow_private_networks);
+  int64_t feed_max = absl::GetFlag(FLAGS_feed_max_bytes);
+  if (feeds.min_interval < absl::Seconds(1) || feeds.default_interval < feeds.min_interval) {
+    return fail(absl::InvalidArgumentError("--feed_min_interval must be >= 1s and <= --feed_interval"));
+  }
+  if (feeds.fetch_timeout < absl::Seconds(1)) return fail(absl::InvalidArgumentError("--feed_timeout must be >= 1s"));
+  if (feeds.workers < 1 || feeds.workers > 64) return fail(absl::InvalidArgumentError("--feed_workers must be 1..64"));
+  if (feeds.host_delay < absl::ZeroDuration()) return fail(absl::InvalidArgumentError("--feed_host_delay must be >= 0"));
+  if (feed_max < 1024 || feed_max > (256 << 20)) {
+    return fail(absl::InvalidArgumentError("--feed_max_bytes must be 1024..268435456"));
+  }
+  feeds.max_feed_bytes = static_cast<size_t>(feed_max);
+  feeds.holder = absl::GetFlag(FLAGS_replica_name);
+  if (feeds.holder.empty()) {
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    feeds.holder = absl::StrCat(host, ":", getpid());
+  }
 
   if (absl::Status s = sa::collector::RunCollector(config); !s.ok()) {
     sa::log::Error("collector.failed", {{"error", s}});

@@ -43,29 +43,38 @@ std::string EntryKey(const FeedEntry& entry) {
                                                              "\n", entry.content)));
 }
 
+std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& feed,
+                                                           const FeedEntry& e,
+                                                           const std::string& source_name) {
+  const std::string& text = e.content.size() > e.summary.size() ? e.content : e.summary;
+  if (e.title.empty() && text.empty()) return std::nullopt;
+  summit_alerts::v1::Article a;
+  a.set_id(e.id.empty() ? e.link : e.id);
+  if (IsHttpUrl(e.link)) a.set_url(e.link);
+  a.set_title(e.title.empty() ? Lead(text, 120) : e.title);
+  a.set_body(text.empty() ? e.title : text);
+  a.set_source(source_name.empty() ? feed.title : source_name);
+  std::optional<absl::Time> when = e.published ? e.published : e.updated;
+  if (when) {
+    *a.mutable_published_at() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*when));
+  }
+  if (LooksLikeLanguageTag(e.language)) a.set_language(e.language);
+  return a;
+}
+
 std::vector<summit_alerts::v1::Article> ArticlesFromFeed(const ParsedFeed& feed,
                                                          const std::string& source_name,
                                                          int* skipped) {
   std::vector<summit_alerts::v1::Article> out;
   if (skipped != nullptr) *skipped = 0;
   for (const FeedEntry& e : feed.entries) {
-    const std::string& text = e.content.size() > e.summary.size() ? e.content : e.summary;
-    if (e.title.empty() && text.empty()) {
-      if (skipped != nullptr) ++*skipped;
-      continue;
+    std::optional<summit_alerts::v1::Article> article = ArticleFromEntry(feed, e, source_name);
+    if (article) {
+      out.push_back(std::move(*article));
+    } else if (skipped != nullptr) {
+      ++*skipped;
     }
-    summit_alerts::v1::Article& a = out.emplace_back();
-    a.set_id(e.id.empty() ? e.link : e.id);
-    if (IsHttpUrl(e.link)) a.set_url(e.link);
-    a.set_title(e.title.empty() ? Lead(text, 120) : e.title);
-    a.set_body(text.empty() ? e.title : text);
-    a.set_source(source_name.empty() ? feed.title : source_name);
-    std::optional<absl::Time> when = e.published ? e.published : e.updated;
-    if (when) {
-      *a.mutable_published_at() =
-          google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*when));
-    }
-    if (LooksLikeLanguageTag(e.language)) a.set_language(e.language);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Feed entries as the collector's Articles.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ namespace sa::feeds {
 std::vector<summit_alerts::v1::Article> ArticlesFromFeed(const ParsedFeed& feed,
                                                          const std::string& source_name,
                                                          int* skipped = nullptr);
+
+// The Article of one entry of `feed`, as ArticlesFromFeed makes it; nullopt when the entry has
+// neither title nor text.
+std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& feed,
+                                                           const FeedEntry& entry,
+                                                           const std::string& source_name);
 
 // The stable key of an entry for "seen" bookkeeping: its id, else its link, else a hash of its
 // title and text.

@@ -62,4 +62,41 @@ grpc::Status CollectorService::IngestStream(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+namespace {
+const grpc::Status kNoFeeds(grpc::StatusCode::UNIMPLEMENTED, "this collector does not poll feeds");
+}  // namespace
+
+grpc::Status CollectorService::AddFeed(grpc::ServerContext* context,
+                                       const summit_alerts::v1::AddFeedRequest* request,
+                                       summit_alerts::v1::Feed* response) {
+  if (feeds_ == nullptr) return kNoFeeds;
+  auto feed = feeds_->Add(*request, clock_.Now());
+  if (!feed.ok()) return ToGrpcStatus(feed.status());
+  log::Info("feed.added", {{"feed", feed->id()}, {"url", feed->url()}, {"peer", context->peer()}});
+  *response = std::move(*feed);
+  return grpc::Status::OK;
+}
+
+grpc::Status CollectorService::ListFeeds(grpc::ServerContext* context,
+                                         const summit_alerts::v1::ListFeedsRequest* request,
+                                         summit_alerts::v1::ListFeedsResponse* response) {
+  if (feeds_ == nullptr) return kNoFeeds;
+  auto feeds = feeds_->List(/*with_status=*/true);
+  if (!feeds.ok()) return ToGrpcStatus(feeds.status());
+  for (auto& feed : *feeds) *response->add_feeds() = std::move(feed);
+  return grpc::Status::OK;
+}
+
+grpc::Status CollectorService::RemoveFeed(grpc::ServerContext* context,
+                                          const summit_alerts::v1::RemoveFeedRequest* request,
+                                          summit_alerts::v1::RemoveFeedResponse* response) {
+  if (feeds_ == nullptr) return kNoFeeds;
+  if (request->id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request.id (feed id or URL) is empty");
+  }
+  absl::Status removed = feeds_->Remove(request->id());
+  if (removed.ok()) log::Info("feed.removed", {{"feed", request->id()}, {"peer", context->peer()}});
+  return ToGrpcStatus(removed);
+}
+
 }  // namespace sa::collector

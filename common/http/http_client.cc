@@ -20,6 +20,7 @@ struct Transfer {
   HttpResponse response;
   bool blocked = false;
   std::string blocked_address;
+  bool oversized = false;
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -27,6 +28,10 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   size_t bytes = size * count;
   std::string& body = transfer->response.body;
   size_t room = transfer->options->max_response_bytes - std::min(body.size(), transfer->options->max_response_bytes);
+  if (bytes > room && transfer->options->oversized_body_is_error) {
+    transfer->oversized = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
   body.append(data, std::min(bytes, room));
   return bytes;  // keep reading (and dropping) so the connection ends cleanly
 }
@@ -173,6 +178,10 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
         "refused to connect to ", host, " (", transfer.blocked_address,
         "): loopback/private addresses are not allowed for outbound requests"));
   }
+  if (transfer.oversized) {
+    return absl::ResourceExhaustedError(absl::StrCat("response from ", host, " is larger than ",
+                                                     options_.max_response_bytes, " bytes"));
+  }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     return absl::DeadlineExceededError(absl::StrCat("request to ", host, " timed out after ",
                                                     absl::FormatDuration(options_.total_timeout)));
@@ -183,6 +192,9 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = static_cast<int>(status);
+  char* effective = nullptr;
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  transfer.response.effective_url = effective != nullptr ? effective : request.url;
   return std::move(transfer.response);
 }
 

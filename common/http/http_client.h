@@ -4,7 +4,8 @@
 // so DNS tricks do not get around it).
 //
 // Errors: a request that never got an HTTP response is UNAVAILABLE (connect failure, reset,
-// TLS), DEADLINE_EXCEEDED (timeout) or PERMISSION_DENIED (a blocked address); the message
+// TLS), DEADLINE_EXCEEDED (timeout), PERMISSION_DENIED (a blocked address) or
+// RESOURCE_EXHAUSTED (a body over the limit, with oversized_body_is_error); the message
 // names the host. Any HTTP status, 4xx/5xx included, is a response, not an error.
 #pragma once
 
@@ -20,7 +21,9 @@ namespace sa::http {
 struct HttpClientOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration total_timeout = absl::Seconds(10);
-  size_t max_response_bytes = 64 * 1024;  // the rest of a body is read and dropped
+  size_t max_response_bytes = 64 * 1024;  // the rest of a body is read and dropped...
+  // ...unless this is set: then a longer body aborts the transfer with RESOURCE_EXHAUSTED.
+  bool oversized_body_is_error = false;
   int max_redirects = 0;
   bool allow_private_addresses = false;
   std::string user_agent = "summit-alerts/1";
@@ -37,6 +40,7 @@ struct HttpResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;  // at most max_response_bytes
+  std::string effective_url;  // after redirects
 
   // The first header with this lower-case name, or "".
   std::string Header(const std::string& lower_name) const;

@@ -23,9 +23,12 @@ skip() { say "SKIP: $*"; exit $SKIP; }
 fail() { say "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || skip "podman runs rootful here and this is not root"
-for tool in podman podman-compose debootstrap; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed (tools/install-deps.sh installs it as root)"
+for tool in podman podman-compose debootstrap runc; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed (apt-get install podman podman-compose runc debootstrap golang-github-containernetworking-plugin-dnsname)"
 done
+# Service names (redis, collector) resolve inside the compose network only through the CNI
+# dnsname plugin; without it every service fails to find Redis.
+[ -x /usr/lib/cni/dnsname ] || skip "the CNI dnsname plugin is missing (apt-get install golang-github-containernetworking-plugin-dnsname)"
 mkdir -p "$WORK"
 # This machine's kernel has hybrid cgroups (crun refuses them: use runc) and forbids setting
 # rlimits (drop the default ulimits); no systemd, so cgroupfs and file events.

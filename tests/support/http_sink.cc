@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace sa::testing {
@@ -25,8 +26,15 @@ absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
     absl::Time received = absl::Now();
     if (reply.delay > absl::ZeroDuration()) absl::SleepFor(reply.delay);
     response.status = reply.status;
-    for (const auto& [name, value] : reply.headers) response.set_header(name, value);
-    response.set_content(reply.body, "application/json");
+    std::string content_type = "application/json";
+    for (const auto& [name, value] : reply.headers) {
+      if (absl::EqualsIgnoreCase(name, "Content-Type")) {
+        content_type = value;
+      } else {
+        response.set_header(name, value);
+      }
+    }
+    response.set_content(reply.body, content_type);
     Request seen{request.path, {}, request.body, received, reply.status};
     for (const auto& [name, value] : request.headers) seen.headers[name] = value;
     absl::MutexLock lock(&self->mu_);
@@ -36,6 +44,7 @@ absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
   sink->server_->set_tcp_nodelay(true);  // as real servers do; else Nagle + delayed ACK add 40 ms
   sink->server_->Post(".*", handler);
   sink->server_->Put(".*", handler);
+  sink->server_->Get(".*", handler);  // feeds
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
   if (sink->port_ <= 0) return absl::UnavailableError("the HTTP sink could not bind a loopback port");
   sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });

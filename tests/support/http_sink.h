@@ -1,5 +1,5 @@
-// A real HTTP server on 127.0.0.1 (cpp-httplib) that plays a chat service or webhook receiver
-// in tests: it records every request, and answers each path from a script of replies (status,
+// A real HTTP server on 127.0.0.1 (cpp-httplib) that plays a chat service, webhook receiver or
+// news site (GET) in tests: it records every request, and answers each path from a script of replies (status,
 // headers, body, delay), then 200 once the script is used up.
 #pragma once
 

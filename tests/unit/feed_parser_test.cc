@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "collector/feeds/feed_articles.h"
 #include "collector/feeds/feed_dates.h"
+#include "collector/feeds/feeds_file.h"
 #include "collector/feeds/html_text.h"
 
 namespace sa::feeds {
@@ -314,6 +315,29 @@ TEST(FeedArticlesTest, SkipsEmptyEntriesAndFallsBack) {
   EXPECT_EQ(articles[1].language(), "");
   EXPECT_EQ(articles[1].source(), "Outlet");
   EXPECT_NE(EntryKey(feed.entries[0]), EntryKey(feed.entries[1]));
+}
+
+TEST(FeedsFileTest, ReadsUrlsIntervalsAndNames) {
+  auto feeds = ParseFeedsFile(R"(# world news
+https://a.example/world.rss
+  https://b.example/atom.xml  interval=15m  name=B World Desk
+
+)",
+                              "feeds.txt");
+  ASSERT_TRUE(feeds.ok()) << feeds.status();
+  ASSERT_EQ(feeds->size(), 2u);
+  EXPECT_EQ((*feeds)[0].url(), "https://a.example/world.rss");
+  EXPECT_EQ((*feeds)[0].interval_seconds(), 0u);
+  EXPECT_EQ((*feeds)[1].interval_seconds(), 900u);
+  EXPECT_EQ((*feeds)[1].name(), "B World Desk");
+}
+
+TEST(FeedsFileTest, NamesTheBadLine) {
+  auto bad_url = ParseFeedsFile("https://ok.example/\nftp://x.example/feed\n", "feeds.txt");
+  EXPECT_EQ(bad_url.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad_url.status().message(), HasSubstr("feeds.txt:2"));
+  EXPECT_FALSE(ParseFeedsFile("https://x.example/ interval=soon\n", "f").ok());
+  EXPECT_FALSE(ParseFeedsFile("https://x.example/ color=blue\n", "f").ok());
 }
 
 }  // namespace
