@@ -23,6 +23,12 @@ ABSL_FLAG(int64_t, stream_max_len, 1000000,
           "approximate maximum length of the stream (XADD MAXLEN ~) (env STREAM_MAX_LEN)");
 ABSL_FLAG(absl::Duration, dedupe_window, absl::Hours(168),
           "how long an ingested story is remembered as a duplicate (env DEDUPE_WINDOW)");
+ABSL_FLAG(int32_t, near_duplicate_bits, 3,
+          "a story whose word SimHash differs from one published within --near_duplicate_window "
+          "in at most this many of 64 bits is a copy of it (0..3; 0: off) (env NEAR_DUPLICATE_BITS)");
+ABSL_FLAG(absl::Duration, near_duplicate_window, absl::Hours(48),
+          "how long published stories are compared with new ones for near duplicates "
+          "(env NEAR_DUPLICATE_WINDOW)");
 ABSL_FLAG(std::string, gazetteer_dir, "",
           "directory of people/places/topics/event_types .tsv files; empty: ./data/gazetteer, "
           "then the installed copy (env GAZETTEER_DIR)");
@@ -61,7 +67,7 @@ int main(int argc, char** argv) {
   sa::config::ParseFlagsWithEnvironment(
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix", "stream_max_len",
-       "dedupe_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
+       "dedupe_window", "near_duplicate_bits", "near_duplicate_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
        "redis_wait_replicas", "redis_wait_timeout", "poll_feeds", "feeds_file", "feed_interval",
        "feed_min_interval", "feed_timeout", "feed_max_bytes", "feed_workers", "feed_host_delay",
        "feed_allow_private_networks", "replica_name", "log_level"},
@@ -87,6 +93,14 @@ int main(int argc, char** argv) {
                                         absl::GetFlag(FLAGS_redis_wait_timeout));
   if (!durability.ok()) return fail(durability.status());
   config.publisher.durability = *durability;
+  config.publisher.near_duplicate_bits = absl::GetFlag(FLAGS_near_duplicate_bits);
+  config.publisher.near_duplicate_window = absl::GetFlag(FLAGS_near_duplicate_window);
+  if (config.publisher.near_duplicate_bits < 0 || config.publisher.near_duplicate_bits > 3) {
+    return fail(absl::InvalidArgumentError("--near_duplicate_bits must be 0..3"));
+  }
+  if (config.publisher.near_duplicate_window < absl::Minutes(1)) {
+    return fail(absl::InvalidArgumentError("--near_duplicate_window must be at least 1m"));
+  }
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);

@@ -1,6 +1,9 @@
 #include "collector/ingest/ingester.h"
 
+#include "absl/strings/str_cat.h"
+#include "collector/ingest/canonical_url.h"
 #include "common/log/log.h"
+#include "common/text/simhash.h"
 #include "common/status_macros.h"
 
 namespace sa::collector {
@@ -13,18 +16,38 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
     const summit_alerts::v1::Article& article) {
   SA_RETURN_IF_ERROR(ValidateArticle(article, limits_));
   summit_alerts::v1::IngestResponse response;
-  *response.mutable_event() = extractor_.Extract(article, clock_.Now());
-  SA_ASSIGN_OR_RETURN(PublishResult published, publisher_.Publish(response.event()));
-  response.set_event_id(response.event().id());
+  summit_alerts::v1::Event& event = *response.mutable_event();
+  event = extractor_.Extract(article, clock_.Now());
+  StoryKeys keys;
+  keys.canonical_url = CanonicalUrl(article.url());
+  const std::string text = absl::StrCat(article.title(), "\n", article.body());
+  keys.word_simhash = text::SimHash(text, 1);
+  keys.shingle_simhash = text::SimHash(text, 3);
+  summit_alerts::v1::EventSource& source = keys.source;
+  source.set_source(article.source());
+  source.set_url(keys.canonical_url.empty() ? article.url() : keys.canonical_url);
+  source.set_article_id(article.id());
+  if (article.has_published_at()) *source.mutable_published_at() = article.published_at();
+  *source.mutable_ingested_at() = event.ingested_at();
+  *event.add_sources() = source;
+
+  SA_ASSIGN_OR_RETURN(PublishResult published, publisher_.Publish(event, keys));
+  response.set_event_id(published.first_event_id.empty() ? event.id() : published.first_event_id);
   response.set_duplicate(published.duplicate);
+  response.set_duplicate_reason(published.reason);
   response.set_stream_id(published.stream_id);
   if (published.duplicate) {
-    // Answer with the event as first published (its ingest time, its source).
+    // Answer with the event as first published (its ingest time, its source), and every copy.
     auto first = publisher_.Read(published.stream_id);
     if (first.ok() && first->has_value()) *response.mutable_event() = std::move(**first);
+    auto sources = publisher_.Sources(response.event_id());
+    if (sources.ok() && !sources->empty()) {
+      response.mutable_event()->clear_sources();
+      for (auto& s : *sources) *response.mutable_event()->add_sources() = std::move(s);
+    }
     log::Info("ingest.duplicate",
               {{"event_id", response.event_id()}, {"stream_id", published.stream_id},
-               {"source", article.source()}});
+               {"reason", published.reason}, {"source", article.source()}});
   } else {
     log::Info("ingest.published",
               {{"event_id", response.event_id()}, {"stream_id", published.stream_id},

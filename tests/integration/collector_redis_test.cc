@@ -3,7 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 #include "collector/ingest/collector_service.h"
 #include "common/grpc/grpc_server.h"
@@ -235,6 +240,90 @@ TEST_F(CollectorRedisTest, RedisRestartedBetweenIngestsIsSurvived) {
   other.mutable_article()->set_title("Putin and Trump meet again");
   ASSERT_TRUE(Ingest(other, &response).ok());
   EXPECT_FALSE(response.duplicate());
+}
+
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+v1::IngestRequest Story(const std::string& text, const std::string& source, const std::string& url) {
+  v1::IngestRequest r;
+  r.mutable_article()->set_title(text.substr(0, text.find('.')));
+  r.mutable_article()->set_body(text);
+  r.mutable_article()->set_source(source);
+  r.mutable_article()->set_url(url);
+  return r;
+}
+
+// The seed story as another outlet republishes it: a dateline, a reworded lead, a paragraph
+// dropped and a copyright line.
+std::string SyndicatedSeed(const std::string& seed) {
+  std::string copy = seed;
+  size_t a = copy.find("The choice of Anchorage");
+  size_t b = copy.find('\n', a);
+  copy.erase(a, b - a + 1);
+  return absl::StrCat("ANCHORAGE (Northern Wire) — ",
+                      absl::StrReplaceAll(copy, {{"highly anticipated", "much-awaited"}}),
+                      "\nCopyright 2025 Northern Wire.");
+}
+
+TEST_F(CollectorRedisTest, ARepublishedWireStoryBecomesASourceOfTheFirstEvent) {
+  const std::string seed = ReadText(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  ASSERT_FALSE(seed.empty());
+  v1::IngestResponse first, copy, again, other;
+  ASSERT_TRUE(Ingest(Story(seed, "Wire", "https://wire.example/summit"), &first).ok());
+  ASSERT_FALSE(first.duplicate());
+
+  ASSERT_TRUE(Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1?utm_source=rss"), &copy).ok());
+  EXPECT_TRUE(copy.duplicate());
+  EXPECT_THAT(copy.duplicate_reason(), ::testing::StartsWith("near duplicate ("));
+  EXPECT_EQ(copy.event_id(), first.event_id());
+  EXPECT_EQ(copy.stream_id(), first.stream_id());
+  ASSERT_EQ(copy.event().sources_size(), 2);
+  EXPECT_EQ(copy.event().sources(0).source(), "Wire");
+  EXPECT_EQ(copy.event().sources(0).matched_by(), "");
+  EXPECT_EQ(copy.event().sources(1).source(), "Northern Wire");
+  EXPECT_EQ(copy.event().sources(1).url(), "https://north.example/a/1");  // canonical
+  EXPECT_EQ(copy.event().sources(1).matched_by(), "near duplicate");
+
+  // Sending the copy again (a retry) records nothing new.
+  ASSERT_TRUE(Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1"), &again).ok());
+  EXPECT_TRUE(again.duplicate());
+  EXPECT_EQ(again.event().sources_size(), 2);
+
+  // A different story about the same summit is its own event.
+  ASSERT_TRUE(Ingest(Story(ReadText(SA_SOURCE_DIR "/tests/data/near_duplicates/lavrov-briefing.txt"),
+                           "Wire", "https://wire.example/lavrov"), &other).ok());
+  EXPECT_FALSE(other.duplicate());
+  EXPECT_EQ(StreamLength(), 2);
+}
+
+TEST_F(CollectorRedisTest, TheSameCanonicalUrlIsTheSameStory) {
+  v1::IngestResponse first, updated;
+  ASSERT_TRUE(Ingest(Story("Lavrov lands in Anchorage. He will meet Rubio.", "Wire",
+                           "https://Wire.example:443/world/lavrov#top"), &first).ok());
+  ASSERT_TRUE(Ingest(Story("Lavrov arrives in Alaska for talks. Updated with quotes from the airport.",
+                           "Wire", "https://wire.example/world/lavrov?utm_campaign=x&fbclid=y"), &updated).ok());
+  EXPECT_TRUE(updated.duplicate());
+  EXPECT_EQ(updated.duplicate_reason(), "same URL");
+  EXPECT_EQ(updated.event_id(), first.event_id());
+  EXPECT_EQ(StreamLength(), 1);
+}
+
+TEST_F(CollectorRedisTest, NearDuplicateDetectionCanBeSwitchedOff) {
+  options_.near_duplicate_bits = 0;
+  EventPublisher publisher(redis_->client(), options_);
+  Ingester ingester(*extractor_, publisher, ArticleLimits{});
+  const std::string seed = ReadText(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  auto first = ingester.Ingest(Story(seed, "Wire", "").article());
+  auto copy = ingester.Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "").article());
+  ASSERT_TRUE(first.ok() && copy.ok());
+  EXPECT_FALSE(copy->duplicate());
+  EXPECT_EQ(StreamLength(), 2);
 }
 
 }  // namespace
