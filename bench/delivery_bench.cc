@@ -58,7 +58,9 @@ struct Stack {
     cache = std::make_unique<notifier::SubscriptionCache>(*subs);
     queue = std::make_unique<notifier::DeliveryQueue>(client, notifier::DeliveryQueueOptions{.key_prefix = prefix});
     publisher = std::make_unique<collector::EventPublisher>(
-        client, collector::PublisherOptions{.stream = prefix + "events", .key_prefix = prefix});
+        client, collector::PublisherOptions{.stream = prefix + "events", .key_prefix = prefix,
+                                            // The load is rotations of one story: no near-duplicate merging.
+                                            .near_duplicate_bits = 0});
     notifier::ConsumerOptions options;
     options.stream = prefix + "events";
     options.consumer = "bench";

@@ -4,9 +4,15 @@
 #include "collector/ingest/canonical_url.h"
 #include "common/log/log.h"
 #include "common/text/simhash.h"
+#include "common/text/tokenize.h"
 #include "common/status_macros.h"
 
 namespace sa::collector {
+namespace {
+// Below this many words, two different short items (headlines, one-line statements) are too
+// often within a few bits of each other.
+constexpr size_t kMinWordsForNearDuplicates = 40;
+}  // namespace
 
 Ingester::Ingester(const EventExtractor& extractor, EventPublisher& publisher,
                    ArticleLimits limits, const Clock& clock)
@@ -21,8 +27,11 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
   StoryKeys keys;
   keys.canonical_url = CanonicalUrl(article.url());
   const std::string text = absl::StrCat(article.title(), "\n", article.body());
-  keys.word_simhash = text::SimHash(text, 1);
-  keys.shingle_simhash = text::SimHash(text, 3);
+  // Too short a text says too little for a fingerprint: only exact checks apply to it.
+  if (text::Tokenize(text).size() >= kMinWordsForNearDuplicates) {
+    keys.word_simhash = text::SimHash(text, 1);
+    keys.shingle_simhash = text::SimHash(text, 3);
+  }
   summit_alerts::v1::EventSource& source = keys.source;
   source.set_source(article.source());
   source.set_url(keys.canonical_url.empty() ? article.url() : keys.canonical_url);

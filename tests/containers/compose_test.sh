@@ -117,8 +117,10 @@ timeout 180 "${A[@]}" --notifier="127.0.0.1:$NOTIFIER_2_PORT" --after=0 --max_al
   >"$WORK/$PROJECT-stream.jsonl" 2>"$WORK/$PROJECT-stream.err" &
 tail_pid=$!
 : >"$WORK/$PROJECT-ingested"
-echo "Sergei Lavrov spoke to reporters." >"$WORK/$PROJECT-article.txt"
+# Forty different statements (near-identical texts would rightly be one story to the collector).
+article() { $PY -c "import random,sys; r=random.Random(int(sys.argv[1])); w='talks sanctions ceasefire grain energy Arctic border treaty envoy ministers Geneva Ankara Vienna prisoners nuclear fleet oil gas visas trade missiles drones satellites pipeline wheat fertiliser ports shipping banks currency reserves embassy consulate diplomats journalists elections parliament court judges police army navy airspace ferry bridge railway harvest winter summer spring autumn'.split(); print('Sergei Lavrov said ' + ' '.join(r.sample(w, 12)) + '.')" "$1"; }
 for i in $(seq 1 $events); do
+  article "$i" >"$WORK/$PROJECT-article.txt"
   "${A[@]}" --title="Lavrov statement $i" ingest "$WORK/$PROJECT-article.txt" | json_field "['event_id']" >>"$WORK/$PROJECT-ingested"
   case $i in
     10) say "SIGKILL notifier-1 mid-stream"; podman kill --signal KILL "$(ctr notifier-1)" >/dev/null ;;

@@ -186,8 +186,10 @@ class EndToEnd(unittest.TestCase):
             grpc.insecure_channel(self.stack.notifier_addr))
 
     def ingest(self, title, body, source="e2e"):
+        # One URL per headline: the collector takes the same canonical URL for the same story.
+        slug = "-".join(title.lower().split()) or "untitled"
         return self.collector.Ingest(collector_pb2.IngestRequest(article=events_pb2.Article(
-            title=title, body=body, source=source, url="https://news.example/summit")), timeout=10)
+            title=title, body=body, source=source, url=f"https://news.example/{slug}")), timeout=10)
 
     def subscribe(self, query):
         return self.notifier.CreateSubscription(notifier_pb2.CreateSubscriptionRequest(
