@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/alert_format.h"
-#include "cli/article_files.h"
+#include "collector/ingest/article_files.h"
 #include "cli/feed_json.h"
 #include "collector/feeds/feed_parser.h"
 #include "common/config/env_flags.h"
@@ -126,7 +126,7 @@ int Ingest(const std::vector<std::string>& files) {
   auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
   int failures = 0;
   for (const std::string& file : files) {
-    auto articles = sa::cli::LoadArticles(file);
+    auto articles = sa::collector::LoadArticles(file);
     if (!articles.ok()) {
       std::fprintf(stderr, "alertctl ingest: %s\n", std::string(articles.status().message()).c_str());
       ++failures;
@@ -209,7 +209,7 @@ int TestQuery(const std::vector<std::string>& words) {
   for (const std::string& topic : absl::GetFlag(FLAGS_topics)) request.add_topics(topic);
   std::vector<v1::TestQueryRequest> requests;
   if (const std::string file = absl::GetFlag(FLAGS_file); !file.empty()) {
-    auto articles = sa::cli::LoadArticles(file);
+    auto articles = sa::collector::LoadArticles(file);
     if (!articles.ok()) {
       std::fprintf(stderr, "alertctl test: %s\n", std::string(articles.status().message()).c_str());
       return 1;

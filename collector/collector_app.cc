@@ -8,6 +8,7 @@
 #include "collector/extract/event_extractor.h"
 #include "collector/feeds/feeds_file.h"
 #include "collector/ingest/collector_service.h"
+#include "collector/ingest/directory_watcher.h"
 #include "collector/ingest/ingester.h"
 #include "common/log/log.h"
 #include "absl/strings/str_cat.h"
@@ -45,6 +46,12 @@ absl::Status RunCollector(const CollectorConfig& config) {
       log::Info("feed.configured", {{"feed", added->id()}, {"url", added->url()}});
     }
   }
+  std::unique_ptr<DirectoryWatcher> watcher;
+  if (!config.watch_dir.empty()) {
+    watcher = std::make_unique<DirectoryWatcher>(ingester, DirectoryWatcherOptions{.directory = config.watch_dir});
+    SA_RETURN_IF_ERROR(watcher->Start());
+    log::Info("watch_dir.watching", {{"dir", config.watch_dir}});
+  }
   std::unique_ptr<feeds::FeedPoller> poller;
   if (config.poll_feeds) {
     poller = std::make_unique<feeds::FeedPoller>(feed_store, ingester, config.feed_poller);
@@ -59,6 +66,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
   int signal_number = WaitForTerminationSignal();
   log::Info("collector.stopping", {{"signal", signal_number}});
   if (poller) poller->Stop();  // polls in progress finish (each within --feed_timeout)
+  if (watcher) watcher->Stop();  // the file in hand is finished
   server->Shutdown(config.shutdown_grace);
   log::Info("collector.stopped");
   return absl::OkStatus();

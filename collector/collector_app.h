@@ -23,6 +23,7 @@ struct CollectorConfig {
   bool poll_feeds = true;
   feeds::FeedPollerOptions feed_poller;
   std::string feeds_file;  // feeds to add at start-up (feeds/feeds_file.h); empty: none
+  std::string watch_dir;   // ingest files dropped here (ingest/directory_watcher.h); empty: off
 };
 
 // Starts serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have been called),

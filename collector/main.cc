@@ -42,6 +42,9 @@ ABSL_FLAG(int32_t, redis_wait_replicas, 0,
 ABSL_FLAG(absl::Duration, redis_wait_timeout, absl::Seconds(1),
           "how long an ingest waits for --redis_wait_replicas before failing UNAVAILABLE "
           "(env REDIS_WAIT_TIMEOUT)");
+ABSL_FLAG(std::string, watch_dir, "",
+          "ingest article files (.txt .json .jsonl or feed documents) dropped into this directory; "
+          "each moves to done/ or failed/ afterwards (env WATCH_DIR)");
 ABSL_FLAG(bool, poll_feeds, true,
           "poll the feeds added with AddFeed / --feeds_file (env POLL_FEEDS)");
 ABSL_FLAG(std::string, feeds_file, "",
@@ -68,7 +71,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {"grpc_addr", "grpc_port_file", "redis_url", "stream", "key_prefix", "stream_max_len",
        "dedupe_window", "near_duplicate_bits", "near_duplicate_window", "gazetteer_dir", "max_body_bytes", "max_threads", "shutdown_grace",
-       "redis_wait_replicas", "redis_wait_timeout", "poll_feeds", "feeds_file", "feed_interval",
+       "redis_wait_replicas", "redis_wait_timeout", "watch_dir", "poll_feeds", "feeds_file", "feed_interval",
        "feed_min_interval", "feed_timeout", "feed_max_bytes", "feed_workers", "feed_host_delay",
        "feed_allow_private_networks", "replica_name", "log_level"},
       "turns news articles into structured events on a Redis Stream.\n"
@@ -118,6 +121,7 @@ int main(int argc, char** argv) {
 
   config.poll_feeds = absl::GetFlag(FLAGS_poll_feeds);
   config.feeds_file = absl::GetFlag(FLAGS_feeds_file);
+  config.watch_dir = absl::GetFlag(FLAGS_watch_dir);
   auto& feeds = config.feed_poller;
   feeds.default_interval = absl::GetFlag(FLAGS_feed_interval);
   feeds.min_interval = absl::GetFlag(FLAGS_feed_min_interval);

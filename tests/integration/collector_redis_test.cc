@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 
 #include "collector/ingest/collector_service.h"
+#include "collector/ingest/directory_watcher.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/event_stream.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -324,6 +326,44 @@ TEST_F(CollectorRedisTest, NearDuplicateDetectionCanBeSwitchedOff) {
   ASSERT_TRUE(first.ok() && copy.ok());
   EXPECT_FALSE(copy->duplicate());
   EXPECT_EQ(StreamLength(), 2);
+}
+
+TEST_F(CollectorRedisTest, AWatchedDirectoryIngestsFilesAndMovesThemAside) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / testing::UniquePrefix();
+  fs::create_directories(dir);
+  std::ofstream(dir / "a-story.txt") << "Putin and Trump meet in Anchorage. They discussed arms control.";
+  std::ofstream(dir / "b-feed.xml") << "<rss version=\"2.0\"><channel><title>W</title>"
+                                       "<item><title>Lavrov lands</title><description>Sergei Lavrov landed."
+                                       "</description></item></channel></rss>";
+  std::ofstream(dir / "c-broken.json") << "{not json";
+  std::ofstream(dir / "d-writing.part") << "half a story";
+  DirectoryWatcher watcher(*ingester_, {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
+  ASSERT_THAT(watcher.Start(), testing::IsOk());
+  watcher.Stop();  // scans are driven by hand below
+
+  ScanResult scan = watcher.ScanOnce();
+  EXPECT_EQ(scan.files_done, 2);
+  EXPECT_EQ(scan.files_failed, 1);
+  EXPECT_EQ(scan.published, 2);
+  EXPECT_EQ(StreamLength(), 2);
+  EXPECT_TRUE(fs::exists(dir / "done" / "a-story.txt"));
+  EXPECT_TRUE(fs::exists(dir / "done" / "b-feed.xml"));
+  EXPECT_TRUE(fs::exists(dir / "failed" / "c-broken.json"));
+  EXPECT_THAT(ReadText((dir / "failed" / "c-broken.json.error").string()), HasSubstr("not an Article"));
+  EXPECT_TRUE(fs::exists(dir / "d-writing.part"));  // not finished: left alone
+
+  // Redis down: the file stays and is ingested once Redis is back.
+  std::ofstream(dir / "e-later.txt") << "Sergei Lavrov met Marco Rubio in Anchorage on Thursday.";
+  redis_->Kill();
+  scan = watcher.ScanOnce();
+  EXPECT_EQ(scan.files_retry, 1);
+  EXPECT_TRUE(fs::exists(dir / "e-later.txt"));
+  ASSERT_THAT(redis_->Restart(), testing::IsOk());
+  scan = watcher.ScanOnce();
+  EXPECT_EQ(scan.files_done, 1);
+  EXPECT_EQ(scan.published, 1);
+  EXPECT_TRUE(fs::exists(dir / "done" / "e-later.txt"));
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "cli/alert_format.h"
-#include "cli/article_files.h"
+#include "collector/ingest/article_files.h"
 
 namespace sa::cli {
 namespace {
+using ::sa::collector::ArticleFromText;
+using ::sa::collector::LoadArticles;
 
 using ::testing::HasSubstr;
 

@@ -1,4 +1,4 @@
-#include "cli/article_files.h"
+#include "collector/ingest/article_files.h"
 
 #include "absl/strings/string_view.h"
 #include <fstream>
@@ -13,7 +13,7 @@
 #include "common/text/tokenize.h"
 #include "google/protobuf/util/json_util.h"
 
-namespace sa::cli {
+namespace sa::collector {
 
 using summit_alerts::v1::Article;
 
@@ -90,4 +90,4 @@ absl::StatusOr<std::vector<Article>> LoadArticles(const std::string& path) {
   return articles;
 }
 
-}  // namespace sa::cli
+}  // namespace sa::collector
