@@ -1,5 +1,9 @@
 #include "collector/extract/event_extractor.h"
 
+#include <re2/re2.h>
+
+#include "collector/extract/event_time.h"
+
 #include "absl/strings/string_view.h"
 #include <algorithm>
 #include <cmath>
@@ -62,6 +66,34 @@ std::string Summarize(const std::string& body) {
   return summary;
 }
 
+constexpr size_t kLeadBytes = 1500;  // where the event time is looked for in the body
+
+struct TitledName {
+  std::string title;  // as written, e.g. "Governor"
+  std::string name;   // e.g. "Mike Dunleavy"
+  uint32_t begin = 0, end = 0;  // of the name
+};
+
+// Names after a title: "Governor Mike Dunleavy", "aide Yuri Ushakov", "Foreign Minister Sergei
+// Lavrov". One to three capitalised words; the title decides it is a person.
+std::vector<TitledName> FindTitledNames(absl::string_view text) {
+  static const RE2* pattern = new RE2(
+      "\\b(President|Prime Minister|Foreign Minister|Defen[cs]e Minister|Finance Minister|"
+      "Minister|Secretary of State|Defense Secretary|Secretary|Governor|Gov\\.|Senator|Sen\\.|"
+      "Representative|Rep\\.|Chancellor|Ambassador|General|Gen\\.|Admiral|Adm\\.|Mayor|"
+      "spokesman|spokeswoman|spokesperson|aide|adviser|advisor|envoy|Envoy|Premier|King|Queen)"
+      "\\s+(\\p{Lu}[\\p{L}'’-]+(?:\\s+\\p{Lu}\\.)?(?:\\s+\\p{Lu}[\\p{L}'’-]+){0,2})");
+  std::vector<TitledName> out;
+  re2::StringPiece in(text.data(), text.size()), title, name;
+  while (RE2::FindAndConsume(&in, *pattern, &title, &name)) {
+    // "President Of ..." or a title followed by a country ("Minister Lavrov" is fine).
+    uint32_t begin = static_cast<uint32_t>(name.data() - text.data());
+    out.push_back({std::string(title), std::string(name), begin,
+                   begin + static_cast<uint32_t>(name.size())});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string EventIdFor(const Article& article) {
@@ -117,7 +149,28 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     p->set_country(person.country);
     for (const std::string& alias : person.aliases) p->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, p->mutable_evidence());
+    p->set_confidence(1.0);
     (IsHeadOfStateOrGovernment(person.role) ? heads : others) += 1;
+  }
+  // People the gazetteer does not know, named after a title ("Governor Mike Dunleavy").
+  for (int f = 0; f < 2; ++f) {
+    for (const TitledName& found : FindTitledNames(*fields[f].text)) {
+      std::vector<text::Token> name_tokens = text::Tokenize(found.name);
+      if (!g.people_index().FindAll(name_tokens).empty() ||
+          !g.places_index().FindAll(name_tokens).empty() ||
+          !g.organisations_index().FindAll(name_tokens).empty()) {
+        continue;  // a known entity (or part of one), reported above
+      }
+      bool seen = false;
+      for (const auto& existing : event.participants()) seen = seen || existing.name() == found.name;
+      if (seen) continue;
+      auto* p = event.add_participants();
+      p->set_name(found.name);
+      p->set_role(found.title);
+      p->set_confidence(0.6);
+      FillEvidence(fields[f], {f, found.begin, found.end}, p->mutable_evidence());
+      others += 1;
+    }
   }
   for (const auto& [id, mention] : first_mentions(g.places_index(), identity)) {
     const PlaceEntry& entry = g.places()[id];
@@ -129,6 +182,37 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     p->set_lon(entry.lon);
     for (const std::string& alias : entry.aliases) p->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, p->mutable_evidence());
+  }
+
+  for (const auto& [id, mention] : first_mentions(g.organisations_index(), identity)) {
+    const OrganisationEntry& entry = g.organisations()[id];
+    auto* o = event.add_organisations();
+    o->set_name(entry.name);
+    o->set_kind(entry.kind);
+    o->set_country(entry.country);
+    for (const std::string& alias : entry.aliases) o->add_aliases(alias);
+    FillEvidence(fields[mention.field], mention, o->mutable_evidence());
+  }
+
+  // Event time: the first time expression of the title, else of the body.
+  const absl::Time reference =
+      article.has_published_at()
+          ? absl::FromUnixSeconds(article.published_at().seconds())
+          : ingested_at;
+  for (int f = 0; f < 2; ++f) {
+    // The lead says when; reading only its first kLeadBytes keeps this cheap.
+    absl::string_view lead = *fields[f].text;
+    if (lead.size() > kLeadBytes) {
+      size_t cut = kLeadBytes;
+      while (cut > 0 && (static_cast<unsigned char>(lead[cut]) & 0xC0) == 0x80) --cut;
+      lead = lead.substr(0, cut);
+    }
+    if (auto when = FindEventTime(lead, reference)) {
+      *event.mutable_event_time() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(when->day));
+      FillEvidence(fields[f], {f, when->begin, when->end}, event.mutable_event_time_evidence());
+      break;
+    }
   }
 
   // Topics: count cue hits (title hits double), keep first mention and matched cues.

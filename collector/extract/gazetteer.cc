@@ -114,6 +114,23 @@ absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& direct
     }
   }
 
+  path = directory + "/organisations.tsv";
+  if (std::ifstream(path).good()) {
+    auto organisations = ReadTsv(path, 2);
+    if (!organisations.ok()) return organisations.status();
+    for (auto& [line, row] : *organisations) {
+      uint32_t id = static_cast<uint32_t>(g.organisations_.size());
+      g.organisations_.push_back({row[0], row[1], row.size() > 2 ? row[2] : "", {}});
+      if (auto s = AddPhrase(g.organisations_index_, row[0], id, path, line); !s.ok()) return s;
+      if (row.size() > 3) {
+        for (const std::string& alias : SplitAliases(row[3])) {
+          if (auto s = AddPhrase(g.organisations_index_, alias, id, path, line); !s.ok()) return s;
+          g.organisations_.back().aliases.push_back(alias);
+        }
+      }
+    }
+  }
+
   // Topics and event types share a shape: name, then cue phrases.
   auto load_cues = [&](const std::string& file, auto& entries, auto& cue_texts,
                        text::PhraseIndex& index) -> absl::Status {

@@ -20,6 +20,10 @@ struct PlaceEntry {
   double lat = 0, lon = 0;
   std::vector<std::string> aliases;
 };
+struct OrganisationEntry {
+  std::string name, kind, country;
+  std::vector<std::string> aliases;
+};
 struct TopicEntry {
   std::string name;
 };
@@ -30,7 +34,8 @@ struct EventTypeEntry {
 // Immutable after loading; safe to share between threads.
 class Gazetteer {
  public:
-  // Loads people.tsv, places.tsv, topics.tsv and event_types.tsv from `directory`.
+  // Loads people.tsv, places.tsv, topics.tsv, event_types.tsv and (if present)
+  // organisations.tsv from `directory`.
   // InvalidArgument naming file and line for malformed rows; NotFound for a missing file.
   static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory);
   // What a service does at start-up: resolves `configured_dir` (empty: the default places,
@@ -40,6 +45,7 @@ class Gazetteer {
 
   const std::vector<PersonEntry>& people() const { return people_; }
   const std::vector<PlaceEntry>& places() const { return places_; }
+  const std::vector<OrganisationEntry>& organisations() const { return organisations_; }
   const std::vector<TopicEntry>& topics() const { return topics_; }
   const std::vector<EventTypeEntry>& event_types() const { return event_types_; }
 
@@ -47,6 +53,7 @@ class Gazetteer {
   // values are (entry index << 16 | cue index), so a hit also names its cue phrase.
   const text::PhraseIndex& people_index() const { return people_index_; }
   const text::PhraseIndex& places_index() const { return places_index_; }
+  const text::PhraseIndex& organisations_index() const { return organisations_index_; }
   const text::PhraseIndex& topic_cues() const { return topic_cues_; }
   const text::PhraseIndex& event_type_cues() const { return event_type_cues_; }
   // The cue phrase (as written in the file) for a topic / event-type index value.
@@ -55,10 +62,11 @@ class Gazetteer {
  private:
   std::vector<PersonEntry> people_;
   std::vector<PlaceEntry> places_;
+  std::vector<OrganisationEntry> organisations_;
   std::vector<TopicEntry> topics_;
   std::vector<EventTypeEntry> event_types_;
   std::vector<std::vector<std::string>> topic_cue_texts_, event_type_cue_texts_;
-  text::PhraseIndex people_index_, places_index_, topic_cues_, event_type_cues_;
+  text::PhraseIndex people_index_, places_index_, organisations_index_, topic_cues_, event_type_cues_;
 };
 
 }  // namespace sa::collector

@@ -42,6 +42,8 @@ absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
     self->requests_.push_back(std::move(seen));
   };
   sink->server_->set_tcp_nodelay(true);  // as real servers do; else Nagle + delayed ACK add 40 ms
+  // A short keep-alive: stopping the sink waits for idle kept-alive connections to time out.
+  sink->server_->set_keep_alive_timeout(1);
   sink->server_->Post(".*", handler);
   sink->server_->Put(".*", handler);
   sink->server_->Get(".*", handler);  // feeds

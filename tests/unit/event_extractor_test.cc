@@ -72,6 +72,54 @@ TEST_F(EventExtractorTest, SeedStoryYieldsTheSummitEvent) {
   EXPECT_DOUBLE_EQ(e.relevance(), 1.0);
   EXPECT_THAT(e.summary(), HasSubstr("U.S. President Donald J. Trump is set to meet"));
   EXPECT_THAT(e.keywords(), Contains("arms control"));
+  // "on Friday", said on Tuesday 12 August 2025 (the reference time): Friday 15 August.
+  EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
+                                          absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
+  EXPECT_EQ(e.event_time_evidence().text(), "on Friday");
+  EXPECT_THAT(Names(e.organisations()), IsSupersetOf({"White House", "Alaskan Command"}));
+}
+
+TEST_F(EventExtractorTest, EventTimeFromExplicitAndRelativeExpressions) {
+  auto day = [](int y, int m, int d) {
+    return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()));
+  };
+  // The reference time is Tuesday 12 August 2025.
+  EXPECT_EQ(Extract("Talks", "The leaders meet on 15 August 2025 in Alaska.").event_time().seconds(), day(2025, 8, 15));
+  EXPECT_EQ(Extract("Talks", "They met on Aug. 1 in Geneva.").event_time().seconds(), day(2025, 8, 1));
+  EXPECT_EQ(Extract("Talks", "Scheduled for 2025-09-03.").event_time().seconds(), day(2025, 9, 3));
+  EXPECT_EQ(Extract("Talks", "Lavrov arrived yesterday.").event_time().seconds(), day(2025, 8, 11));
+  EXPECT_EQ(Extract("Talks", "Officials will meet next Monday.").event_time().seconds(), day(2025, 8, 18));
+  EXPECT_EQ(Extract("Talks", "Officials met last Wednesday.").event_time().seconds(), day(2025, 8, 6));
+  EXPECT_EQ(Extract("Talks", "The summit is next week.").event_time().seconds(), day(2025, 8, 19));
+  // December 30 said in August: the nearer one is this year's.
+  EXPECT_EQ(Extract("Talks", "A deadline of December 30 looms.").event_time().seconds(), day(2025, 12, 30));
+  Event none = Extract("Talks", "Nothing about when. Maybe sometime.");
+  EXPECT_FALSE(none.has_event_time());
+  // The title wins over the body.
+  Event titled = Extract("Summit tomorrow", "It was planned on 1 July.");
+  EXPECT_EQ(titled.event_time().seconds(), day(2025, 8, 13));
+  EXPECT_EQ(titled.event_time_evidence().field(), "title");
+}
+
+TEST_F(EventExtractorTest, UnknownPeopleAfterATitleAreParticipantsWithLowerConfidence) {
+  Event e = Extract("Governor welcomes summit",
+                    "Alaska Governor Mike Dunleavy said the state was proud. Kremlin aide Yuri "
+                    "Ushakov and Foreign Minister Sergei Lavrov arrived with NATO observers absent.");
+  std::vector<std::string> names = Names(e.participants());
+  EXPECT_THAT(names, Contains("Mike Dunleavy"));
+  EXPECT_THAT(names, Contains("Sergei Lavrov"));  // known: the gazetteer's entry, not a new one
+  EXPECT_EQ(std::count(names.begin(), names.end(), "Yuri Ushakov"), 1);
+  for (const auto& p : e.participants()) {
+    if (p.name() == "Mike Dunleavy") {
+      EXPECT_EQ(p.role(), "Governor");
+      EXPECT_DOUBLE_EQ(p.confidence(), 0.6);
+      EXPECT_EQ(p.evidence().text(), "Mike Dunleavy");
+    } else {
+      EXPECT_DOUBLE_EQ(p.confidence(), 1.0) << p.name();
+    }
+  }
+  EXPECT_THAT(Names(e.organisations()), ElementsAre("Kremlin", "NATO"));
+  EXPECT_EQ(e.organisations(0).country(), "RU");
 }
 
 TEST_F(EventExtractorTest, EvidencePointsAtTheMentionAsWritten) {
