@@ -14,7 +14,9 @@
 #include "cli/alert_format.h"
 #include "collector/ingest/article_files.h"
 #include "cli/feed_json.h"
+#include "collector/extract/event_extractor.h"
 #include "collector/feeds/feed_parser.h"
+#include "collector/ingest/article_validator.h"
 #include "common/config/env_flags.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "summit_alerts/v1/collector.grpc.pb.h"
@@ -58,6 +60,8 @@ ABSL_FLAG(int32_t, max_per_hour, 0,
 ABSL_FLAG(std::string, subscription, "", "dead-letters: only this subscription's");
 ABSL_FLAG(std::string, base_url, "",
           "parse: resolve the feeds' relative links against this URL (as if fetched from it)");
+ABSL_FLAG(std::string, gazetteer_dir, "",
+          "extract: the gazetteer directory (empty: ./data/gazetteer, then the installed copy)");
 ABSL_FLAG(std::string, charset, "",
           "parse: decode the feeds as this charset, as an HTTP Content-Type charset would");
 ABSL_FLAG(int32_t, max_alerts, 0, "tail: exit after this many alerts (0 = never)");
@@ -78,6 +82,8 @@ commands:
   feeds                   the collector's feeds with their last fetch, status and counts
   feed-add URL            poll an RSS/Atom/JSON feed (--name = source name, --interval=15m)
   feed-rm ID|URL          stop polling a feed
+  extract FILE...         extract events offline, as the collector would, and print each as
+                          JSON (articles from .txt/.json/.jsonl/feed files; --gazetteer_dir)
   parse FILE...           parse feed files offline and print each as one JSON object (title,
                           links, entries with text, dates, authors...; --base_url, --charset); a file
                           that is no feed prints {"file":..., "error":...} and exit is 1
@@ -452,6 +458,36 @@ int RemoveFeed(const std::string& id) {
   return 0;
 }
 
+// `alertctl extract`: the events the collector would publish for the files' articles.
+int ExtractEvents(const std::vector<std::string>& files) {
+  auto gazetteer = sa::collector::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir));
+  if (!gazetteer.ok()) {
+    std::fprintf(stderr, "alertctl extract: %s\n", std::string(gazetteer.status().message()).c_str());
+    return 1;
+  }
+  sa::collector::EventExtractor extractor(*gazetteer);
+  int rc = 0;
+  for (const std::string& file : files) {
+    auto articles = sa::collector::LoadArticles(file);
+    if (!articles.ok()) {
+      std::fprintf(stderr, "alertctl extract: %s\n", std::string(articles.status().message()).c_str());
+      rc = 1;
+      continue;
+    }
+    for (const v1::Article& article : *articles) {
+      if (auto invalid = sa::collector::ValidateArticle(article, {}); !invalid.ok()) {
+        std::fprintf(stderr, "alertctl extract: %s: %s\n", file.c_str(), std::string(invalid.message()).c_str());
+        rc = 1;
+        continue;
+      }
+      v1::Event event = extractor.Extract(article, absl::Now());
+      event.clear_body();  // the input has it; keep lines readable
+      std::cout << sa::cli::ToJson(event) << std::endl;
+    }
+  }
+  return rc;
+}
+
 // `alertctl parse`: what the collector's feed parser makes of each file, as JSON lines.
 int ParseFeeds(const std::vector<std::string>& files) {
   int rc = 0;
@@ -500,6 +536,11 @@ int main(int argc, char** argv) {
   if (command == "feeds") return ListFeeds();
   if (command == "feed-add") return need_one("feed URL") ? AddFeed(rest[0]) : 2;
   if (command == "feed-rm") return need_one("feed id or URL") ? RemoveFeed(rest[0]) : 2;
+  if (command == "extract") {
+    if (!rest.empty()) return ExtractEvents(rest);
+    std::fprintf(stderr, "alertctl extract: give one or more article or feed files\n");
+    return 2;
+  }
   if (command == "parse") {
     if (!rest.empty()) return ParseFeeds(rest);
     std::fprintf(stderr, "alertctl parse: give one or more feed files\n");

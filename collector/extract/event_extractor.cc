@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "collector/extract/event_time.h"
 
 #include "absl/strings/string_view.h"
@@ -94,6 +96,59 @@ std::vector<TitledName> FindTitledNames(absl::string_view text) {
   return out;
 }
 
+// Capitalised names the gazetteer does not know: organisations (ending in an organisation
+// word) and people (two or three capitalised words before a reporting verb).
+struct UnknownName {
+  std::string name;
+  uint32_t begin = 0, end = 0;
+};
+
+std::vector<UnknownName> FindByPattern(absl::string_view text, const RE2& pattern) {
+  std::vector<UnknownName> out;
+  re2::StringPiece in(text.data(), text.size()), name;
+  while (RE2::FindAndConsume(&in, pattern, &name)) {
+    absl::string_view n(name.data(), name.size());
+    if (absl::StartsWith(n, "The ")) n.remove_prefix(4);
+    uint32_t begin = static_cast<uint32_t>(n.data() - text.data());
+    out.push_back({std::string(n), begin, begin + static_cast<uint32_t>(n.size())});
+  }
+  return out;
+}
+
+std::vector<UnknownName> FindOrganisationNames(absl::string_view text) {
+  static const RE2* pattern = new RE2(
+      "\\b((?:\\p{Lu}[\\p{L}'’.&-]*\\s+(?:(?:and|of|for|on)\\s+)?){1,5}"
+      "(?:Council|Ministry|Agency|Fund|Group|Bank|Committee|Command|Department|Office|Union|"
+      "Organization|Organisation|Commission|Institute|Party|Forces|Corporation|Company|"
+      "Association|Federation|Service|Authority|Alliance|Coalition|Foundation|University))\\b");
+  return FindByPattern(text, *pattern);
+}
+
+std::vector<UnknownName> FindReportedPeople(absl::string_view text) {
+  static const RE2* pattern = new RE2(
+      "\\b(\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\.)?(?:\\s+\\p{Lu}\\p{Ll}+){1,2}),?\\s+"
+      "(?:said|says|told|added|wrote|warned|insisted|argued)\\b");
+  // Capitalised words that start sentences or name things, not people.
+  static const auto* kNotNames = new absl::flat_hash_set<std::string>{
+      "The", "A", "An", "This", "That", "These", "Those", "In", "On", "At", "But", "And", "It",
+      "Officials", "Analysts", "Experts", "Critics", "Diplomats", "Sources", "Police", "State",
+      "House", "White", "Moscow", "Washington", "Kremlin", "Ministry", "Media", "Russian",
+      "American", "Ukrainian", "European", "Chinese", "Both", "Some", "Many", "He", "She", "They",
+      // Words that make a name a place or an organisation.
+      "Street", "Square", "Avenue", "Palace", "Hall", "Council", "Ministry", "Agency", "Fund",
+      "Group", "Bank", "Committee", "Command", "Department", "Office", "Union", "Commission",
+      "Institute", "Party", "Forces", "Corporation", "Company", "Service", "Authority",
+      "Alliance", "Coalition", "Foundation", "University", "Times", "Post", "News", "Press"};
+  std::vector<UnknownName> out;
+  for (UnknownName& n : FindByPattern(text, *pattern)) {
+    std::vector<absl::string_view> words = absl::StrSplit(n.name, ' ');
+    bool ok = true;
+    for (absl::string_view w : words) ok = ok && !kNotNames->contains(std::string(w));
+    if (ok) out.push_back(std::move(n));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string EventIdFor(const Article& article) {
@@ -152,24 +207,36 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     p->set_confidence(1.0);
     (IsHeadOfStateOrGovernment(person.role) ? heads : others) += 1;
   }
-  // People the gazetteer does not know, named after a title ("Governor Mike Dunleavy").
+  // Names the gazetteer does not know: not (part of) a known person, place or organisation,
+  // and not reported already.
+  auto is_known = [&](const std::string& name) {
+    std::vector<text::Token> tokens = text::Tokenize(name);
+    return !g.people_index().FindAll(tokens).empty() || !g.places_index().FindAll(tokens).empty() ||
+           !g.organisations_index().FindAll(tokens).empty();
+  };
+  auto add_unknown_person = [&](int f, const std::string& name, const std::string& role,
+                                uint32_t begin, uint32_t end, double confidence) {
+    if (is_known(name)) return;
+    for (const auto& existing : event.participants()) {
+      // "Governor Mike Dunleavy said" after "Governor Mike Dunleavy": the same person.
+      if (absl::StrContains(name, existing.name()) || absl::StrContains(existing.name(), name)) return;
+    }
+    auto* p = event.add_participants();
+    p->set_name(name);
+    p->set_role(role);
+    p->set_confidence(confidence);
+    FillEvidence(fields[f], {f, begin, end}, p->mutable_evidence());
+    others += 1;
+  };
+  // Named after a title ("Governor Mike Dunleavy"), then before a reporting verb ("Jane Doe said").
   for (int f = 0; f < 2; ++f) {
     for (const TitledName& found : FindTitledNames(*fields[f].text)) {
-      std::vector<text::Token> name_tokens = text::Tokenize(found.name);
-      if (!g.people_index().FindAll(name_tokens).empty() ||
-          !g.places_index().FindAll(name_tokens).empty() ||
-          !g.organisations_index().FindAll(name_tokens).empty()) {
-        continue;  // a known entity (or part of one), reported above
-      }
-      bool seen = false;
-      for (const auto& existing : event.participants()) seen = seen || existing.name() == found.name;
-      if (seen) continue;
-      auto* p = event.add_participants();
-      p->set_name(found.name);
-      p->set_role(found.title);
-      p->set_confidence(0.6);
-      FillEvidence(fields[f], {f, found.begin, found.end}, p->mutable_evidence());
-      others += 1;
+      add_unknown_person(f, found.name, found.title, found.begin, found.end, 0.6);
+    }
+  }
+  for (int f = 0; f < 2; ++f) {
+    for (const UnknownName& found : FindReportedPeople(*fields[f].text)) {
+      add_unknown_person(f, found.name, "", found.begin, found.end, 0.4);
     }
   }
   for (const auto& [id, mention] : first_mentions(g.places_index(), identity)) {
@@ -192,6 +259,19 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     o->set_country(entry.country);
     for (const std::string& alias : entry.aliases) o->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, o->mutable_evidence());
+    o->set_confidence(1.0);
+  }
+  for (int f = 0; f < 2; ++f) {
+    for (const UnknownName& found : FindOrganisationNames(*fields[f].text)) {
+      if (is_known(found.name)) continue;
+      bool seen = false;
+      for (const auto& existing : event.organisations()) seen = seen || existing.name() == found.name;
+      if (seen) continue;
+      auto* o = event.add_organisations();
+      o->set_name(found.name);
+      o->set_confidence(0.5);
+      FillEvidence(fields[f], {f, found.begin, found.end}, o->mutable_evidence());
+    }
   }
 
   // Event time: the first time expression of the title, else of the body.

@@ -122,6 +122,19 @@ TEST_F(EventExtractorTest, UnknownPeopleAfterATitleAreParticipantsWithLowerConfi
   EXPECT_EQ(e.organisations(0).country(), "RU");
 }
 
+TEST_F(EventExtractorTest, UnknownOrganisationsAndReportedSpeakersHaveLowConfidence) {
+  Event e = Extract("Mercenaries leave", "Fighters of the Wagner Group withdrew overnight, Maria "
+                    "Petrova said. The White House said nothing. Officials said the Caspian "
+                    "Pipeline Consortium Council would meet.");
+  ASSERT_THAT(Names(e.participants()), ElementsAre("Maria Petrova"));
+  EXPECT_DOUBLE_EQ(e.participants(0).confidence(), 0.4);
+  EXPECT_THAT(Names(e.organisations()),
+              ElementsAre("White House", "Wagner Group", "Caspian Pipeline Consortium Council"));
+  EXPECT_DOUBLE_EQ(e.organisations(0).confidence(), 1.0);
+  EXPECT_DOUBLE_EQ(e.organisations(1).confidence(), 0.5);
+  EXPECT_EQ(e.organisations(1).evidence().text(), "Wagner Group");
+}
+
 TEST_F(EventExtractorTest, EvidencePointsAtTheMentionAsWritten) {
   Event e = Extract("Summit news", "Talks at Joint Base Elmendorf–Richardson with President Putin.");
   ASSERT_EQ(e.places_size(), 1);
