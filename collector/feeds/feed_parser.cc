@@ -566,6 +566,10 @@ class XmlFeedReader {
         }
       }
     }
+    // An entry without a link whose id is a web address: that address is its link.
+    if (e.link.empty() && (absl::StartsWith(e.id, "http://") || absl::StartsWith(e.id, "https://"))) {
+      e.link = e.id;
+    }
   }
 
   xmlDoc* doc_;
