@@ -106,19 +106,18 @@ void FeedPoller::SchedulerLoop() {
 }
 
 void FeedPoller::ScheduleDue() {
-  auto feeds = store_.List(/*with_status=*/false);
+  const absl::Time now = clock_.Now();
+  // More than the workers can take, so feeds on a busy host do not hold up the others.
+  auto feeds = store_.Due(now, std::max(64, options_.workers * 16));
   if (!feeds.ok()) {
-    log::Warning("feeds.list_failed", {{"error", feeds.status()}});
+    log::Warning("feeds.schedule_unreadable", {{"error", feeds.status()}});
     return;
   }
-  const absl::Time now = clock_.Now();
   for (const v1::Feed& feed : *feeds) {
     {
       absl::MutexLock lock(&mu_);
       if (stopping_ || in_flight_.contains(feed.id())) continue;
     }
-    auto state = store_.State(feed.id());
-    if (!state.ok() || state->next_fetch > now) continue;
     const std::string host = UrlHost(feed.url());
     if (!ClaimHost(host)) continue;
     auto leased = store_.AcquireLease(feed.id(), options_.holder, options_.fetch_timeout * 2 + absl::Seconds(30));

@@ -90,6 +90,8 @@ absl::StatusOr<v1::Feed> FeedStore::Add(const v1::AddFeedRequest& request, absl:
   }
   SA_RETURN_IF_ERROR(
       redis_.Command({"HSET", prefix_ + "feeds", feed.id(), feed.SerializeAsString()}).status());
+  // A new feed is due at once; an updated one keeps its schedule.
+  SA_RETURN_IF_ERROR(redis_.Command({"ZADD", prefix_ + "feeds:schedule", "NX", "0", feed.id()}).status());
   return feed;
 }
 
@@ -126,7 +128,29 @@ absl::Status FeedStore::Remove(const std::string& id_or_url) {
   if (removed.integer == 0) {
     return absl::NotFoundError(absl::StrCat("no feed ", id_or_url));
   }
+  SA_RETURN_IF_ERROR(redis_.Command({"ZREM", prefix_ + "feeds:schedule", id}).status());
   return redis_.Command({"DEL", Key(id, "state"), Key(id, "seen"), Key(id, "lease")}).status();
+}
+
+absl::StatusOr<std::vector<v1::Feed>> FeedStore::Due(absl::Time now, int limit) {
+  SA_ASSIGN_OR_RETURN(auto ids, redis_.Command({"ZRANGEBYSCORE", prefix_ + "feeds:schedule", "-inf",
+                                                absl::StrCat(absl::ToUnixMillis(now)), "LIMIT",
+                                                "0", absl::StrCat(limit)}));
+  std::vector<v1::Feed> feeds;
+  if (ids.elements.empty()) return feeds;
+  std::vector<std::string> hmget = {"HMGET", prefix_ + "feeds"};
+  for (const auto& id : ids.elements) hmget.push_back(id.str);
+  SA_ASSIGN_OR_RETURN(auto values, redis_.Command(hmget));
+  for (size_t i = 0; i < values.elements.size(); ++i) {
+    v1::Feed feed;
+    if (values.elements[i].is_string() && feed.ParseFromString(values.elements[i].str)) {
+      feeds.push_back(std::move(feed));
+    } else if (i < ids.elements.size()) {
+      // Removed meanwhile (or never fully added): drop it from the schedule.
+      (void)redis_.Command({"ZREM", prefix_ + "feeds:schedule", ids.elements[i].str});
+    }
+  }
+  return feeds;
 }
 
 absl::StatusOr<FeedState> FeedStore::State(const std::string& id) {
@@ -164,6 +188,10 @@ absl::Status FeedStore::RecordPoll(const std::string& id, const PollRecord& r) {
     hset.insert(hset.end(), {"etag", r.etag, "last_modified", r.last_modified});
   }
   SA_RETURN_IF_ERROR(redis_.Command(hset).status());
+  // XX: a feed removed while it was being polled stays removed.
+  SA_RETURN_IF_ERROR(redis_.Command({"ZADD", prefix_ + "feeds:schedule", "XX",
+                                     absl::StrCat(Millis(r.next_fetch)), id})
+                         .status());
   if (!r.error.empty()) SA_RETURN_IF_ERROR(redis_.Command({"HINCRBY", key, "failures", "1"}).status());
   for (const auto& [field, n] : {std::pair<const char*, uint64_t>{"items_seen", r.new_items_seen},
                                  {"items_published", r.new_items_published},

@@ -2,6 +2,8 @@
 //
 // Keys (under the service's key prefix):
 //   feeds                 hash: feed id -> Feed (its configuration, protobuf)
+//   feeds:schedule        sorted set: feed id -> time of its next fetch (ms), so finding the due
+//                         feeds costs one range read however many feeds there are
 //   feed:{id}:state       hash: the last fetch's outcome, validators (ETag, Last-Modified),
 //                         counters and the time of the next fetch
 //   feed:{id}:seen        sorted set: keys of entries already turned into events -> time seen
@@ -61,6 +63,9 @@ class FeedStore {
   absl::StatusOr<std::vector<summit_alerts::v1::Feed>> List(bool with_status);
   // By id or URL; NotFound when there is no such feed. Its state and seen-markers go with it.
   absl::Status Remove(const std::string& id_or_url);
+
+  // Up to `limit` feeds whose next fetch is at or before `now`, the most overdue first.
+  absl::StatusOr<std::vector<summit_alerts::v1::Feed>> Due(absl::Time now, int limit);
 
   absl::StatusOr<FeedState> State(const std::string& id);
   absl::Status RecordPoll(const std::string& id, const PollRecord& record);

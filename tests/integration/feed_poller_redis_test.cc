@@ -342,6 +342,31 @@ TEST_F(FeedPollerTest, TwoReplicasNeverPollAFeedAtOnceAndPublishEachItemOnce) {
   EXPECT_EQ(State(feed).items_seen, polls);
 }
 
+TEST_F(FeedPollerTest, OnlyDueFeedsAreReadFromTheSchedule) {
+  v1::Feed a = AddFeed("/a.rss"), b = AddFeed("/b.rss"), c = AddFeed("/c.rss");
+  auto due = store_->Due(absl::Now(), 10);
+  ASSERT_TRUE(due.ok()) << due.status();
+  EXPECT_EQ(due->size(), 3u);  // new feeds are due at once
+
+  sink_->Script("/b.rss", {Ok(Rss({{"x", "Summit opens"}}))});
+  FeedPoller poller(*store_, *ingester_, options_);
+  ASSERT_TRUE(poller.PollNow(b).ok());  // next fetch a minute away
+  ASSERT_THAT(store_->Remove(c.id()), testing::IsOk());
+  due = store_->Due(absl::Now(), 10);
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id(), a.id());
+  due = store_->Due(absl::Now() + absl::Minutes(2), 10);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->size(), 2u);
+  // Adding a feed again (a new name) keeps its schedule.
+  v1::AddFeedRequest again;
+  again.set_url(b.url());
+  again.set_name("B");
+  ASSERT_TRUE(store_->Add(again, absl::Now()).ok());
+  EXPECT_EQ(store_->Due(absl::Now(), 10)->size(), 1u);
+}
+
 TEST_F(FeedPollerTest, FeedApiOverGrpcKeepsTheListInRedis) {
   collector::CollectorService service(*ingester_, store_.get());
   auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {&service});
