@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -22,7 +23,14 @@ std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
   if (e.participants_size() > 0) {
     absl::StrAppend(&out, "  participants: ",
                     absl::StrJoin(e.participants(), "; ", [](std::string* o, const auto& p) {
-                      absl::StrAppend(o, p.name(), " (", p.role(), ", ", p.country(), ")");
+                      std::vector<std::string> about;
+                      if (!p.role().empty()) about.push_back(p.role());
+                      if (!p.country().empty()) about.push_back(p.country());
+                      if (p.confidence() > 0 && p.confidence() < 1) {
+                        about.push_back(absl::StrFormat("confidence %.1f", p.confidence()));
+                      }
+                      absl::StrAppend(o, p.name());
+                      if (!about.empty()) absl::StrAppend(o, " (", absl::StrJoin(about, ", "), ")");
                     }),
                     "\n");
   }
@@ -34,6 +42,22 @@ std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
                       if (!p.country().empty()) absl::StrAppend(o, ", ", p.country());
                     }),
                     "\n");
+  }
+  if (e.organisations_size() > 0) {
+    absl::StrAppend(&out, "  organisations: ",
+                    absl::StrJoin(e.organisations(), "; ", [](std::string* o, const auto& org) {
+                      absl::StrAppend(o, org.name());
+                    }),
+                    "\n");
+  }
+  if (e.has_event_time()) {
+    absl::StrAppend(&out, "  when: ",
+                    absl::FormatTime("%a %d %b %Y", absl::FromUnixSeconds(e.event_time().seconds()),
+                                     absl::UTCTimeZone()));
+    if (!e.event_time_evidence().text().empty()) {
+      absl::StrAppend(&out, " (\"", e.event_time_evidence().text(), "\")");
+    }
+    out += "\n";
   }
   if (e.topics_size() > 0) {
     absl::StrAppend(&out, "  topics: ",

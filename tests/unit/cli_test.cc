@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <google/protobuf/util/time_util.h>
+
 #include "cli/alert_format.h"
 #include "collector/ingest/article_files.h"
 
@@ -42,6 +44,23 @@ TEST(FormatAlert, ShowsWhyItMatched) {
   std::string text = FormatAlert(alert);
   EXPECT_THAT(text, HasSubstr("Trump to meet Putin"));
   EXPECT_THAT(text, HasSubstr("why: 'putin' in participant \"Putin\""));
+  EXPECT_THAT(text, HasSubstr("participants: Vladimir Putin\n"));  // nothing known: no "(, )"
+}
+
+TEST(FormatAlert, ShowsOrganisationsWhenAndUnsureNames) {
+  summit_alerts::v1::Alert alert;
+  auto* e = alert.mutable_event();
+  auto* p = e->add_participants();
+  p->set_name("Mike Dunleavy");
+  p->set_role("Governor");
+  p->set_confidence(0.6);
+  e->add_organisations()->set_name("Kremlin");
+  *e->mutable_event_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1755216000);  // 2025-08-15
+  e->mutable_event_time_evidence()->set_text("on Friday");
+  std::string text = FormatAlert(alert);
+  EXPECT_THAT(text, HasSubstr("participants: Mike Dunleavy (Governor, confidence 0.6)\n"));
+  EXPECT_THAT(text, HasSubstr("organisations: Kremlin\n"));
+  EXPECT_THAT(text, HasSubstr("when: Fri 15 Aug 2025 (\"on Friday\")\n"));
 }
 
 TEST(FormatTestResult, SaysWhyAnEventDidOrDidNotMatch) {
