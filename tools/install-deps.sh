@@ -14,7 +14,7 @@ PACKAGES=(
 # Tests, benchmarks, the demo.
 if [ "${1:-}" != "--build-only" ]; then
   PACKAGES+=(
-    libgtest-dev libgmock-dev libbenchmark-dev
+    libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
     redis-server python3 python3-grpcio python3-protobuf python3-yaml python3-feedparser
   )
   # `kubectl kustomize` renders deploy/k8s in the manifest test; any kubectl on PATH will do.
