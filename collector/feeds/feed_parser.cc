@@ -704,6 +704,7 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
 // numeric one (&#233;), as feedparser effectively does; returns false when nothing changed.
 // Only ASCII-compatible encodings are rewritten (a UTF-16 document never matches).
 bool RewriteHtmlEntities(absl::string_view document, std::string& out) {
+  const bool declares_entities = absl::StrContains(document, "<!ENTITY ");
   bool changed = false;
   size_t copied = 0;
   for (size_t amp = document.find('&'); amp != absl::string_view::npos;
@@ -719,7 +720,7 @@ bool RewriteHtmlEntities(absl::string_view document, std::string& out) {
     }
     std::string name(document.substr(amp + 1, end - amp - 1));
     if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") continue;
-    if (absl::StrContains(document, absl::StrCat("<!ENTITY ", name))) continue;
+    if (declares_entities && absl::StrContains(document, absl::StrCat("<!ENTITY ", name))) continue;
     const htmlEntityDesc* html = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()));
     if (html == nullptr) continue;
     out.append(document.data() + copied, amp - copied);

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/ingest/article_validator.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 
@@ -41,22 +42,6 @@ return 0)lua");
   return *script;
 }
 
-absl::Status CheckUrl(const std::string& url) {
-  std::string lower = absl::AsciiStrToLower(url);
-  bool http = absl::StartsWith(lower, "http://") || absl::StartsWith(lower, "https://");
-  size_t host = lower.find("://") + 3;
-  if (!http || host >= url.size() || url[host] == '/' || url.size() > 2048) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("feed url '", url.substr(0, 200), "' is not an absolute http(s) URL"));
-  }
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return absl::InvalidArgumentError("feed url contains whitespace or control characters");
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 FeedStore::FeedStore(redis::RedisClient& redis, std::string key_prefix)
@@ -71,7 +56,10 @@ std::string FeedStore::Key(const std::string& id, const char* what) const {
 }
 
 absl::StatusOr<v1::Feed> FeedStore::Add(const v1::AddFeedRequest& request, absl::Time now) {
-  SA_RETURN_IF_ERROR(CheckUrl(request.url()));
+  if (request.url().size() > 2048) {
+    return absl::InvalidArgumentError("feed url is longer than 2048 bytes");
+  }
+  SA_RETURN_IF_ERROR(collector::CheckHttpUrl(request.url(), "feed url"));
   if (request.name().size() > 200) {
     return absl::InvalidArgumentError("feed name is longer than 200 bytes");
   }

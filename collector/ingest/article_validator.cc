@@ -26,23 +26,6 @@ absl::Status CheckText(absl::string_view field, const std::string& value, size_t
   return absl::OkStatus();
 }
 
-absl::Status CheckUrl(const std::string& url) {
-  std::string lower = absl::AsciiStrToLower(url);
-  size_t scheme_end = lower.find("://");
-  bool http = absl::StartsWith(lower, "http://") || absl::StartsWith(lower, "https://");
-  if (!http || scheme_end == std::string::npos || scheme_end + 3 >= url.size() ||
-      url[scheme_end + 3] == '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("article.url '", url, "' is not an absolute http(s) URL"));
-  }
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return absl::InvalidArgumentError("article.url contains whitespace or control characters");
-    }
-  }
-  return absl::OkStatus();
-}
-
 // BCP 47, loosely: 2-3 letter primary subtag, then alphanumeric subtags of 1-8 characters.
 absl::Status CheckLanguage(const std::string& language) {
   std::vector<absl::string_view> parts = absl::StrSplit(language, absl::ByAnyChar("-_"));
@@ -61,6 +44,23 @@ absl::Status CheckLanguage(const std::string& language) {
 
 }  // namespace
 
+absl::Status CheckHttpUrl(const std::string& url, absl::string_view field) {
+  std::string lower = absl::AsciiStrToLower(url);
+  size_t scheme_end = lower.find("://");
+  bool http = absl::StartsWith(lower, "http://") || absl::StartsWith(lower, "https://");
+  if (!http || scheme_end == std::string::npos || scheme_end + 3 >= url.size() ||
+      url[scheme_end + 3] == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " '", url, "' is not an absolute http(s) URL"));
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(absl::StrCat(field, " contains whitespace or control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
                              const ArticleLimits& limits) {
   absl::Status s = CheckText("title", article.title(), limits.max_title_bytes, true);
@@ -70,7 +70,7 @@ absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
   if (s.ok()) s = CheckText("source", article.source(), limits.max_short_field_bytes, false);
   if (s.ok()) s = CheckText("language", article.language(), limits.max_short_field_bytes, false);
   if (!s.ok()) return s;
-  if (!article.url().empty()) SA_RETURN_IF_ERROR(CheckUrl(article.url()));
+  if (!article.url().empty()) SA_RETURN_IF_ERROR(CheckHttpUrl(article.url(), "article.url"));
   if (!article.language().empty()) SA_RETURN_IF_ERROR(CheckLanguage(article.language()));
   if (article.has_published_at()) {
     // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, as google.protobuf.Timestamp defines.

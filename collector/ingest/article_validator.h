@@ -3,7 +3,10 @@
 
 #include <cstddef>
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "summit_alerts/v1/events.pb.h"
 
 namespace sa::collector {
@@ -14,6 +17,10 @@ struct ArticleLimits {
   size_t max_url_bytes = 2048;
   size_t max_short_field_bytes = 256;  // id, source, language
 };
+
+// OK, or InvalidArgument "<field> '<url>' is not an absolute http(s) URL" / "<field> contains
+// whitespace or control characters". Shared by articles and feed URLs.
+absl::Status CheckHttpUrl(const std::string& url, absl::string_view field);
 
 // OK, or InvalidArgument whose message names the field and the problem: blank title or body,
 // a field over its limit, invalid UTF-8, a url that is not absolute http(s), a malformed

@@ -28,9 +28,10 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
   keys.canonical_url = CanonicalUrl(article.url());
   const std::string text = absl::StrCat(article.title(), "\n", article.body());
   // Too short a text says too little for a fingerprint: only exact checks apply to it.
-  if (text::Tokenize(text).size() >= kMinWordsForNearDuplicates) {
-    keys.word_simhash = text::SimHash(text, 1);
-    keys.shingle_simhash = text::SimHash(text, 3);
+  const std::vector<text::Token> words = text::Tokenize(text);
+  if (words.size() >= kMinWordsForNearDuplicates) {
+    keys.word_simhash = text::SimHash(words, 1);
+    keys.shingle_simhash = text::SimHash(words, 3);
   }
   summit_alerts::v1::EventSource& source = keys.source;
   source.set_source(article.source());

@@ -19,8 +19,9 @@ uint64_t Fnv1a(absl::string_view s, uint64_t hash = 0xcbf29ce484222325ULL) {
 
 }  // namespace
 
-uint64_t SimHash(absl::string_view text, int shingle) {
-  std::vector<Token> tokens = Tokenize(text);
+uint64_t SimHash(absl::string_view text, int shingle) { return SimHash(Tokenize(text), shingle); }
+
+uint64_t SimHash(const std::vector<Token>& tokens, int shingle) {
   if (tokens.empty()) return 0;
   const size_t n = std::max<size_t>(1, std::min<size_t>(shingle, tokens.size()));
   std::array<int64_t, 64> weights{};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/text/tokenize.h"
 
 namespace sa::text {
 
@@ -14,6 +15,8 @@ namespace sa::text {
 // stable across processes and versions (fingerprints are stored in Redis). Texts shorter than
 // one shingle use their words as they are; an empty text gives 0.
 uint64_t SimHash(absl::string_view text, int shingle = 3);
+// The same over words already tokenised (to fingerprint one text several ways).
+uint64_t SimHash(const std::vector<Token>& tokens, int shingle = 3);
 
 // The number of bits in which two fingerprints differ (0..64).
 int HammingDistance(uint64_t a, uint64_t b);
