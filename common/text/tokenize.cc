@@ -4,6 +4,8 @@
 #include <utf8proc.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
@@ -48,47 +50,118 @@ size_t Decode(absl::string_view text, size_t pos, utf8proc_int32_t& cp) {
   return static_cast<size_t>(len);
 }
 
+// Per ASCII byte: its lower-case form when it belongs to a word, else 0.
+struct AsciiWordTable {
+  char lower[128] = {};
+  constexpr AsciiWordTable() {
+    for (int c = '0'; c <= '9'; ++c) lower[c] = static_cast<char>(c);
+    for (int c = 'a'; c <= 'z'; ++c) lower[c] = static_cast<char>(c);
+    for (int c = 'A'; c <= 'Z'; ++c) lower[c] = static_cast<char>(c - 'A' + 'a');
+  }
+};
+constexpr AsciiWordTable kAsciiWords;
+
 }  // namespace
+
+void ForEachWord(absl::string_view text,
+                 absl::FunctionRef<void(absl::string_view norm, uint32_t begin, uint32_t end)> f) {
+  const size_t n = text.size();
+  std::string lowered;  // the current ASCII word, lower-cased
+  size_t pos = 0;
+  while (pos < n) {
+    unsigned char byte = static_cast<unsigned char>(text[pos]);
+    if (byte < 0x80 && kAsciiWords.lower[byte] == 0) {  // an ASCII separator
+      ++pos;
+      continue;
+    }
+    if (byte >= 0x80) {
+      utf8proc_int32_t cp;
+      size_t len = Decode(text, pos, cp);
+      if (cp < 0 || !IsWordCodepoint(cp)) {  // a non-ASCII separator or an invalid byte
+        pos += len;
+        continue;
+      }
+    }
+    // A word starts here: find its end, noting whether it is all ASCII (the common case,
+    // lower-cased with a table instead of utf8proc).
+    const size_t begin = pos;
+    bool ascii = true;
+    while (pos < n) {
+      byte = static_cast<unsigned char>(text[pos]);
+      if (byte < 0x80) {
+        if (kAsciiWords.lower[byte] == 0) break;
+        ++pos;
+        continue;
+      }
+      utf8proc_int32_t cp;
+      size_t len = Decode(text, pos, cp);
+      if (cp < 0 || !IsWordCodepoint(cp)) break;
+      ascii = false;
+      pos += len;
+    }
+    absl::string_view word = text.substr(begin, pos - begin);
+    if (ascii) {
+      lowered.resize(word.size());
+      for (size_t i = 0; i < word.size(); ++i) {
+        lowered[i] = kAsciiWords.lower[static_cast<unsigned char>(word[i])];
+      }
+      f(lowered, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos));
+    } else {
+      std::string norm = NormalizeWord(word);
+      f(norm, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos));
+    }
+  }
+}
 
 std::vector<Token> Tokenize(absl::string_view text) {
   std::vector<Token> tokens;
   tokens.reserve(text.size() / 6 + 1);  // English averages about 6 bytes per word and space
-  size_t pos = 0;
-  size_t word_begin = absl::string_view::npos;
-  bool word_ascii = true;
-  std::string lowered;  // the ASCII word so far, lower-cased as it is scanned
-  auto finish = [&](size_t end) {
-    std::string norm = word_ascii ? std::move(lowered) : NormalizeWord(text.substr(word_begin, end - word_begin));
-    tokens.push_back({std::move(norm), static_cast<uint32_t>(word_begin), static_cast<uint32_t>(end)});
-    word_begin = absl::string_view::npos;
-    word_ascii = true;
-    lowered.clear();
-  };
-  while (pos < text.size()) {
-    unsigned char byte = static_cast<unsigned char>(text[pos]);
-    if (byte < 0x80) {  // the common case: no decoding, lower-case on the fly
-      if (absl::ascii_isalnum(byte)) {
-        if (word_begin == absl::string_view::npos) word_begin = pos;
-        if (word_ascii) lowered.push_back(absl::ascii_tolower(byte));
-      } else if (word_begin != absl::string_view::npos) {
-        finish(pos);
-      }
-      ++pos;
-      continue;
-    }
-    utf8proc_int32_t cp;
-    size_t len = Decode(text, pos, cp);
-    bool word = cp >= 0 && IsWordCodepoint(cp);
-    if (word) {
-      if (word_begin == absl::string_view::npos) word_begin = pos;
-      word_ascii = false;
-    } else if (word_begin != absl::string_view::npos) {
-      finish(pos);
-    }
-    pos += len;
-  }
-  if (word_begin != absl::string_view::npos) finish(text.size());
+  ForEachWord(text, [&](absl::string_view norm, uint32_t begin, uint32_t end) {
+    tokens.push_back({std::string(norm), begin, end});
+  });
   return tokens;
+}
+
+namespace {
+
+// splitmix64's finaliser: a bijection that spreads every input bit over the output.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+const uint64_t kWordHashSeed = [] {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}();
+
+}  // namespace
+
+uint64_t WordHash(absl::string_view word) {
+  // Eight bytes at a time, each block mixed into the state; the last block overlaps the one
+  // before it rather than copying a variable-length tail. Most words take one or two blocks.
+  auto load64 = [](const char* p) { uint64_t v; std::memcpy(&v, p, 8); return v; };
+  auto load32 = [](const char* p) { uint32_t v; std::memcpy(&v, p, 4); return uint64_t{v}; };
+  const char* p = word.data();
+  const size_t n = word.size();
+  uint64_t h = kWordHashSeed ^ (n * 0x9e3779b97f4a7c15ull);
+  uint64_t last;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) h = Mix(h ^ load64(p + i));
+    last = load64(p + n - 8);
+  } else if (n >= 4) {
+    last = (load32(p) << 32) | load32(p + n - 4);
+  } else if (n > 0) {
+    last = (uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+           (uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) | static_cast<unsigned char>(p[n - 1]);
+  } else {
+    last = 0;
+  }
+  return Mix(h ^ last);
 }
 
 std::string NormalizePhrase(absl::string_view text) {

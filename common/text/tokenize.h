@@ -6,6 +6,7 @@
 // "putin". Invalid UTF-8 bytes act as separators.
 #pragma once
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
@@ -22,6 +23,16 @@ struct Token {
 
 // Splits `text` into normalised words with their original byte offsets.
 std::vector<Token> Tokenize(absl::string_view text);
+
+// The same words without a Token per word: calls f(norm, begin, end) for each, in order.
+// `norm` views a scratch buffer that is valid only during the call.
+void ForEachWord(absl::string_view text,
+                 absl::FunctionRef<void(absl::string_view norm, uint32_t begin, uint32_t end)> f);
+
+// A fast 64-bit hash for normalised words (every word lookup of the matcher uses it). Seeded
+// once per process at random, so crafted words cannot aim at hash-table collisions; stable
+// within a process only.
+uint64_t WordHash(absl::string_view word);
 
 // The normalised words of `text` joined by single spaces ("Joint Base  Elmendorf–Richardson"
 // -> "joint base elmendorf richardson"): the canonical key of a phrase.

@@ -172,7 +172,7 @@ absl::Status EventConsumer::Process(const Entry& entry) {
       Alert alert;
       alert.set_subscription_id(match.subscription_id);
       *alert.mutable_event() = event;
-      for (auto& m : match.matches) *alert.add_matches() = std::move(m);
+      for (const TermMatch& m : match.matches) *alert.add_matches() = ToProto(m);
       *alert.mutable_created_at() = created_at;
       SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert, deliveries[i]));
       absl::MutexLock lock(&stats_mu_);

@@ -3,15 +3,29 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
+#include "common/text/tokenize.h"
 
 namespace sa::notifier {
 
 using summit_alerts::v1::Match;
 
-EventDocument::EventDocument(const summit_alerts::v1::Event& event) : event_(event) {
+Match ToProto(const TermMatch& match) {
+  Match m;
+  m.set_term(match.term);
+  m.set_field(std::string(FieldName(match.field)));
+  m.set_text(std::string(match.text));
+  return m;
+}
+
+EventDocument::EventDocument(const summit_alerts::v1::Event& event)
+    : event_(event), word_set_(0, WordIndexHash{&words_}, WordIndexEq{&words_}) {
+  const std::string& body = event.body().empty() ? event.summary() : event.body();
+  size_t expected_tokens = (event.title().size() + body.size()) / 6 + 64;
+  tokens_.reserve(expected_tokens);
+  words_.reserve(expected_tokens / 2);
+  word_set_.reserve(expected_tokens / 2);
   Add(Field::kTitle, event.title());
-  Add(Field::kBody, event.body().empty() ? event.summary() : event.body());
+  Add(Field::kBody, body);
   for (const auto& p : event.participants()) {
     Add(Field::kParticipant, p.name(), p.name());
     for (const auto& alias : p.aliases()) Add(Field::kParticipant, alias, p.name());
@@ -28,92 +42,116 @@ EventDocument::EventDocument(const summit_alerts::v1::Event& event) : event_(eve
   Add(Field::kType, event.type());
   Add(Field::kSource, event.source());
   Add(Field::kLang, event.language());
-  BuildWordIndex();
-}
-
-void EventDocument::BuildWordIndex() {
-  // Token vectors no longer change, so views of their words stay valid.
-  size_t total = 0;
-  for (const Entry& entry : entries_) total += entry.tokens.size();
-  occurrences_.resize(total);
-  words_.reserve(total / 2);
-  // Walk backwards so each word's chain comes out in text order.
-  uint32_t slot = static_cast<uint32_t>(total);
-  for (uint32_t e = static_cast<uint32_t>(entries_.size()); e-- > 0;) {
-    const auto& tokens = entries_[e].tokens;
-    for (uint32_t t = static_cast<uint32_t>(tokens.size()); t-- > 0;) {
-      --slot;
-      auto [it, inserted] = words_.try_emplace(tokens[t].norm, slot);
-      occurrences_[slot] = {e, t, inserted ? kNone : it->second};
-      it->second = slot;
-    }
-  }
 }
 
 void EventDocument::Add(Field field, absl::string_view text, absl::string_view entity) {
   if (text.empty()) return;
-  entries_.push_back({field, text, text::Tokenize(text), entity});
+  const uint32_t entry = static_cast<uint32_t>(entries_.size());
+  entries_.push_back({field, text, entity});
+  const FieldMask mask = MaskOf(field);
+  text::ForEachWord(text, [&](absl::string_view norm, uint32_t begin, uint32_t end) {
+    const uint32_t token = static_cast<uint32_t>(tokens_.size());
+    const uint64_t hash = text::WordHash(norm);
+    uint32_t w;
+    if (auto it = word_set_.find(WordKey{norm, hash}); it != word_set_.end()) {
+      w = *it;
+      Word& word = words_[w];
+      tokens_[word.last].next = token;
+      word.last = token;
+      word.fields |= mask;
+    } else {
+      w = static_cast<uint32_t>(words_.size());
+      words_.push_back({std::string(norm), hash, token, token, mask});
+      word_set_.insert(w);
+    }
+    tokens_.push_back({w, entry, begin, end, kNone});
+  });
+}
+
+uint32_t EventDocument::WordIndex(absl::string_view norm, uint64_t hash) const {
+  auto it = word_set_.find(WordKey{norm, hash});
+  return it == word_set_.end() ? kNone : *it;
 }
 
 const absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>>&
 EventDocument::WordsByHead() const {
   if (!words_by_head_built_) {
     words_by_head_built_ = true;
-    for (const auto& [word, first] : words_) {
-      if (word.size() >= kHeadBytes) words_by_head_[word.substr(0, kHeadBytes)].push_back(first);
+    for (const Word& word : words_) {
+      if (word.norm.size() >= kHeadBytes) words_by_head_[absl::string_view(word.norm).substr(0, kHeadBytes)].push_back(word.first);
     }
   }
   return words_by_head_;
 }
 
-bool EventDocument::MatchesAt(const Words& words, bool prefix, const Occurrence& at) const {
-  const auto& tokens = entries_[at.entry].tokens;
-  if (at.token + words.size() > tokens.size()) return false;
-  for (size_t w = 0; w < words.size(); ++w) {
-    const std::string& token = tokens[at.token + w].norm;
-    bool last = w + 1 == words.size();
-    if (last && prefix ? !absl::StartsWith(token, words[w]) : token != words[w]) return false;
-  }
-  return true;
-}
-
 bool EventDocument::Find(const RuleTerm& term, absl::string_view term_text,
-                         std::vector<Match>* out) const {
-  Words words = absl::StrSplit(term.words, ' ');
-  // The first occurrence of the first word: exact, or of every word it is a prefix of.
+                         std::vector<TermMatch>* out) const {
+  // The common case first: a single word, looked up by its precomputed hash.
+  if (term.word_count == 1 && !term.prefix) {
+    uint32_t w = WordIndex(term.words, term.first_word_hash);
+    if (w == kNone || !(words_[w].fields & term.fields)) return false;
+    if (out == nullptr) return true;
+  }
+  // The term's words as word indexes; a prefix (always the last word) stays text.
+  absl::InlinedVector<uint32_t, 4> exact;
+  absl::string_view prefix;
+  size_t word_count = 0;
+  for (absl::string_view rest = term.words; !rest.empty();) {
+    size_t space = rest.find(' ');
+    absl::string_view word = rest.substr(0, space);
+    rest = space == absl::string_view::npos ? absl::string_view() : rest.substr(space + 1);
+    if (term.prefix && rest.empty()) {
+      prefix = word;
+    } else {
+      uint32_t w = WordIndex(word, word_count == 0 && term.word_count > 0 ? term.first_word_hash
+                                                                          : text::WordHash(word));
+      if (w == kNone) return false;  // a word the event does not have
+      exact.push_back(w);
+    }
+    ++word_count;
+  }
+  if (!exact.empty() && !(words_[exact[0]].fields & term.fields)) return false;
+  if (word_count == 1 && !term.prefix && out == nullptr) return true;
+
+  // Where the first word occurs: one chain, or (a lone prefix) the chain of every word it
+  // starts, in token order, which is field order, then text order.
   absl::InlinedVector<uint32_t, 4> starts;
-  if (term.prefix && words.size() == 1) {
+  if (!exact.empty()) {
+    starts.push_back(words_[exact[0]].first);
+  } else {
     const auto& by_head = WordsByHead();
-    if (auto group = by_head.find(words[0].substr(0, kHeadBytes)); group != by_head.end()) {
+    if (auto group = by_head.find(prefix.substr(0, kHeadBytes)); group != by_head.end()) {
       for (uint32_t first : group->second) {
-        const Occurrence& at = occurrences_[first];
-        if (absl::StartsWith(entries_[at.entry].tokens[at.token].norm, words[0])) starts.push_back(first);
+        if (absl::StartsWith(words_[tokens_[first].word].norm, prefix)) starts.push_back(first);
       }
     }
-    std::sort(starts.begin(), starts.end());  // field order, then text order
-  } else if (auto it = words_.find(words[0]); it != words_.end()) {
-    starts.push_back(it->second);
+    std::sort(starts.begin(), starts.end());
   }
+  auto phrase_at = [&](uint32_t at) {  // the words after the first one follow `at`
+    for (size_t k = 1; k < word_count; ++k) {
+      size_t t = at + k;
+      if (t >= tokens_.size() || tokens_[t].entry != tokens_[at].entry) return false;
+      bool same = k < exact.size() ? tokens_[t].word == exact[k]
+                                   : absl::StartsWith(words_[tokens_[t].word].norm, prefix);
+      if (!same) return false;
+    }
+    return true;
+  };
   FieldMask found_in = 0;
   for (uint32_t start : starts) {
-    for (uint32_t o = start; o != kNone; o = occurrences_[o].next) {
-      const Occurrence& at = occurrences_[o];
-      const Entry& entry = entries_[at.entry];
+    for (uint32_t o = start; o != kNone; o = tokens_[o].next) {
+      const Entry& entry = entries_[tokens_[o].entry];
       FieldMask mask = MaskOf(entry.field);
       if (!(term.fields & mask) || (found_in & mask)) continue;
-      if (!MatchesAt(words, term.prefix, at)) continue;
+      if (!phrase_at(o)) continue;
       if (out == nullptr) return true;
       found_in |= mask;
-      Match& m = out->emplace_back();
-      m.set_term(std::string(term_text));
-      m.set_field(std::string(FieldName(entry.field)));
-      if (!entry.entity.empty()) {
-        m.set_text(std::string(entry.entity));
-      } else {
-        uint32_t begin = entry.tokens[at.token].begin;
-        uint32_t end = entry.tokens[at.token + words.size() - 1].end;
-        m.set_text(std::string(entry.text.substr(begin, end - begin)));
+      absl::string_view text = entry.entity;
+      if (text.empty()) {
+        uint32_t begin = tokens_[o].begin;
+        text = entry.text.substr(begin, tokens_[o + word_count - 1].end - begin);
       }
+      out->push_back({std::string(term_text), entry.field, text});
     }
   }
   return found_in != 0;

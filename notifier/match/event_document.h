@@ -1,15 +1,17 @@
 // The searchable form of one event: every field tokenised once (tokenize.h normalisation),
-// with an index from each distinct word to where it occurs.
+// with an index from each distinct word to the fields and places it occurs in.
 //
 // Fields: title; body (the summary when the event has no body); participant and place
 // (canonical names and the gazetteer's aliases, so `participant:putin` and `Путин` find
 // "Vladimir Putin"); topic; keyword; type; source; lang.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "common/text/tokenize.h"
@@ -18,60 +20,96 @@
 
 namespace sa::notifier {
 
-// Immutable after construction; not thread-safe for concurrent prefix lookups (build one per
-// thread per event).
+// Where a term occurred: one line of an alert's explanation. Views the event's strings, so
+// it lives no longer than the event; ToProto makes the Alert's copy.
+struct TermMatch {
+  std::string term;        // the term as written in the rule (a topic: its normalised name)
+  Field field;
+  absl::string_view text;  // the words as written in the event; a participant's or place's
+                           // canonical name; a topic's name
+};
+summit_alerts::v1::Match ToProto(const TermMatch& match);
+
+// Immutable after construction; not thread-safe for concurrent Find calls with prefix terms
+// (build one per thread per event).
 class EventDocument {
  public:
   // `event` must outlive the document.
   explicit EventDocument(const summit_alerts::v1::Event& event);
-  EventDocument(const EventDocument&) = delete;  // holds views of its own tokens
+  EventDocument(const EventDocument&) = delete;  // its word set refers to its own words
   EventDocument& operator=(const EventDocument&) = delete;
 
   const summit_alerts::v1::Event& event() const { return event_; }
   // The event's topic names, normalised (NormalizePhrase).
   const std::vector<std::string>& topics() const { return topics_; }
 
-  // Calls f(word) once per distinct normalised word of every field.
+  // Calls f(word, text::WordHash(word)) once per distinct normalised word of every field.
   template <typename F>
   void ForEachWord(F&& f) const {
-    for (const auto& [word, first] : words_) f(word);
+    for (const Word& word : words_) f(absl::string_view(word.norm), word.hash);
   }
 
-  // True when `term` occurs in one of its fields. With `out`, appends one Match per field it
-  // occurs in (the first occurrence), with `term_text` as Match.term.
-  bool Find(const RuleTerm& term, absl::string_view term_text,
-            std::vector<summit_alerts::v1::Match>* out) const;
+  // True when `term` occurs in one of its fields. With `out`, appends one TermMatch per field
+  // it occurs in (the first occurrence), with `term_text` as TermMatch::term.
+  bool Find(const RuleTerm& term, absl::string_view term_text, std::vector<TermMatch>* out) const;
 
  private:
-  struct Entry {  // views of the event's strings
+  static constexpr uint32_t kNone = ~0u;
+  struct Entry {  // one field value; views of the event's strings
     Field field;
     absl::string_view text;
-    std::vector<text::Token> tokens;
     absl::string_view entity;  // participant/place: the canonical name, which explanations show
   };
-  struct Occurrence {
-    uint32_t entry;
-    uint32_t token;
-    uint32_t next;  // the word's next occurrence in occurrences_, or kNone
+  struct Token {
+    uint32_t word;   // index into words_
+    uint32_t entry;  // index into entries_
+    uint32_t begin;  // byte offsets in the entry's text
+    uint32_t end;
+    uint32_t next;   // the word's next occurrence (token index), or kNone
   };
-  static constexpr uint32_t kNone = ~0u;
-  using Words = absl::InlinedVector<absl::string_view, 4>;
+  struct Word {
+    std::string norm;
+    uint64_t hash;
+    uint32_t first;     // first occurrence (token index)
+    uint32_t last;      // last occurrence, while tokens are added
+    FieldMask fields;   // every field it occurs in
+  };
+  // The word set holds indexes into words_, hashed by the precomputed Word::hash and looked
+  // up by text (heterogeneous lookup), so a word is hashed once.
+  struct WordKey {
+    absl::string_view norm;
+    uint64_t hash;
+  };
+  struct WordIndexHash {
+    using is_transparent = void;
+    const std::vector<Word>* words;
+    size_t operator()(uint32_t i) const { return (*words)[i].hash; }
+    size_t operator()(const WordKey& key) const { return key.hash; }
+  };
+  struct WordIndexEq {
+    using is_transparent = void;
+    const std::vector<Word>* words;
+    absl::string_view Norm(uint32_t i) const { return (*words)[i].norm; }
+    absl::string_view Norm(const WordKey& key) const { return key.norm; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Norm(a) == Norm(b); }
+  };
+  using WordSet = absl::flat_hash_set<uint32_t, WordIndexHash, WordIndexEq>;
+
   void Add(Field field, absl::string_view text, absl::string_view entity = {});
-  void BuildWordIndex();
-  // Whether the term's words occur from `at`; the last word may be a prefix.
-  bool MatchesAt(const Words& words, bool prefix, const Occurrence& at) const;
+  // The index of `norm` (whose WordHash is `hash`) in words_, or kNone.
+  uint32_t WordIndex(absl::string_view norm, uint64_t hash) const;
   // Distinct words grouped by their first kHeadBytes bytes (a prefix term has at least that
-  // many), built on the first prefix lookup: values are first occurrences.
+  // many), built on the first prefix lookup.
   static constexpr size_t kHeadBytes = 3;
   const absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>>& WordsByHead() const;
 
   const summit_alerts::v1::Event& event_;
   std::vector<Entry> entries_;
   std::vector<std::string> topics_;
-  // Each distinct word (viewing a token's norm) -> its first occurrence in occurrences_,
-  // which chains to the others in text order.
-  absl::flat_hash_map<absl::string_view, uint32_t> words_;
-  std::vector<Occurrence> occurrences_;
+  std::vector<Token> tokens_;  // every field's tokens, entry after entry, in text order
+  std::vector<Word> words_;
+  WordSet word_set_;
   mutable absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>> words_by_head_;
   mutable bool words_by_head_built_ = false;
 };

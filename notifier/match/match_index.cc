@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <optional>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_split.h"
 
 namespace sa::notifier {
 namespace {
 
-uint64_t KeyHash(absl::string_view text) { return absl::Hash<absl::string_view>{}(text); }
+uint64_t KeyHash(absl::string_view text) { return text::WordHash(text); }
 
 // The relative cost of filing under a word: how many events are likely to contain it.
 // Short and function words occur everywhere; a prefix hits every word it starts.
@@ -75,11 +74,22 @@ std::optional<Anchors> NodeAnchors(const Rule& rule, const RuleNode& node) {
 
 }  // namespace
 
-std::vector<AnchorKey> AnchorKeys(const CompiledSubscription& sub) {
-  std::optional<Anchors> chosen;
-  if (!sub.rule.empty()) chosen = NodeAnchors(sub.rule, sub.rule.root());
+std::vector<std::vector<AnchorKey>> AnchorGroups(const CompiledSubscription& sub) {
+  // Every necessary condition with its anchors: the top-level AND's children (or the whole
+  // rule), and the topics, which are required too.
+  std::vector<Anchors> required;
+  if (!sub.rule.empty()) {
+    const RuleNode& root = sub.rule.root();
+    if (root.kind == RuleNode::Kind::kAnd) {
+      for (uint16_t i = 0; i < root.count; ++i) {
+        const RuleNode& child = sub.rule.nodes[sub.rule.child_ids[root.first + i]];
+        if (auto anchors = NodeAnchors(sub.rule, child)) required.push_back(std::move(*anchors));
+      }
+    } else if (auto anchors = NodeAnchors(sub.rule, root)) {
+      required.push_back(std::move(*anchors));
+    }
+  }
   if (!sub.topics.empty()) {
-    // Topics are required too: file under them when cheaper (or when the rule cannot anchor).
     Anchors topics;
     for (const std::string& topic : sub.topics) {
       RuleTerm term;
@@ -88,14 +98,22 @@ std::vector<AnchorKey> AnchorKeys(const CompiledSubscription& sub) {
       topics.keys.push_back(std::move(one.keys[0]));
       topics.cost += one.cost;
     }
-    if (!chosen || topics.cost < chosen->cost) chosen = std::move(topics);
+    required.push_back(std::move(topics));
   }
-  if (!chosen) return {};
-  std::vector<AnchorKey> keys;
-  for (auto& key : chosen->keys) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+  std::stable_sort(required.begin(), required.end(),
+                   [](const Anchors& a, const Anchors& b) { return a.cost < b.cost; });
+  // A second group only when it is selective: a function word would put the subscription in
+  // a posting list that every event hits.
+  constexpr double kMaxSecondGroupCost = 100;
+  std::vector<std::vector<AnchorKey>> groups;
+  for (Anchors& anchors : required) {
+    if (groups.size() == kMaxAnchorGroups || (!groups.empty() && anchors.cost >= kMaxSecondGroupCost)) break;
+    std::vector<AnchorKey>& keys = groups.emplace_back();
+    for (auto& key : anchors.keys) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+    }
   }
-  return keys;
+  return groups;
 }
 
 MatchIndex::MatchIndex() = default;
@@ -110,8 +128,27 @@ MatchIndex::Postings& MatchIndex::PostingsFor(const AnchorKey& key) {
   return prefix_[KeyHash(key.text)];
 }
 
+void MatchIndex::ErasePosting(const AnchorKey& key, uint32_t posting) {
+  auto& map = key.prefix ? prefix_ : exact_;
+  if (auto it = map.find(KeyHash(key.text)); it != map.end()) {
+    Postings& postings = it->second;
+    if (auto pos = std::find(postings.begin(), postings.end(), posting); pos != postings.end()) {
+      *pos = postings.back();
+      postings.pop_back();
+    }
+    if (postings.empty()) map.erase(it);
+  }
+  if (key.prefix) {
+    uint32_t length = static_cast<uint32_t>(key.text.size());
+    if (--prefix_length_count_[length] == 0) {
+      prefix_length_count_.erase(length);
+      prefix_lengths_.erase(std::find(prefix_lengths_.begin(), prefix_lengths_.end(), length));
+    }
+  }
+}
+
 void MatchIndex::Upsert(CompiledSubscription sub) {
-  std::vector<AnchorKey> keys = AnchorKeys(sub);
+  std::vector<std::vector<AnchorKey>> groups = AnchorGroups(sub);
   auto owned = std::make_unique<CompiledSubscription>(std::move(sub));
   absl::WriterMutexLock lock(&mu_);
   if (auto it = slot_by_id_.find(owned->id); it != slot_by_id_.end()) RemoveSlot(it->second);
@@ -123,7 +160,9 @@ void MatchIndex::Upsert(CompiledSubscription sub) {
     slot = static_cast<uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  for (const AnchorKey& key : keys) PostingsFor(key).push_back(slot);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (const AnchorKey& key : groups[g]) PostingsFor(key).push_back(Posting(slot, g, groups.size()));
+  }
   slot_by_id_[owned->id] = slot;
   slots_[slot] = std::move(owned);
 }
@@ -138,24 +177,9 @@ bool MatchIndex::Remove(absl::string_view id) {
 
 void MatchIndex::RemoveSlot(uint32_t slot) {
   const CompiledSubscription& sub = *slots_[slot];
-  for (const AnchorKey& key : AnchorKeys(sub)) {
-    auto& map = key.prefix ? prefix_ : exact_;
-    auto it = map.find(KeyHash(key.text));
-    if (it == map.end()) continue;
-    Postings& postings = it->second;
-    auto pos = std::find(postings.begin(), postings.end(), slot);
-    if (pos != postings.end()) {
-      *pos = postings.back();
-      postings.pop_back();
-    }
-    if (postings.empty()) map.erase(it);
-    if (key.prefix) {
-      uint32_t length = static_cast<uint32_t>(key.text.size());
-      if (--prefix_length_count_[length] == 0) {
-        prefix_length_count_.erase(length);
-        prefix_lengths_.erase(std::find(prefix_lengths_.begin(), prefix_lengths_.end(), length));
-      }
-    }
+  std::vector<std::vector<AnchorKey>> groups = AnchorGroups(sub);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (const AnchorKey& key : groups[g]) ErasePosting(key, Posting(slot, g, groups.size()));
   }
   slot_by_id_.erase(sub.id);
   slots_[slot].reset();
@@ -168,19 +192,29 @@ size_t MatchIndex::size() const {
 }
 
 void MatchIndex::Candidates(const EventDocument& document, std::vector<uint32_t>& slots) const {
-  auto add = [&](const absl::flat_hash_map<uint64_t, Postings>& map, absl::string_view key) {
-    auto it = map.find(KeyHash(key));
-    if (it != map.end()) slots.insert(slots.end(), it->second.begin(), it->second.end());
+  std::vector<uint32_t> postings;
+  postings.reserve(1024);
+  auto add = [&](const absl::flat_hash_map<uint64_t, Postings>& map, uint64_t hash) {
+    auto it = map.find(hash);
+    if (it != map.end()) postings.insert(postings.end(), it->second.begin(), it->second.end());
   };
-  document.ForEachWord([&](absl::string_view word) {
-    add(exact_, word);
+  document.ForEachWord([&](absl::string_view word, uint64_t hash) {
+    add(exact_, hash);
     for (uint32_t length : prefix_lengths_) {
       if (length > word.size()) break;
-      add(prefix_, word.substr(0, length));
+      add(prefix_, KeyHash(word.substr(0, length)));
     }
   });
-  std::sort(slots.begin(), slots.end());
-  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  // Sorted, postings of one slot are adjacent: a slot is a candidate when each of its groups
+  // was hit (a group hit through several keys counts once).
+  std::sort(postings.begin(), postings.end());
+  for (size_t i = 0; i < postings.size();) {
+    const uint32_t slot = postings[i] >> 2;
+    const uint32_t all_groups = (postings[i] & 1) ? 0b11 : 0b01;
+    uint32_t hit = 0;
+    for (; i < postings.size() && postings[i] >> 2 == slot; ++i) hit |= 1u << ((postings[i] >> 1) & 1);
+    if (hit == all_groups) slots.push_back(slot);
+  }
 }
 
 std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, MatchStats* stats) const {
@@ -190,8 +224,7 @@ std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, 
   Candidates(document, slots);
   for (uint32_t slot : slots) {
     const CompiledSubscription& sub = *slots_[slot];
-    MatchOutcome outcome = EvaluateSubscription(sub, document);
-    if (outcome.matched) result.push_back({sub.id, std::move(outcome.matches), sub.has_webhooks});
+    if (SubscriptionMatches(sub, document)) result.push_back({sub.id, ExplainMatch(sub, document), sub.has_webhooks});
   }
   if (stats != nullptr) {
     stats->candidates = slots.size();

@@ -2,12 +2,13 @@
 // presearcher in Lucene Monitor's sense), so an event costs what its own words and the
 // subscriptions they hit cost, not what the number of subscriptions does.
 //
-// Each subscription is filed under a set of "anchor" keys such that any event it matches
-// contains at least one: for a term its rarest word (or its prefix, for `cyber*`); for AND the
-// cheapest child's set; for OR the union of its children's; topics when the rule alone cannot
-// anchor (`-Syria` with topics). Per event, each distinct word of the EventDocument is looked
-// up once among exact keys and once per registered prefix length; only the subscriptions hit
-// are evaluated in full (EvaluateSubscription). The design and its measurements against
+// Each subscription is filed under one or two groups of "anchor" keys such that any event it
+// matches contains at least one key of every group: for a term its rarest word (or its
+// prefix, for `cyber*`); for AND the cheapest child's group, or the two cheapest children's;
+// for OR the union of its children's; topics when the rule alone cannot anchor (`-Syria` with
+// topics). Per event, each distinct word of the EventDocument is looked up once among exact
+// keys and once per registered prefix length; only the subscriptions with a hit in every
+// group are evaluated in full (SubscriptionMatches). The design and its measurements against
 // vectorscan and RE2::Set are in docs/MATCHING.md.
 //
 // Live updates: Upsert/Remove change the index in place in O(anchors + posting length)
@@ -31,18 +32,23 @@ struct AnchorKey {
   bool operator==(const AnchorKey& o) const { return prefix == o.prefix && text == o.text; }
 };
 
-// The anchor keys the index files `sub` under; never empty for a subscription that
+// The anchor groups the index files `sub` under, cheapest first: an event it matches has at
+// least one key of every group. One group, or two when the rule (with its topics) requires
+// two independent things and the second is selective (not a function word): then the
+// subscription is evaluated only for events that have both, so `anchorage bakotu` is not
+// evaluated for every story about Anchorage. Never empty for a subscription that
 // CompileSubscription accepted.
-std::vector<AnchorKey> AnchorKeys(const CompiledSubscription& sub);
+inline constexpr size_t kMaxAnchorGroups = 2;
+std::vector<std::vector<AnchorKey>> AnchorGroups(const CompiledSubscription& sub);
 
 struct SubscriptionMatch {
   std::string subscription_id;
-  std::vector<summit_alerts::v1::Match> matches;
+  std::vector<TermMatch> matches;  // views the event's strings: use while the event lives
   bool has_webhooks = false;  // as CompiledSubscription::has_webhooks
 };
 
 struct MatchStats {
-  size_t candidates = 0;  // subscriptions evaluated in full
+  size_t candidates = 0;  // subscriptions evaluated in full (a hit in every anchor group)
   size_t matched = 0;
 };
 
@@ -67,11 +73,17 @@ class MatchIndex {
   size_t CountCandidates(const EventDocument& document) const;
 
  private:
-  using Postings = std::vector<uint32_t>;  // slots
+  // A posting: slot << 2 | group << 1 | (groups - 1), so the presearch knows from the
+  // postings alone whether every group of a slot was hit.
+  using Postings = std::vector<uint32_t>;
+  static uint32_t Posting(uint32_t slot, size_t group, size_t groups) {
+    return slot << 2 | static_cast<uint32_t>(group) << 1 | static_cast<uint32_t>(groups - 1);
+  }
   void Candidates(const EventDocument& document, std::vector<uint32_t>& slots) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void RemoveSlot(uint32_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Postings& PostingsFor(const AnchorKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ErasePosting(const AnchorKey& key, uint32_t posting) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<CompiledSubscription>> slots_ ABSL_GUARDED_BY(mu_);

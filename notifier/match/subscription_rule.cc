@@ -37,8 +37,8 @@ class RuleEvaluation {
     return false;
   }
 
-  // Appends a Match per field for each term outside any NOT that occurs.
-  void ExplainPositive(const RuleNode& node, bool negated, std::vector<Match>& out) {
+  // Appends a TermMatch per field for each term outside any NOT that occurs.
+  void ExplainPositive(const RuleNode& node, bool negated, std::vector<TermMatch>& out) {
     if (node.kind == RuleNode::Kind::kTerm) {
       if (!negated) {
         const RuleTerm& term = rule_.terms[node.first];
@@ -101,39 +101,65 @@ bool RuleMatches(const Rule& rule, const EventDocument& document) {
   return RuleEvaluation(rule, document).Node(rule.root());
 }
 
+namespace {
+
+bool HasTopic(const CompiledSubscription& sub, const EventDocument& document) {
+  for (const std::string& wanted : sub.topics) {
+    for (const std::string& topic : document.topics()) {
+      if (topic == wanted) return true;
+    }
+  }
+  return false;
+}
+
+void AppendTopicMatches(const CompiledSubscription& sub, const EventDocument& document,
+                        std::vector<TermMatch>& out) {
+  const auto& event = document.event();
+  for (const std::string& wanted : sub.topics) {
+    for (int i = 0; i < event.topics_size(); ++i) {
+      if (document.topics()[i] == wanted) out.push_back({wanted, Field::kTopic, event.topics(i).name()});
+    }
+  }
+}
+
+}  // namespace
+
+bool SubscriptionMatches(const CompiledSubscription& sub, const EventDocument& document) {
+  if (document.event().relevance() < sub.min_relevance) return false;
+  if (!sub.topics.empty() && !HasTopic(sub, document)) return false;
+  return RuleMatches(sub.rule, document);
+}
+
+std::vector<TermMatch> ExplainMatch(const CompiledSubscription& sub, const EventDocument& document) {
+  std::vector<TermMatch> matches;
+  if (!sub.rule.empty()) RuleEvaluation(sub.rule, document).ExplainPositive(sub.rule.root(), false, matches);
+  AppendTopicMatches(sub, document, matches);
+  return matches;
+}
+
 MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document,
                                   bool explain_misses) {
   MatchOutcome outcome;
-  const auto& event = document.event();
-  if (event.relevance() < sub.min_relevance) {
-    outcome.reason = absl::StrCat("relevance ", event.relevance(), " is below min_relevance ",
-                                  sub.min_relevance);
+  if (document.event().relevance() < sub.min_relevance) {
+    outcome.reason = absl::StrCat("relevance ", document.event().relevance(),
+                                  " is below min_relevance ", sub.min_relevance);
     return outcome;
   }
-  std::vector<Match> topic_matches;
-  for (const std::string& wanted : sub.topics) {
-    for (int i = 0; i < event.topics_size(); ++i) {
-      if (document.topics()[i] != wanted) continue;
-      Match& m = topic_matches.emplace_back();
-      m.set_term(wanted);
-      m.set_field("topic");
-      m.set_text(event.topics(i).name());
-    }
-  }
-  if (!sub.topics.empty() && topic_matches.empty()) {
+  if (!sub.topics.empty() && !HasTopic(sub, document)) {
     outcome.reason = absl::StrCat("the event has none of the topics ", absl::StrJoin(sub.topics, ", "));
     return outcome;
   }
-  RuleEvaluation evaluation(sub.rule, document);
-  outcome.matched = sub.rule.empty() || evaluation.Node(sub.rule.root());
-  if (!sub.rule.empty() && (outcome.matched || explain_misses)) {
-    evaluation.ExplainPositive(sub.rule.root(), false, outcome.matches);
-  }
-  if (!outcome.matched) {
-    outcome.reason = "the query does not match";
+  outcome.matched = RuleMatches(sub.rule, document);
+  if (outcome.matched) {
+    for (const TermMatch& m : ExplainMatch(sub, document)) outcome.matches.push_back(ToProto(m));
     return outcome;
   }
-  for (Match& m : topic_matches) outcome.matches.push_back(std::move(m));
+  if (explain_misses) {
+    std::vector<TermMatch> occurred;
+    RuleEvaluation(sub.rule, document).ExplainPositive(sub.rule.root(), false, occurred);
+    for (const TermMatch& m : occurred) outcome.matches.push_back(ToProto(m));
+  }
+  outcome.reason = "the query does not match";
   return outcome;
 }
 

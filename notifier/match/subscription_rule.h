@@ -35,6 +35,14 @@ struct MatchOutcome {
 // Whether the rule's boolean expression holds for the event (no relevance/topic filters).
 bool RuleMatches(const Rule& rule, const EventDocument& document);
 
+// The decision alone, without allocating: EvaluateSubscription(sub, document).matched.
+bool SubscriptionMatches(const CompiledSubscription& sub, const EventDocument& document);
+
+// The explanation of a subscription that matches: one Match per positive term and field it
+// occurs in, then the topics that qualified (EvaluateSubscription(...).matches).
+// Views the event's strings (TermMatch).
+std::vector<TermMatch> ExplainMatch(const CompiledSubscription& sub, const EventDocument& document);
+
 // The full decision: min_relevance, topics, then the rule; explained. Non-matches list the
 // terms that occurred only with `explain_misses` (for TestQuery; matching skips that work).
 MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDocument& document,

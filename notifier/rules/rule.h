@@ -36,6 +36,10 @@ struct RuleTerm {
   uint16_t text_size = 0;   // source.substr(text_begin, text_size)
   FieldMask fields = kDefaultFields;
   bool prefix = false;     // the last word is a prefix (`cyber*`)
+  // Set by the parser for matching: how many words, and text::WordHash of the first one
+  // (word_count 0: not set, so matching hashes the words itself).
+  uint16_t word_count = 0;
+  uint64_t first_word_hash = 0;
 };
 
 struct RuleNode {

@@ -264,6 +264,8 @@ class Parser {
       if (!term.words.empty()) term.words += ' ';
       term.words += token.norm;
     }
+    term.word_count = static_cast<uint16_t>(tokens.size());
+    term.first_word_hash = text::WordHash(tokens.front().norm);
     term.text_begin = static_cast<uint16_t>(text_begin);
     term.text_size = static_cast<uint16_t>(text.size());
     rule_.terms.push_back(std::move(term));

@@ -34,21 +34,29 @@ CompiledSubscription Compile(const std::string& id, const std::string& query,
   return *compiled;
 }
 
+// Groups joined by " & ", the keys of a group by ",".
 std::string Keys(const std::string& query, std::vector<std::string> topics = {}) {
-  std::vector<std::string> out;
-  for (const AnchorKey& k : AnchorKeys(Compile("s", query, topics))) out.push_back(k.text + (k.prefix ? "*" : ""));
-  return absl::StrJoin(out, ",");
+  std::vector<std::string> groups;
+  for (const auto& group : AnchorGroups(Compile("s", query, topics))) {
+    std::vector<std::string> keys;
+    for (const AnchorKey& k : group) keys.push_back(k.text + (k.prefix ? "*" : ""));
+    groups.push_back(absl::StrJoin(keys, ","));
+  }
+  return absl::StrJoin(groups, " & ");
 }
 
-TEST(AnchorKeys, PickTheRarestRequiredWords) {
+TEST(AnchorGroups, PickTheRarestRequiredWords) {
   EXPECT_EQ(Keys("Putin"), "putin");
-  EXPECT_EQ(Keys(R"("the summit")"), "summit");                 // not the function word
-  EXPECT_EQ(Keys(R"(Anchorage "arms race")"), "anchorage");     // the cheaper AND child
-  EXPECT_EQ(Keys("(Putin OR Lavrov) Anchorage"), "anchorage");  // one word beats two
-  EXPECT_EQ(Keys("(Putin OR Lavrov) -Syria"), "putin,lavrov");  // OR: every branch
+  EXPECT_EQ(Keys(R"("the summit")"), "summit");                       // not the function word
+  EXPECT_EQ(Keys(R"("nuclear weap*")"), "nuclear");                   // one key per term
+  EXPECT_EQ(Keys(R"(Anchorage "arms race")"), "anchorage & arms");    // two AND children
+  EXPECT_EQ(Keys("Putin Lavrov Trump"), "lavrov & putin");            // the two cheapest
+  EXPECT_EQ(Keys("(Putin OR Lavrov) Anchorage"), "anchorage & putin,lavrov");
+  EXPECT_EQ(Keys("(Putin OR Lavrov) -Syria"), "putin,lavrov");        // OR: every branch
+  EXPECT_EQ(Keys("Putin said"), "putin");  // a function word is no second group
   EXPECT_EQ(Keys("cyber*"), "cyber*");
-  EXPECT_EQ(Keys(R"("nuclear weap*")"), "nuclear");
-  EXPECT_EQ(Keys("-Syria", {"arms control"}), "control");       // topics anchor exclusions
+  EXPECT_EQ(Keys("-Syria", {"arms control"}), "control");             // topics anchor exclusions
+  EXPECT_EQ(Keys("Putin", {"arms control"}), "control & putin");      // topics are required too
   EXPECT_EQ(Keys("", {"sanctions", "trade"}), "sanctions,trade");
   EXPECT_EQ(Keys("Putin OR Putin"), "putin");
 }
@@ -80,13 +88,16 @@ TEST(MatchIndex, UpdatesAreVisibleToTheNextEvent) {
   EXPECT_THAT(Ids(index.Match(document)), ElementsAre("a", "c", "d"));
 
   index.Upsert(Compile("b", "Lavrov OR Trump"));  // replaced, not added
-  index.Upsert(Compile("a", "Putin Syria"));
+  index.Upsert(Compile("a", "Putin -Anchorage"));
   EXPECT_TRUE(index.Remove("c"));
   EXPECT_FALSE(index.Remove("c"));
   EXPECT_EQ(index.size(), 3u);
   MatchStats stats;
   EXPECT_THAT(Ids(index.Match(document, &stats)), ElementsAre("b", "d"));
   EXPECT_EQ(stats.candidates, 3u);  // a (putin) is a candidate but its rule fails
+  index.Upsert(Compile("f", "Putin Syria"));  // putin occurs, syria does not: no candidate
+  EXPECT_EQ(index.CountCandidates(document), 3u);
+  EXPECT_TRUE(index.Remove("f"));
   index.Upsert(Compile("e", "cyberatt*"));  // reuses c's slot
   EXPECT_THAT(Ids(index.Match(document)), ElementsAre("b", "d", "e"));
   for (const char* id : {"a", "b", "d", "e"}) EXPECT_TRUE(index.Remove(id));
