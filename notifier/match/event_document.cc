@@ -1,13 +1,43 @@
 #include "notifier/match/event_document.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/match.h"
 #include "common/text/tokenize.h"
 
 namespace sa::notifier {
 
 using summit_alerts::v1::Match;
+
+namespace {
+
+// a == b, without a library call for words of up to 16 bytes (nearly all): the table
+// compares texts only to confirm equal 64-bit hashes.
+bool SameWord(absl::string_view a, absl::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n > 16) return a == b;
+  if (n < 8) {
+    if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+    uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 4);
+    std::memcpy(&b0, b.data(), 4);
+    std::memcpy(&a1, a.data() + n - 4, 4);
+    std::memcpy(&b1, b.data() + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.data(), 8);
+  std::memcpy(&b0, b.data(), 8);
+  std::memcpy(&a1, a.data() + n - 8, 8);
+  std::memcpy(&b1, b.data() + n - 8, 8);
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+}  // namespace
 
 Match ToProto(const TermMatch& match) {
   Match m;
@@ -17,13 +47,12 @@ Match ToProto(const TermMatch& match) {
   return m;
 }
 
-EventDocument::EventDocument(const summit_alerts::v1::Event& event)
-    : event_(event), word_set_(0, WordIndexHash{&words_}, WordIndexEq{&words_}) {
+EventDocument::EventDocument(const summit_alerts::v1::Event& event) : event_(event) {
   const std::string& body = event.body().empty() ? event.summary() : event.body();
   size_t expected_tokens = (event.title().size() + body.size()) / 6 + 64;
   tokens_.reserve(expected_tokens);
   words_.reserve(expected_tokens / 2);
-  word_set_.reserve(expected_tokens / 2);
+  table_.resize(std::bit_ceil(expected_tokens));
   Add(Field::kTitle, event.title());
   Add(Field::kBody, body);
   for (const auto& p : event.participants()) {
@@ -52,9 +81,9 @@ void EventDocument::Add(Field field, absl::string_view text, absl::string_view e
   text::ForEachWord(text, [&](absl::string_view norm, uint32_t begin, uint32_t end) {
     const uint32_t token = static_cast<uint32_t>(tokens_.size());
     const uint64_t hash = text::WordHash(norm);
-    uint32_t w;
-    if (auto it = word_set_.find(WordKey{norm, hash}); it != word_set_.end()) {
-      w = *it;
+    Slot& slot = table_[Probe(norm, hash)];
+    uint32_t w = slot.word;
+    if (w != kNone) {
       Word& word = words_[w];
       tokens_[word.last].next = token;
       word.last = token;
@@ -62,26 +91,76 @@ void EventDocument::Add(Field field, absl::string_view text, absl::string_view e
     } else {
       w = static_cast<uint32_t>(words_.size());
       words_.push_back({std::string(norm), hash, token, token, mask});
-      word_set_.insert(w);
+      slot = {hash, w};
+      if (2 * words_.size() > table_.size()) GrowTable();
     }
     tokens_.push_back({w, entry, begin, end, kNone});
   });
 }
 
-uint32_t EventDocument::WordIndex(absl::string_view norm, uint64_t hash) const {
-  auto it = word_set_.find(WordKey{norm, hash});
-  return it == word_set_.end() ? kNone : *it;
+size_t EventDocument::Probe(absl::string_view norm, uint64_t hash) const {
+  const size_t mask = table_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = table_[i];
+    if (slot.word == kNone || (slot.hash == hash && SameWord(words_[slot.word].norm, norm))) return i;
+  }
 }
 
-const absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>>&
-EventDocument::WordsByHead() const {
-  if (!words_by_head_built_) {
-    words_by_head_built_ = true;
-    for (const Word& word : words_) {
-      if (word.norm.size() >= kHeadBytes) words_by_head_[absl::string_view(word.norm).substr(0, kHeadBytes)].push_back(word.first);
-    }
+void EventDocument::GrowTable() {
+  std::vector<Slot> old = std::move(table_);
+  table_.assign(old.size() * 2, Slot{});
+  const size_t mask = table_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.word == kNone) continue;
+    size_t i = slot.hash & mask;
+    while (table_[i].word != kNone) i = (i + 1) & mask;
+    table_[i] = slot;
   }
-  return words_by_head_;
+}
+
+uint32_t EventDocument::WordIndex(absl::string_view norm, uint64_t hash) const {
+  return table_[Probe(norm, hash)].word;
+}
+
+namespace {
+
+// The first three bytes of a word as a non-zero key.
+uint64_t Head(absl::string_view word) {
+  return 1u << 24 | static_cast<uint32_t>(static_cast<unsigned char>(word[0])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(word[1])) << 8 |
+         static_cast<unsigned char>(word[2]);
+}
+
+size_t HeadSlot(uint64_t head, size_t mask) { return (head * 0x9e3779b97f4a7c15ull >> 40) & mask; }
+
+}  // namespace
+
+void EventDocument::ChainWordsByHead() const {
+  heads_.assign(std::bit_ceil(2 * words_.size() + 2), 0);
+  next_same_head_.assign(words_.size(), kNone);
+  const size_t mask = heads_.size() - 1;
+  for (uint32_t w = 0; w < words_.size(); ++w) {
+    if (words_[w].norm.size() < kHeadBytes) continue;
+    const uint64_t head = Head(words_[w].norm);
+    size_t i = HeadSlot(head, mask);
+    while (heads_[i] != 0 && heads_[i] >> 32 != head) i = (i + 1) & mask;
+    if (heads_[i] != 0) next_same_head_[w] = static_cast<uint32_t>(heads_[i]) - 1;
+    heads_[i] = head << 32 | (w + 1);
+  }
+}
+
+template <typename F>
+void EventDocument::ForEachWordWithPrefix(absl::string_view prefix, F&& f) const {
+  if (prefix.size() < kHeadBytes) return;
+  if (heads_.empty()) ChainWordsByHead();
+  const uint64_t head = Head(prefix);
+  const size_t mask = heads_.size() - 1;
+  size_t i = HeadSlot(head, mask);
+  while (heads_[i] != 0 && heads_[i] >> 32 != head) i = (i + 1) & mask;
+  if (heads_[i] == 0) return;
+  for (uint32_t w = static_cast<uint32_t>(heads_[i]) - 1; w != kNone; w = next_same_head_[w]) {
+    if (absl::StartsWith(words_[w].norm, prefix)) f(w);
+  }
 }
 
 bool EventDocument::Find(const RuleTerm& term, absl::string_view term_text,
@@ -119,12 +198,7 @@ bool EventDocument::Find(const RuleTerm& term, absl::string_view term_text,
   if (!exact.empty()) {
     starts.push_back(words_[exact[0]].first);
   } else {
-    const auto& by_head = WordsByHead();
-    if (auto group = by_head.find(prefix.substr(0, kHeadBytes)); group != by_head.end()) {
-      for (uint32_t first : group->second) {
-        if (absl::StartsWith(words_[tokens_[first].word].norm, prefix)) starts.push_back(first);
-      }
-    }
+    ForEachWordWithPrefix(prefix, [&](uint32_t w) { starts.push_back(words_[w].first); });
     std::sort(starts.begin(), starts.end());
   }
   auto phrase_at = [&](uint32_t at) {  // the words after the first one follow `at`

@@ -10,9 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "common/text/tokenize.h"
 #include "notifier/rules/rule.h"
@@ -74,44 +71,37 @@ class EventDocument {
     uint32_t last;      // last occurrence, while tokens are added
     FieldMask fields;   // every field it occurs in
   };
-  // The word set holds indexes into words_, hashed by the precomputed Word::hash and looked
-  // up by text (heterogeneous lookup), so a word is hashed once.
-  struct WordKey {
-    absl::string_view norm;
-    uint64_t hash;
+  // The word table: open addressing over words_ by their hash, at most half full, so a word
+  // is hashed once and its text compared only when the 64-bit hashes agree.
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t word = kNone;
   };
-  struct WordIndexHash {
-    using is_transparent = void;
-    const std::vector<Word>* words;
-    size_t operator()(uint32_t i) const { return (*words)[i].hash; }
-    size_t operator()(const WordKey& key) const { return key.hash; }
-  };
-  struct WordIndexEq {
-    using is_transparent = void;
-    const std::vector<Word>* words;
-    absl::string_view Norm(uint32_t i) const { return (*words)[i].norm; }
-    absl::string_view Norm(const WordKey& key) const { return key.norm; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return Norm(a) == Norm(b); }
-  };
-  using WordSet = absl::flat_hash_set<uint32_t, WordIndexHash, WordIndexEq>;
+  // The position of `norm` in table_, or of the empty slot where it belongs.
+  size_t Probe(absl::string_view norm, uint64_t hash) const;
+  void GrowTable();
 
   void Add(Field field, absl::string_view text, absl::string_view entity = {});
   // The index of `norm` (whose WordHash is `hash`) in words_, or kNone.
   uint32_t WordIndex(absl::string_view norm, uint64_t hash) const;
-  // Distinct words grouped by their first kHeadBytes bytes (a prefix term has at least that
-  // many), built on the first prefix lookup.
+  // Calls f(word index) for each distinct word that starts with `prefix` (kHeadBytes
+  // bytes or more, as every prefix term has). The first call chains the words by their first
+  // kHeadBytes bytes.
   static constexpr size_t kHeadBytes = 3;
-  const absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>>& WordsByHead() const;
+  template <typename F>
+  void ForEachWordWithPrefix(absl::string_view prefix, F&& f) const;
+  void ChainWordsByHead() const;
 
   const summit_alerts::v1::Event& event_;
   std::vector<Entry> entries_;
   std::vector<std::string> topics_;
   std::vector<Token> tokens_;  // every field's tokens, entry after entry, in text order
   std::vector<Word> words_;
-  WordSet word_set_;
-  mutable absl::flat_hash_map<absl::string_view, absl::InlinedVector<uint32_t, 2>> words_by_head_;
-  mutable bool words_by_head_built_ = false;
+  std::vector<Slot> table_;  // size a power of two
+  // Built on the first prefix lookup: an open-addressing table of head << 32 | (first word
+  // + 1) for each distinct head, and each word's next word with the same head.
+  mutable std::vector<uint64_t> heads_;
+  mutable std::vector<uint32_t> next_same_head_;
 };
 
 }  // namespace sa::notifier

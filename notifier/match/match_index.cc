@@ -1,6 +1,7 @@
 #include "notifier/match/match_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 
 #include "absl/strings/str_split.h"
@@ -192,11 +193,20 @@ size_t MatchIndex::size() const {
 }
 
 void MatchIndex::Candidates(const EventDocument& document, std::vector<uint32_t>& slots) const {
-  std::vector<uint32_t> postings;
-  postings.reserve(1024);
+  // Postings of one-group subscriptions name candidates directly; those of two-group ones
+  // are counted first.
+  std::vector<uint32_t> two_group;
+  two_group.reserve(1024);
   auto add = [&](const absl::flat_hash_map<uint64_t, Postings>& map, uint64_t hash) {
     auto it = map.find(hash);
-    if (it != map.end()) postings.insert(postings.end(), it->second.begin(), it->second.end());
+    if (it == map.end()) return;
+    for (uint32_t posting : it->second) {
+      if (posting & 1) {
+        two_group.push_back(posting);
+      } else {
+        slots.push_back(posting >> 2);
+      }
+    }
   };
   document.ForEachWord([&](absl::string_view word, uint64_t hash) {
     add(exact_, hash);
@@ -205,16 +215,28 @@ void MatchIndex::Candidates(const EventDocument& document, std::vector<uint32_t>
       add(prefix_, KeyHash(word.substr(0, length)));
     }
   });
-  // Sorted, postings of one slot are adjacent: a slot is a candidate when each of its groups
-  // was hit (a group hit through several keys counts once).
-  std::sort(postings.begin(), postings.end());
-  for (size_t i = 0; i < postings.size();) {
-    const uint32_t slot = postings[i] >> 2;
-    const uint32_t all_groups = (postings[i] & 1) ? 0b11 : 0b01;
-    uint32_t hit = 0;
-    for (; i < postings.size() && postings[i] >> 2 == slot; ++i) hit |= 1u << ((postings[i] >> 1) & 1);
-    if (hit == all_groups) slots.push_back(slot);
+  // Which groups of each two-group slot were hit: a small open-addressing table of
+  // (slot + 1) << 2 | groups, at most half full. A slot becomes a candidate when its second
+  // group is hit (a group hit through several keys counts once).
+  if (!two_group.empty()) {
+    std::vector<uint32_t> table(std::bit_ceil(2 * two_group.size()), 0);
+    const uint32_t mask = static_cast<uint32_t>(table.size() - 1);
+    for (uint32_t posting : two_group) {
+      const uint32_t slot = posting >> 2;
+      const uint32_t group_bit = 1u << ((posting >> 1) & 1);
+      uint32_t i = (slot * 0x9e3779b1u) & mask;
+      while (table[i] != 0 && table[i] >> 2 != slot + 1) i = (i + 1) & mask;
+      if (table[i] == 0) {
+        table[i] = (slot + 1) << 2 | group_bit;
+      } else if (!(table[i] & group_bit)) {
+        table[i] |= group_bit;
+        slots.push_back(slot);
+      }
+    }
   }
+  // Slot order: stable output and friendlier memory access; one-group slots may repeat.
+  std::sort(slots.begin(), slots.end());
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
 }
 
 std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, MatchStats* stats) const {
@@ -230,8 +252,6 @@ std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, 
     stats->candidates = slots.size();
     stats->matched = result.size();
   }
-  std::sort(result.begin(), result.end(),
-            [](const SubscriptionMatch& a, const SubscriptionMatch& b) { return a.subscription_id < b.subscription_id; });
   return result;
 }
 

@@ -66,7 +66,7 @@ class MatchIndex {
   bool Remove(absl::string_view id);
   size_t size() const;
 
-  // Every subscription the event matches, with its explanation, ordered by id.
+  // Every subscription the event matches, with its explanation, in no particular order.
   std::vector<SubscriptionMatch> Match(const EventDocument& document, MatchStats* stats = nullptr) const;
 
   // The presearch alone: slots of the subscriptions an event's words hit (for benchmarks).
@@ -76,6 +76,7 @@ class MatchIndex {
   // A posting: slot << 2 | group << 1 | (groups - 1), so the presearch knows from the
   // postings alone whether every group of a slot was hit.
   using Postings = std::vector<uint32_t>;
+  // Slots are below 2^30.
   static uint32_t Posting(uint32_t slot, size_t group, size_t groups) {
     return slot << 2 | static_cast<uint32_t>(group) << 1 | static_cast<uint32_t>(groups - 1);
   }

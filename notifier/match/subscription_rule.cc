@@ -132,6 +132,7 @@ bool SubscriptionMatches(const CompiledSubscription& sub, const EventDocument& d
 
 std::vector<TermMatch> ExplainMatch(const CompiledSubscription& sub, const EventDocument& document) {
   std::vector<TermMatch> matches;
+  matches.reserve(sub.rule.terms.size() + sub.topics.size());
   if (!sub.rule.empty()) RuleEvaluation(sub.rule, document).ExplainPositive(sub.rule.root(), false, matches);
   AppendTopicMatches(sub, document, matches);
   return matches;

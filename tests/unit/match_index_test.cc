@@ -74,6 +74,7 @@ Event SummitEvent() {
 std::vector<std::string> Ids(const std::vector<SubscriptionMatch>& matches) {
   std::vector<std::string> ids;
   for (const auto& m : matches) ids.push_back(m.subscription_id);
+  std::sort(ids.begin(), ids.end());  // Match promises no order
   return ids;
 }
 
