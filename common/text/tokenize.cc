@@ -61,10 +61,81 @@ struct AsciiWordTable {
 };
 constexpr AsciiWordTable kAsciiWords;
 
+// The 64x64->128-bit multiply folded to 64 bits: one multiply mixes two words thoroughly.
+uint64_t Mum(uint64_t a, uint64_t b) {
+  unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+constexpr uint64_t kMul0 = 0xa0761d6478bd642full;
+constexpr uint64_t kMul1 = 0xe7037ed1a0b428dbull;
+
+const uint64_t kWordHashSeed = [] {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}();
+
+// Lower-cases the ASCII letters among eight bytes (all below 0x80) at once.
+uint64_t LowerAscii8(uint64_t x) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t at_least_a = x + 0x3f3f3f3f3f3f3f3full;      // high bit set from 'A' (0x41)
+  const uint64_t above_z = x + 0x2525252525252525ull;         // high bit set from '[' (0x5b)
+  return x | (((at_least_a & ~above_z) & kHigh) >> 2);       // +0x20 for 'A'..'Z'
+}
+
+// Loads that see the word either as it is or ASCII-lower-cased: hashing a source word with
+// kLower gives the hash of its normalised form without reading the freshly written copy
+// (which would stall on store forwarding).
+template <bool kLower>
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return kLower ? LowerAscii8(v) : v;
+}
+template <bool kLower>
+uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return kLower ? LowerAscii8(v) : v;
+}
+template <bool kLower>
+uint64_t Byte(const char* p) {
+  const uint64_t b = static_cast<unsigned char>(*p);
+  return kLower ? LowerAscii8(b) : b;
+}
+
+// Multiply-fold hashing in the manner of wyhash: words of up to 16 bytes (nearly all) cost
+// two multiplies; longer ones one more per 16 bytes. Blocks overlap instead of copying a
+// variable-length tail.
+template <bool kLower>
+uint64_t HashWord(const char* p, size_t n) {
+  uint64_t seed = kWordHashSeed;
+  uint64_t a = 0;
+  uint64_t b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = Load64<kLower>(p);
+      b = Load64<kLower>(p + n - 8);
+    } else if (n >= 4) {
+      a = Load32<kLower>(p);
+      b = Load32<kLower>(p + n - 4);
+    } else if (n > 0) {
+      a = Byte<kLower>(p) << 16 | Byte<kLower>(p + n / 2) << 8 | Byte<kLower>(p + n - 1);
+    }
+  } else {
+    size_t i = 0;
+    for (; i + 16 < n; i += 16) seed = Mum(Load64<kLower>(p + i) ^ kMul0, Load64<kLower>(p + i + 8) ^ seed);
+    a = Load64<kLower>(p + n - 16);
+    b = Load64<kLower>(p + n - 8);
+  }
+  return Mum(kMul0 ^ n, Mum(a ^ kMul0, b ^ seed ^ kMul1));
+}
+
 }  // namespace
 
-void ForEachWord(absl::string_view text,
-                 absl::FunctionRef<void(absl::string_view norm, uint32_t begin, uint32_t end)> f) {
+uint64_t WordHash(absl::string_view word) { return HashWord<false>(word.data(), word.size()); }
+
+void ForEachWord(absl::string_view text, absl::FunctionRef<void(const WordRef& word)> f) {
   const size_t n = text.size();
   std::string lowered;  // the current ASCII word, lower-cased
   size_t pos = 0;
@@ -105,10 +176,11 @@ void ForEachWord(absl::string_view text,
       for (size_t i = 0; i < word.size(); ++i) {
         lowered[i] = kAsciiWords.lower[static_cast<unsigned char>(word[i])];
       }
-      f(lowered, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos));
+      f({lowered, HashWord<true>(word.data(), word.size()), static_cast<uint32_t>(begin),
+         static_cast<uint32_t>(pos)});
     } else {
       std::string norm = NormalizeWord(word);
-      f(norm, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos));
+      f({norm, WordHash(norm), static_cast<uint32_t>(begin), static_cast<uint32_t>(pos)});
     }
   }
 }
@@ -116,68 +188,10 @@ void ForEachWord(absl::string_view text,
 std::vector<Token> Tokenize(absl::string_view text) {
   std::vector<Token> tokens;
   tokens.reserve(text.size() / 6 + 1);  // English averages about 6 bytes per word and space
-  ForEachWord(text, [&](absl::string_view norm, uint32_t begin, uint32_t end) {
-    tokens.push_back({std::string(norm), begin, end});
+  ForEachWord(text, [&](const WordRef& word) {
+    tokens.push_back({std::string(word.norm), word.begin, word.end});
   });
   return tokens;
-}
-
-namespace {
-
-// The 64x64->128-bit multiply folded to 64 bits: one multiply mixes two words thoroughly.
-uint64_t Mum(uint64_t a, uint64_t b) {
-  unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-constexpr uint64_t kMul0 = 0xa0761d6478bd642full;
-constexpr uint64_t kMul1 = 0xe7037ed1a0b428dbull;
-
-const uint64_t kWordHashSeed = [] {
-  std::random_device device;
-  return (uint64_t{device()} << 32) ^ device();
-}();
-
-uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-}  // namespace
-
-uint64_t WordHash(absl::string_view word) {
-  // Multiply-fold hashing in the manner of wyhash: words of up to 16 bytes (nearly all) cost
-  // two multiplies; longer ones one more per 16 bytes. Blocks overlap instead of copying a
-  // variable-length tail.
-  const char* p = word.data();
-  const size_t n = word.size();
-  uint64_t seed = kWordHashSeed;
-  uint64_t a = 0;
-  uint64_t b = 0;
-  if (n <= 16) {
-    if (n >= 8) {
-      a = Load64(p);
-      b = Load64(p + n - 8);
-    } else if (n >= 4) {
-      a = Load32(p);
-      b = Load32(p + n - 4);
-    } else if (n > 0) {
-      a = (uint64_t{static_cast<unsigned char>(p[0])} << 16) |
-          (uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) | static_cast<unsigned char>(p[n - 1]);
-    }
-  } else {
-    size_t i = 0;
-    for (; i + 16 < n; i += 16) seed = Mum(Load64(p + i) ^ kMul0, Load64(p + i + 8) ^ seed);
-    a = Load64(p + n - 16);
-    b = Load64(p + n - 8);
-  }
-  return Mum(kMul0 ^ n, Mum(a ^ kMul0, b ^ seed ^ kMul1));
 }
 
 std::string NormalizePhrase(absl::string_view text) {

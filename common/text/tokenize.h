@@ -24,10 +24,16 @@ struct Token {
 // Splits `text` into normalised words with their original byte offsets.
 std::vector<Token> Tokenize(absl::string_view text);
 
-// The same words without a Token per word: calls f(norm, begin, end) for each, in order.
-// `norm` views a scratch buffer that is valid only during the call.
-void ForEachWord(absl::string_view text,
-                 absl::FunctionRef<void(absl::string_view norm, uint32_t begin, uint32_t end)> f);
+// One word as ForEachWord sees it.
+struct WordRef {
+  absl::string_view norm;  // valid only during the callback
+  uint64_t hash;           // WordHash(norm)
+  uint32_t begin;          // byte offsets of the word in the text
+  uint32_t end;
+};
+
+// The same words without a Token per word, and hashed: calls f for each, in order.
+void ForEachWord(absl::string_view text, absl::FunctionRef<void(const WordRef& word)> f);
 
 // A fast 64-bit hash for normalised words (every word lookup of the matcher uses it). Seeded
 // once per process at random, so crafted words cannot aim at hash-table collisions; stable

@@ -78,9 +78,10 @@ void EventDocument::Add(Field field, absl::string_view text, absl::string_view e
   const uint32_t entry = static_cast<uint32_t>(entries_.size());
   entries_.push_back({field, text, entity});
   const FieldMask mask = MaskOf(field);
-  text::ForEachWord(text, [&](absl::string_view norm, uint32_t begin, uint32_t end) {
+  text::ForEachWord(text, [&](const text::WordRef& ref) {
     const uint32_t token = static_cast<uint32_t>(tokens_.size());
-    const uint64_t hash = text::WordHash(norm);
+    const absl::string_view norm = ref.norm;
+    const uint64_t hash = ref.hash;
     Slot& slot = table_[Probe(norm, hash)];
     uint32_t w = slot.word;
     if (w != kNone) {
@@ -94,7 +95,7 @@ void EventDocument::Add(Field field, absl::string_view text, absl::string_view e
       slot = {hash, w};
       if (2 * words_.size() > table_.size()) GrowTable();
     }
-    tokens_.push_back({w, entry, begin, end, kNone});
+    tokens_.push_back({w, entry, ref.begin, ref.end, kNone});
   });
 }
 

@@ -244,6 +244,7 @@ std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, 
   std::vector<uint32_t> slots;
   absl::ReaderMutexLock lock(&mu_);
   Candidates(document, slots);
+  result.reserve(slots.size());
   for (uint32_t slot : slots) {
     const CompiledSubscription& sub = *slots_[slot];
     if (SubscriptionMatches(sub, document)) result.push_back({sub.id, ExplainMatch(sub, document), sub.has_webhooks});

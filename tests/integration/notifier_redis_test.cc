@@ -176,6 +176,7 @@ std::vector<std::string> MatchedIds(const SubscriptionCache& cache, const std::s
   EventDocument document(event);
   std::vector<std::string> ids;
   for (const auto& m : cache.Current()->Match(document)) ids.push_back(m.subscription_id);
+  std::sort(ids.begin(), ids.end());  // Match promises no order
   return ids;
 }
 

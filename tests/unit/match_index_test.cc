@@ -106,6 +106,25 @@ TEST(MatchIndex, UpdatesAreVisibleToTheNextEvent) {
   EXPECT_EQ(index.CountCandidates(document), 0u);
 }
 
+// Two-group subscriptions are candidates only when both groups are hit, also when one key
+// serves both groups or one group is hit through several keys.
+TEST(MatchIndex, TwoAnchorGroupsMustBothBeHit) {
+  MatchIndex index;
+  index.Upsert(Compile("shared", "(Putin OR Lavrov) (Putin OR Trump)"));  // putin in both groups
+  index.Upsert(Compile("both", "Anchorage Trump"));
+  index.Upsert(Compile("one", "Anchorage Lavrov"));
+  index.Upsert(Compile("prefix", "cyber* anchor*"));  // each prefix hits once per word it starts
+  index.Upsert(Compile("topic", "Putin", {"arms control"}));
+  index.Upsert(Compile("other_topic", "Putin", {"sanctions"}));
+  ASSERT_EQ(AnchorGroups(Compile("x", "(Putin OR Lavrov) (Putin OR Trump)")).size(), 2u);
+  Event event = SummitEvent();
+  event.set_body(event.body() + " Cyberattacks, cyber defence, anchoring.");
+  EventDocument document(event);
+  MatchStats stats;
+  EXPECT_THAT(Ids(index.Match(document, &stats)), ElementsAre("both", "prefix", "shared", "topic"));
+  EXPECT_EQ(stats.candidates, 4u);  // "one" and "other_topic" miss a group: never evaluated
+}
+
 TEST(MatchIndex, SubscriptionsWhoseWordsAreAbsentAreNeverEvaluated) {
   MatchIndex index;
   for (int i = 0; i < 5000; ++i) index.Upsert(Compile(absl::StrCat("x", i), absl::StrCat("zzword", i)));

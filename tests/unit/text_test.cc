@@ -41,6 +41,25 @@ TEST(Tokenize, InvalidUtf8ActsAsSeparator) {
   EXPECT_TRUE(IsValidUtf8("Путин"));
 }
 
+// ForEachWord hashes ASCII words straight from the source text, lower-casing in registers;
+// the result must equal WordHash of the normalised word for every length and mix of case.
+TEST(ForEachWord, HashesEqualWordHashOfTheNormalisedWord) {
+  std::string text;
+  const std::string letters = "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789zYxW";
+  for (size_t n = 1; n <= letters.size(); ++n) text += letters.substr(0, n) + " " + letters.substr(letters.size() - n) + ", ";
+  text += "Путин Pútin naïve ZZ";
+  size_t words = 0;
+  ForEachWord(text, [&](const WordRef& word) {
+    ++words;
+    EXPECT_EQ(word.hash, WordHash(word.norm)) << word.norm;
+    EXPECT_EQ(word.norm, Tokenize(text.substr(word.begin, word.end - word.begin))[0].norm);
+  });
+  EXPECT_EQ(words, 2 * letters.size() + 4);
+  EXPECT_NE(WordHash("putin"), WordHash("putim"));
+  EXPECT_NE(WordHash("ab"), WordHash("ba"));
+  EXPECT_NE(WordHash(""), WordHash("a"));
+}
+
 TEST(SplitSentences, KeepsAbbreviationsAndInitialsInsideASentence) {
   auto s = SplitSentences(
       "In a meeting, U.S. President Donald J. Trump met Mr. Putin. Talks followed! Was it good? "
