@@ -14,27 +14,27 @@ using summit_alerts::v1::Match;
 
 namespace {
 
-// a == b, without a library call for words of up to 16 bytes (nearly all): the table
+// Whether the first and the last sizeof(Block) bytes of a and b agree, for
+// sizeof(Block) <= n <= 2 * sizeof(Block): two loads per side cover the whole word.
+template <typename Block>
+bool SameEnds(const char* a, const char* b, size_t n) {
+  Block a0, a1, b0, b1;
+  std::memcpy(&a0, a, sizeof(Block));
+  std::memcpy(&b0, b, sizeof(Block));
+  std::memcpy(&a1, a + n - sizeof(Block), sizeof(Block));
+  std::memcpy(&b1, b + n - sizeof(Block), sizeof(Block));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+// a == b without a library call for words of up to 16 bytes (nearly all): the word table
 // compares texts only to confirm equal 64-bit hashes.
 bool SameWord(absl::string_view a, absl::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   if (n > 16) return a == b;
-  if (n < 8) {
-    if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-    uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 4);
-    std::memcpy(&b0, b.data(), 4);
-    std::memcpy(&a1, a.data() + n - 4, 4);
-    std::memcpy(&b1, b.data() + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  uint64_t a0, a1, b0, b1;
-  std::memcpy(&a0, a.data(), 8);
-  std::memcpy(&b0, b.data(), 8);
-  std::memcpy(&a1, a.data() + n - 8, 8);
-  std::memcpy(&b1, b.data() + n - 8, 8);
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  if (n >= 8) return SameEnds<uint64_t>(a.data(), b.data(), n);
+  if (n >= 4) return SameEnds<uint32_t>(a.data(), b.data(), n);
+  return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
 }  // namespace

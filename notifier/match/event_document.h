@@ -33,7 +33,7 @@ class EventDocument {
  public:
   // `event` must outlive the document.
   explicit EventDocument(const summit_alerts::v1::Event& event);
-  EventDocument(const EventDocument&) = delete;  // its word set refers to its own words
+  EventDocument(const EventDocument&) = delete;  // a per-event working set, never copied
   EventDocument& operator=(const EventDocument&) = delete;
 
   const summit_alerts::v1::Event& event() const { return event_; }
