@@ -135,6 +135,10 @@ uint64_t HashWord(const char* p, size_t n) {
 
 uint64_t WordHash(absl::string_view word) { return HashWord<false>(word.data(), word.size()); }
 
+uint64_t WordRef::Hash() const {
+  return ascii ? HashWord<true>(source.data(), source.size()) : WordHash(norm);
+}
+
 void ForEachWord(absl::string_view text, absl::FunctionRef<void(const WordRef& word)> f) {
   const size_t n = text.size();
   std::string lowered;  // the current ASCII word, lower-cased
@@ -176,11 +180,10 @@ void ForEachWord(absl::string_view text, absl::FunctionRef<void(const WordRef& w
       for (size_t i = 0; i < word.size(); ++i) {
         lowered[i] = kAsciiWords.lower[static_cast<unsigned char>(word[i])];
       }
-      f({lowered, HashWord<true>(word.data(), word.size()), static_cast<uint32_t>(begin),
-         static_cast<uint32_t>(pos)});
+      f({lowered, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos), word, true});
     } else {
       std::string norm = NormalizeWord(word);
-      f({norm, WordHash(norm), static_cast<uint32_t>(begin), static_cast<uint32_t>(pos)});
+      f({norm, static_cast<uint32_t>(begin), static_cast<uint32_t>(pos), word, false});
     }
   }
 }

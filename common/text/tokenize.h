@@ -27,12 +27,17 @@ std::vector<Token> Tokenize(absl::string_view text);
 // One word as ForEachWord sees it.
 struct WordRef {
   absl::string_view norm;  // valid only during the callback
-  uint64_t hash;           // WordHash(norm)
   uint32_t begin;          // byte offsets of the word in the text
   uint32_t end;
+  absl::string_view source;  // the word as written
+  bool ascii;                // norm is source lower-cased
+
+  // WordHash(norm); an ASCII word is hashed from its source, lower-cased in registers, which
+  // avoids reading the just-written norm back (a store-forwarding stall).
+  uint64_t Hash() const;
 };
 
-// The same words without a Token per word, and hashed: calls f for each, in order.
+// The same words without a Token per word: calls f for each, in order.
 void ForEachWord(absl::string_view text, absl::FunctionRef<void(const WordRef& word)> f);
 
 // A fast 64-bit hash for normalised words (every word lookup of the matcher uses it). Seeded

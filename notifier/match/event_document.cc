@@ -81,7 +81,7 @@ void EventDocument::Add(Field field, absl::string_view text, absl::string_view e
   text::ForEachWord(text, [&](const text::WordRef& ref) {
     const uint32_t token = static_cast<uint32_t>(tokens_.size());
     const absl::string_view norm = ref.norm;
-    const uint64_t hash = ref.hash;
+    const uint64_t hash = ref.Hash();
     Slot& slot = table_[Probe(norm, hash)];
     uint32_t w = slot.word;
     if (w != kNone) {

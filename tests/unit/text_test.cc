@@ -51,7 +51,7 @@ TEST(ForEachWord, HashesEqualWordHashOfTheNormalisedWord) {
   size_t words = 0;
   ForEachWord(text, [&](const WordRef& word) {
     ++words;
-    EXPECT_EQ(word.hash, WordHash(word.norm)) << word.norm;
+    EXPECT_EQ(word.Hash(), WordHash(word.norm)) << word.norm;
     EXPECT_EQ(word.norm, Tokenize(text.substr(word.begin, word.end - word.begin))[0].norm);
   });
   EXPECT_EQ(words, 2 * letters.size() + 4);
