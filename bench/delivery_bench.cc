@@ -186,7 +186,7 @@ void Latency(testing::RedisServer& server, double rate, int seconds) {
   notifier::DeliveryWorker worker(server.client(), *stack.queue, *stack.subs, WorkerOptions());
   worker.Start();
 
-  collector::Ingester ingester(SampleExtractor(), *stack.publisher, collector::ArticleLimits{});
+  collector::Ingester ingester(SampleExtractor(), *stack.publisher, extract::ArticleLimits{});
   auto stub = v1::Notifier::NewStub(
       grpc::CreateChannel((*grpc_server)->address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;

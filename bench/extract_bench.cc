@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "collector/feeds/feed_articles.h"
-#include "collector/feeds/feed_parser.h"
+#include "formats/feed_articles.h"
+#include "formats/feed_parser.h"
 #include "common/text/simhash.h"
 
 #include "bench/sample_articles.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "common/text/tokenize.h"
 
 namespace sa::bench {
@@ -37,10 +37,10 @@ inline summit_alerts::v1::Article RotatedArticle(const std::vector<std::string>&
 }
 
 // Built once from data/gazetteer; lives for the process.
-inline const collector::EventExtractor& SampleExtractor() {
+inline const extract::EventExtractor& SampleExtractor() {
   static const auto* extractor = [] {
-    auto gazetteer = collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    return new collector::EventExtractor(std::make_shared<collector::Gazetteer>(std::move(*gazetteer)));
+    auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    return new extract::EventExtractor(std::make_shared<extract::Gazetteer>(std::move(*gazetteer)));
   }();
   return *extractor;
 }

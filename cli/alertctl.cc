@@ -12,11 +12,11 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/alert_format.h"
-#include "collector/ingest/article_files.h"
+#include "formats/article_files.h"
 #include "cli/feed_json.h"
-#include "collector/extract/event_extractor.h"
-#include "collector/feeds/feed_parser.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/event_extractor.h"
+#include "formats/feed_parser.h"
+#include "extract/article_validator.h"
 #include "common/config/env_flags.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "summit_alerts/v1/collector.grpc.pb.h"
@@ -132,7 +132,7 @@ int Ingest(const std::vector<std::string>& files) {
   auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
   int failures = 0;
   for (const std::string& file : files) {
-    auto articles = sa::collector::LoadArticles(file);
+    auto articles = sa::formats::LoadArticles(file);
     if (!articles.ok()) {
       std::fprintf(stderr, "alertctl ingest: %s\n", std::string(articles.status().message()).c_str());
       ++failures;
@@ -215,7 +215,7 @@ int TestQuery(const std::vector<std::string>& words) {
   for (const std::string& topic : absl::GetFlag(FLAGS_topics)) request.add_topics(topic);
   std::vector<v1::TestQueryRequest> requests;
   if (const std::string file = absl::GetFlag(FLAGS_file); !file.empty()) {
-    auto articles = sa::collector::LoadArticles(file);
+    auto articles = sa::formats::LoadArticles(file);
     if (!articles.ok()) {
       std::fprintf(stderr, "alertctl test: %s\n", std::string(articles.status().message()).c_str());
       return 1;
@@ -460,22 +460,22 @@ int RemoveFeed(const std::string& id) {
 
 // `alertctl extract`: the events the collector would publish for the files' articles.
 int ExtractEvents(const std::vector<std::string>& files) {
-  auto gazetteer = sa::collector::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir));
+  auto gazetteer = sa::extract::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir));
   if (!gazetteer.ok()) {
     std::fprintf(stderr, "alertctl extract: %s\n", std::string(gazetteer.status().message()).c_str());
     return 1;
   }
-  sa::collector::EventExtractor extractor(*gazetteer);
+  sa::extract::EventExtractor extractor(*gazetteer);
   int rc = 0;
   for (const std::string& file : files) {
-    auto articles = sa::collector::LoadArticles(file);
+    auto articles = sa::formats::LoadArticles(file);
     if (!articles.ok()) {
       std::fprintf(stderr, "alertctl extract: %s\n", std::string(articles.status().message()).c_str());
       rc = 1;
       continue;
     }
     for (const v1::Article& article : *articles) {
-      if (auto invalid = sa::collector::ValidateArticle(article, {}); !invalid.ok()) {
+      if (auto invalid = sa::extract::ValidateArticle(article, {}); !invalid.ok()) {
         std::fprintf(stderr, "alertctl extract: %s: %s\n", file.c_str(), std::string(invalid.message()).c_str());
         rc = 1;
         continue;

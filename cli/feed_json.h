@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "collector/feeds/feed.h"
+#include "formats/feed.h"
 
 namespace sa::cli {
 

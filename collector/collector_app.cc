@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "collector/feeds/feeds_file.h"
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/directory_watcher.h"
@@ -18,8 +18,8 @@
 namespace sa::collector {
 
 absl::Status RunCollector(const CollectorConfig& config) {
-  SA_ASSIGN_OR_RETURN(auto gazetteer, Gazetteer::LoadForService(config.gazetteer_dir));
-  EventExtractor extractor(std::move(gazetteer));
+  SA_ASSIGN_OR_RETURN(auto gazetteer, extract::Gazetteer::LoadForService(config.gazetteer_dir));
+  extract::EventExtractor extractor(std::move(gazetteer));
 
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   EventPublisher publisher(redis, config.publisher);

@@ -6,7 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "collector/feeds/feed_poller.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/article_validator.h"
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
@@ -17,7 +17,7 @@ struct CollectorConfig {
   GrpcServerOptions server;
   redis::RedisEndpoint redis;
   PublisherOptions publisher;
-  ArticleLimits limits;
+  extract::ArticleLimits limits;
   std::string gazetteer_dir;  // empty: search the usual places (config::FindDataDirectory)
   absl::Duration shutdown_grace = absl::Seconds(10);
   bool poll_feeds = true;

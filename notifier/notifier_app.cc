@@ -11,8 +11,8 @@
 namespace sa::notifier {
 
 absl::Status RunNotifier(const NotifierConfig& config) {
-  SA_ASSIGN_OR_RETURN(auto gazetteer, collector::Gazetteer::LoadForService(config.gazetteer_dir));
-  collector::EventExtractor extractor(std::move(gazetteer));
+  SA_ASSIGN_OR_RETURN(auto gazetteer, extract::Gazetteer::LoadForService(config.gazetteer_dir));
+  extract::EventExtractor extractor(std::move(gazetteer));
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   SubscriptionStore subscriptions(redis, config.key_prefix);
   AlertStoreOptions alert_options = config.alerts;

@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "collector/feeds/feed_articles.h"
-#include "collector/feeds/feed_dates.h"
-#include "collector/feeds/feed_parser.h"
+#include "formats/feed_articles.h"
+#include "formats/feed_dates.h"
+#include "formats/feed_parser.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 

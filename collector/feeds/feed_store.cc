@@ -8,7 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/article_validator.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 
@@ -59,7 +59,7 @@ absl::StatusOr<v1::Feed> FeedStore::Add(const v1::AddFeedRequest& request, absl:
   if (request.url().size() > 2048) {
     return absl::InvalidArgumentError("feed url is longer than 2048 bytes");
   }
-  SA_RETURN_IF_ERROR(collector::CheckHttpUrl(request.url(), "feed url"));
+  SA_RETURN_IF_ERROR(extract::CheckHttpUrl(request.url(), "feed url"));
   if (request.name().size() > 200) {
     return absl::InvalidArgumentError("feed name is longer than 200 bytes");
   }

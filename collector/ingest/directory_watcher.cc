@@ -8,7 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "collector/ingest/article_files.h"
+#include "formats/article_files.h"
 #include "common/log/log.h"
 
 namespace sa::collector {
@@ -99,7 +99,7 @@ ScanResult DirectoryWatcher::ScanOnce() {
   std::sort(files.begin(), files.end());
 
   for (const fs::path& path : files) {
-    auto articles = LoadArticles(path.string());
+    auto articles = formats::LoadArticles(path.string());
     if (!articles.ok()) {
       std::ofstream(dir / "failed" / absl::StrCat(path.filename().string(), ".error"))
           << articles.status().message() << "\n";

@@ -14,13 +14,13 @@ namespace {
 constexpr size_t kMinWordsForNearDuplicates = 40;
 }  // namespace
 
-Ingester::Ingester(const EventExtractor& extractor, EventPublisher& publisher,
-                   ArticleLimits limits, const Clock& clock)
+Ingester::Ingester(const extract::EventExtractor& extractor, EventPublisher& publisher,
+                   extract::ArticleLimits limits, const Clock& clock)
     : extractor_(extractor), publisher_(publisher), limits_(limits), clock_(clock) {}
 
 absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
     const summit_alerts::v1::Article& article) {
-  SA_RETURN_IF_ERROR(ValidateArticle(article, limits_));
+  SA_RETURN_IF_ERROR(extract::ValidateArticle(article, limits_));
   summit_alerts::v1::IngestResponse response;
   summit_alerts::v1::Event& event = *response.mutable_event();
   event = extractor_.Extract(article, clock_.Now());

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "collector/extract/event_extractor.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/event_extractor.h"
+#include "extract/article_validator.h"
 #include "collector/publish/event_publisher.h"
 #include "common/clock.h"
 #include "summit_alerts/v1/collector.pb.h"
@@ -14,7 +14,7 @@ namespace sa::collector {
 // Thread-safe; the references must outlive it.
 class Ingester {
  public:
-  Ingester(const EventExtractor& extractor, EventPublisher& publisher, ArticleLimits limits,
+  Ingester(const extract::EventExtractor& extractor, EventPublisher& publisher, extract::ArticleLimits limits,
            const Clock& clock = Clock::Real());
 
   // OK once the event is in the stream (or was already: duplicate=true, with the first
@@ -23,9 +23,9 @@ class Ingester {
       const summit_alerts::v1::Article& article);
 
  private:
-  const EventExtractor& extractor_;
+  const extract::EventExtractor& extractor_;
   EventPublisher& publisher_;
-  const ArticleLimits limits_;
+  const extract::ArticleLimits limits_;
   const Clock& clock_;
 };
 

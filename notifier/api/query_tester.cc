@@ -1,7 +1,7 @@
 #include "notifier/api/query_tester.h"
 
 #include "absl/strings/str_cat.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/article_validator.h"
 #include "common/redis/event_stream.h"
 #include "common/status_macros.h"
 #include "notifier/match/subscription_rule.h"
@@ -11,7 +11,7 @@ namespace sa::notifier {
 namespace v1 = summit_alerts::v1;
 
 QueryTester::QueryTester(redis::RedisClient& redis, std::string stream,
-                         const collector::EventExtractor* extractor, const Clock& clock)
+                         const extract::EventExtractor* extractor, const Clock& clock)
     : redis_(redis), stream_(std::move(stream)), extractor_(extractor), clock_(clock) {}
 
 absl::StatusOr<v1::TestQueryResponse> QueryTester::Test(const v1::TestQueryRequest& request) const {
@@ -32,7 +32,7 @@ absl::StatusOr<v1::TestQueryResponse> QueryTester::Test(const v1::TestQueryReque
         return absl::FailedPreconditionError(
             "this notifier has no gazetteer loaded, so it cannot extract articles; pass an event");
       }
-      SA_RETURN_IF_ERROR(collector::ValidateArticle(request.article(), collector::ArticleLimits{}));
+      SA_RETURN_IF_ERROR(extract::ValidateArticle(request.article(), extract::ArticleLimits{}));
       events.push_back(extractor_->Extract(request.article(), clock_.Now()));
       break;
     }

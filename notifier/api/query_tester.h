@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
 #include "summit_alerts/v1/notifier.pb.h"
@@ -19,7 +19,7 @@ class QueryTester {
  public:
   // `extractor` may be null: articles are then refused with FailedPrecondition.
   QueryTester(redis::RedisClient& redis, std::string stream,
-              const collector::EventExtractor* extractor, const Clock& clock = Clock::Real());
+              const extract::EventExtractor* extractor, const Clock& clock = Clock::Real());
 
   // InvalidArgument for a rule CreateSubscription would reject (with its position), a bad
   // article, last_events outside 1..kMaxTestQueryEvents, or no target; Unavailable when
@@ -30,7 +30,7 @@ class QueryTester {
  private:
   redis::RedisClient& redis_;
   const std::string stream_;
-  const collector::EventExtractor* extractor_;
+  const extract::EventExtractor* extractor_;
   const Clock& clock_;
 };
 

@@ -13,7 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 
@@ -69,12 +69,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: extract_eval ARTICLES.jsonl [--gazetteer=DIR] [--verbose] [--min_f1=field:x,...]\n");
     return 2;
   }
-  auto g = sa::collector::Gazetteer::LoadFromDirectory(gazetteer_dir);
+  auto g = sa::extract::Gazetteer::LoadFromDirectory(gazetteer_dir);
   if (!g.ok()) {
     std::fprintf(stderr, "extract_eval: %s\n", std::string(g.status().message()).c_str());
     return 2;
   }
-  sa::collector::EventExtractor extractor(std::make_shared<sa::collector::Gazetteer>(std::move(*g)));
+  sa::extract::EventExtractor extractor(std::make_shared<sa::extract::Gazetteer>(std::move(*g)));
   std::ifstream in(path);
   if (!in) {
     std::fprintf(stderr, "extract_eval: cannot open %s\n", path.c_str());

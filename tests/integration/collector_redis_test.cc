@@ -23,6 +23,9 @@
 namespace sa::collector {
 namespace {
 
+using ::sa::extract::ArticleLimits;
+using ::sa::extract::EventExtractor;
+using ::sa::extract::Gazetteer;
 using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
 namespace v1 = summit_alerts::v1;

@@ -65,9 +65,9 @@ class FeedPollerTest : public ::testing::Test {
     auto redis = testing::RedisServer::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = redis->release();
-    auto g = collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    auto g = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
     ASSERT_TRUE(g.ok()) << g.status();
-    extractor_ = new collector::EventExtractor(std::make_shared<collector::Gazetteer>(std::move(*g)));
+    extractor_ = new extract::EventExtractor(std::make_shared<extract::Gazetteer>(std::move(*g)));
   }
   static void TearDownTestSuite() {
     delete extractor_;
@@ -79,7 +79,7 @@ class FeedPollerTest : public ::testing::Test {
     publisher_options_.key_prefix = prefix_;
     publisher_options_.stream = prefix_ + "events";
     publisher_ = std::make_unique<collector::EventPublisher>(redis_->client(), publisher_options_);
-    ingester_ = std::make_unique<collector::Ingester>(*extractor_, *publisher_, collector::ArticleLimits{});
+    ingester_ = std::make_unique<collector::Ingester>(*extractor_, *publisher_, extract::ArticleLimits{});
     store_ = std::make_unique<FeedStore>(redis_->client(), prefix_);
     auto sink = testing::HttpSink::Start();
     ASSERT_TRUE(sink.ok()) << sink.status();
@@ -112,7 +112,7 @@ class FeedPollerTest : public ::testing::Test {
   }
 
   static testing::RedisServer* redis_;
-  static collector::EventExtractor* extractor_;
+  static extract::EventExtractor* extractor_;
   std::string prefix_;
   collector::PublisherOptions publisher_options_;
   std::unique_ptr<collector::EventPublisher> publisher_;
@@ -123,7 +123,7 @@ class FeedPollerTest : public ::testing::Test {
 };
 
 testing::RedisServer* FeedPollerTest::redis_ = nullptr;
-collector::EventExtractor* FeedPollerTest::extractor_ = nullptr;
+extract::EventExtractor* FeedPollerTest::extractor_ = nullptr;
 
 TEST_F(FeedPollerTest, PublishesEachItemOnceAndAsksConditionally) {
   v1::Feed feed = AddFeed("/world.rss");
@@ -207,7 +207,7 @@ TEST_F(FeedPollerTest, ARedisOutageWhilePublishingLosesNoItem) {
   auto events_redis = testing::RedisServer::Start();
   ASSERT_TRUE(events_redis.ok()) << events_redis.status();
   collector::EventPublisher publisher((*events_redis)->client(), publisher_options_);
-  collector::Ingester ingester(*extractor_, publisher, collector::ArticleLimits{});
+  collector::Ingester ingester(*extractor_, publisher, extract::ArticleLimits{});
   v1::Feed feed = AddFeed("/flaky.rss");
   std::string body = Rss({{"a", "Summit opens"}, {"b", "Leaders arrive"}, {"c", "Talks end"}});
   sink_->Script("/flaky.rss", {Ok(body, "\"v1\""), Ok(body, "\"v1\"")});

@@ -240,10 +240,10 @@ class SubscribeStreamTest : public NotifierRedisTest {
     hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
     hub_->Start();
     work_ = std::make_unique<WorkQueue>(2);
-    auto gazetteer = collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
     ASSERT_TRUE(gazetteer.ok()) << gazetteer.status();
-    extractor_ = std::make_unique<collector::EventExtractor>(
-        std::make_shared<const collector::Gazetteer>(std::move(*gazetteer)));
+    extractor_ = std::make_unique<extract::EventExtractor>(
+        std::make_shared<const extract::Gazetteer>(std::move(*gazetteer)));
     tester_ = std::make_unique<QueryTester>(client(), stream_, extractor_.get());
     deliveries_ = std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
     service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
@@ -268,7 +268,7 @@ class SubscribeStreamTest : public NotifierRedisTest {
 
   std::unique_ptr<AlertHub> hub_;
   std::unique_ptr<WorkQueue> work_;
-  std::unique_ptr<collector::EventExtractor> extractor_;
+  std::unique_ptr<extract::EventExtractor> extractor_;
   std::unique_ptr<QueryTester> tester_;
   std::unique_ptr<DeliveryQueue> deliveries_;
   std::unique_ptr<NotifierService> service_;

@@ -1,10 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "collector/ingest/article_validator.h"
+#include "extract/article_validator.h"
 #include "tests/support/status_matchers.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 using ::sa::testing::IsOk;
@@ -60,4 +60,4 @@ TEST(ArticleValidator, RejectsBadUrlLanguageUtf8AndTime) {
 }
 
 }  // namespace
-}  // namespace sa::collector
+}  // namespace sa::extract

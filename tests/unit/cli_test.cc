@@ -4,12 +4,12 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "cli/alert_format.h"
-#include "collector/ingest/article_files.h"
+#include "formats/article_files.h"
 
 namespace sa::cli {
 namespace {
-using ::sa::collector::ArticleFromText;
-using ::sa::collector::LoadArticles;
+using ::sa::formats::ArticleFromText;
+using ::sa::formats::LoadArticles;
 
 using ::testing::HasSubstr;
 

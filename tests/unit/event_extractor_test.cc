@@ -5,10 +5,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "tests/support/status_matchers.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
@@ -190,4 +190,4 @@ TEST(Gazetteer, MalformedRowNamesFileAndLine) {
 }
 
 }  // namespace
-}  // namespace sa::collector
+}  // namespace sa::extract

@@ -1,7 +1,7 @@
 // The feed parser on hand-written documents: formats, encodings, dates, markup, and hostile input
 // (external entities, entity expansion, depth, size). The public conformance corpus is run by
 // tests/feeds/feed_conformance.py.
-#include "collector/feeds/feed_parser.h"
+#include "formats/feed_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,10 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "collector/feeds/feed_articles.h"
-#include "collector/feeds/feed_dates.h"
+#include "formats/feed_articles.h"
+#include "formats/feed_dates.h"
 #include "collector/feeds/feeds_file.h"
-#include "collector/feeds/html_text.h"
+#include "formats/html_text.h"
 
 namespace sa::feeds {
 namespace {

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 #include "notifier/match/match_index.h"
 #include "notifier/rules/rule_parser.h"
 
@@ -206,9 +206,9 @@ class NaiveEvaluator {
 };
 
 std::vector<Event> CorpusEvents() {
-  auto gazetteer = collector::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+  auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
   EXPECT_TRUE(gazetteer.ok()) << gazetteer.status();
-  collector::EventExtractor extractor(std::make_shared<collector::Gazetteer>(std::move(*gazetteer)));
+  extract::EventExtractor extractor(std::make_shared<extract::Gazetteer>(std::move(*gazetteer)));
   std::ifstream in(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
   std::stringstream buffer;
   buffer << in.rdbuf();

@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "summit_alerts/v1/events.pb.h"
 
-namespace sa::collector {
+namespace sa::extract {
 
 struct ArticleLimits {
   size_t max_title_bytes = 1024;
@@ -28,4 +28,4 @@ absl::Status CheckHttpUrl(const std::string& url, absl::string_view field);
 absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
                              const ArticleLimits& limits);
 
-}  // namespace sa::collector
+}  // namespace sa::extract

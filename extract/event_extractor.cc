@@ -1,10 +1,10 @@
-#include "collector/extract/event_extractor.h"
+#include "extract/event_extractor.h"
 
 #include <re2/re2.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "collector/extract/event_time.h"
+#include "extract/event_time.h"
 
 #include "absl/strings/string_view.h"
 #include <algorithm>
@@ -19,7 +19,7 @@
 #include "common/text/tokenize.h"
 #include "google/protobuf/util/time_util.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 using summit_alerts::v1::Article;
@@ -361,4 +361,4 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
   return event;
 }
 
-}  // namespace sa::collector
+}  // namespace sa::extract

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/feeds/feed.h"
+#include "formats/feed.h"
 #include "summit_alerts/v1/events.pb.h"
 
 namespace sa::feeds {

@@ -1,4 +1,4 @@
-#include "collector/extract/event_time.h"
+#include "extract/event_time.h"
 
 #include <re2/re2.h>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 constexpr char kMonth[] =
@@ -158,4 +158,4 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
                      static_cast<uint32_t>(first->end), first->relative};
 }
 
-}  // namespace sa::collector
+}  // namespace sa::extract

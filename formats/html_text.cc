@@ -1,4 +1,4 @@
-#include "collector/feeds/html_text.h"
+#include "formats/html_text.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>

@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "summit_alerts/v1/events.pb.h"
 
-namespace sa::collector {
+namespace sa::formats {
 
 // Loads the articles of `path`, by extension:
 //   .json   one Article in protobuf JSON ({"title": ..., "body": ..., "url": ...})
@@ -25,4 +25,4 @@ bool LooksLikeFeed(const std::string& path, const std::string& content);
 // Builds an article from plain text as described above; InvalidArgument if it is blank.
 absl::StatusOr<summit_alerts::v1::Article> ArticleFromText(const std::string& text);
 
-}  // namespace sa::collector
+}  // namespace sa::formats

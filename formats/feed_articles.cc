@@ -1,4 +1,4 @@
-#include "collector/feeds/feed_articles.h"
+#include "formats/feed_articles.h"
 
 #include <google/protobuf/util/time_util.h>
 

@@ -1,4 +1,4 @@
-#include "collector/extract/gazetteer.h"
+#include "extract/gazetteer.h"
 
 #include <fstream>
 
@@ -9,7 +9,7 @@
 #include "common/config/data_dir.h"
 #include "common/log/log.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 using Row = std::vector<std::string>;
@@ -163,4 +163,4 @@ absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& direct
   return g;
 }
 
-}  // namespace sa::collector
+}  // namespace sa::extract

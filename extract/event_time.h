@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace sa::collector {
+namespace sa::extract {
 
 struct TimeMention {
   absl::Time day;       // 00:00 UTC of the day meant (the precision is a day)
@@ -25,4 +25,4 @@ struct TimeMention {
 // "next/last week" seven days on/back; "this weekend" the coming Saturday.
 std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time reference);
 
-}  // namespace sa::collector
+}  // namespace sa::extract

@@ -1,4 +1,4 @@
-#include "collector/feeds/feed_dates.h"
+#include "formats/feed_dates.h"
 
 #include <array>
 #include <vector>

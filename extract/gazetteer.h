@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "common/text/phrase_index.h"
 
-namespace sa::collector {
+namespace sa::extract {
 
 struct PersonEntry {
   std::string name, role, country;
@@ -69,4 +69,4 @@ class Gazetteer {
   text::PhraseIndex people_index_, places_index_, organisations_index_, topic_cues_, event_type_cues_;
 };
 
-}  // namespace sa::collector
+}  // namespace sa::extract

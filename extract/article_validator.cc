@@ -1,5 +1,5 @@
 #include "absl/strings/string_view.h"
-#include "collector/ingest/article_validator.h"
+#include "extract/article_validator.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -8,7 +8,7 @@
 #include "common/status_macros.h"
 #include "common/text/tokenize.h"
 
-namespace sa::collector {
+namespace sa::extract {
 namespace {
 
 absl::Status CheckText(absl::string_view field, const std::string& value, size_t limit,
@@ -84,4 +84,4 @@ absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
   return absl::OkStatus();
 }
 
-}  // namespace sa::collector
+}  // namespace sa::extract

@@ -1,4 +1,4 @@
-#include "collector/ingest/article_files.h"
+#include "formats/article_files.h"
 
 #include "absl/strings/string_view.h"
 #include <fstream>
@@ -8,12 +8,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "collector/feeds/feed_articles.h"
-#include "collector/feeds/feed_parser.h"
+#include "formats/feed_articles.h"
+#include "formats/feed_parser.h"
 #include "common/text/tokenize.h"
 #include "google/protobuf/util/json_util.h"
 
-namespace sa::collector {
+namespace sa::formats {
 
 using summit_alerts::v1::Article;
 
@@ -90,4 +90,4 @@ absl::StatusOr<std::vector<Article>> LoadArticles(const std::string& path) {
   return articles;
 }
 
-}  // namespace sa::collector
+}  // namespace sa::formats

@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "collector/feeds/feed.h"
+#include "formats/feed.h"
 
 namespace sa::feeds {
 

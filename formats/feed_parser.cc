@@ -1,4 +1,4 @@
-#include "collector/feeds/feed_parser.h"
+#include "formats/feed_parser.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -19,8 +19,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "collector/feeds/feed_dates.h"
-#include "collector/feeds/html_text.h"
+#include "formats/feed_dates.h"
+#include "formats/html_text.h"
 #include "nlohmann/json.hpp"
 
 namespace sa::feeds {

@@ -12,10 +12,10 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "collector/extract/gazetteer.h"
+#include "extract/gazetteer.h"
 #include "summit_alerts/v1/events.pb.h"
 
-namespace sa::collector {
+namespace sa::extract {
 
 // The event id of an article: "ev_" + 24 hex digits of SHA-256 over its normalised title and
 // body, so the same story ingested twice (even re-spaced or re-cased) gets the same id.
@@ -32,4 +32,4 @@ class EventExtractor {
   std::shared_ptr<const Gazetteer> gazetteer_;
 };
 
-}  // namespace sa::collector
+}  // namespace sa::extract
