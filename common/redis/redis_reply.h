@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,11 +19,6 @@ struct RedisReply {
   bool is_nil() const { return type == Type::kNil; }
   bool is_array() const { return type == Type::kArray; }
   bool is_string() const { return type == Type::kString || type == Type::kStatus; }
-  // The string of a kString/kStatus reply; nullopt for other types.
-  std::optional<std::string> AsString() const {
-    if (is_string()) return str;
-    return std::nullopt;
-  }
 };
 
 }  // namespace sa::redis
