@@ -5,10 +5,10 @@
 // again after the lease. Settling (delivered, retry, dead letter, cancel) checks the lease
 // token, so a worker whose lease expired cannot settle what another worker now owns.
 //
-// Exactly-once as a user sees it: a delivered id gets a sent-marker and is never queued again
-// while the marker lives. The one window left is a crash after the service accepted the
-// request and before MarkDelivered; the delivery is then sent again, with the same
-// X-Summit-Delivery-Id (docs/WEBHOOKS.md).
+// At least once, twice only in one window: no delivery is lost, and a delivered id gets a
+// sent-marker and is never queued again while the marker lives. The one window left is a crash
+// after the service accepted the request and before MarkDelivered; the delivery is then sent a
+// second time after the lease, with the same X-Summit-Delivery-Id (docs/WEBHOOKS.md).
 #pragma once
 
 #include <optional>
