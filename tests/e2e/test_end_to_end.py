@@ -47,7 +47,7 @@ def wait_for_file(path, timeout=20):
 class Stack:
     """A private redis-server plus both services, each on a free loopback port."""
 
-    def __init__(self):
+    def __init__(self, collector_args=(), notifier_args=()):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="sa-e2e-"))
         self.procs = []
         self.logs = []
@@ -63,10 +63,12 @@ class Stack:
                 break
             except OSError:
                 time.sleep(0.05)
-        self.collector_addr = self._service(os.environ["SA_COLLECTOR_BIN"], "collector", [])
+        self.collector_addr = self._service(os.environ["SA_COLLECTOR_BIN"], "collector",
+                                            list(collector_args))
+        self.notifier_args = ["--consumer_name=e2e-1", "--webhook_allow_private_networks",
+                              *notifier_args]
         self.notifier_addr = self._service(os.environ["SA_NOTIFIER_BIN"], "notifier",
-                                           ["--consumer_name=e2e-1",
-                                            "--webhook_allow_private_networks"])
+                                           self.notifier_args)
 
     def _spawn(self, args, log):
         log_file = open(self.dir / log, "ab")
@@ -88,8 +90,7 @@ class Stack:
         self.notifier_proc.send_signal(signal.SIGTERM)
         self.assert_clean_exit(self.notifier_proc)
         self.notifier_addr = self._service(os.environ["SA_NOTIFIER_BIN"], "notifier",
-                                           ["--consumer_name=e2e-1",
-                                            "--webhook_allow_private_networks"])
+                                           self.notifier_args)
 
     @staticmethod
     def assert_clean_exit(proc):
