@@ -1,16 +1,22 @@
 #include "formats/feed_parser.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <libxml/xmlsave.h>
+#include <iconv.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -19,7 +25,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "formats/feed_dates.h"
+#include "common/status_macros.h"
 #include "formats/html_text.h"
 #include "nlohmann/json.hpp"
 
@@ -66,6 +74,101 @@ void InitLibxml() {
 }
 
 const char* Str(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
+
+absl::Status DeadlineError() {
+  return absl::DeadlineExceededError(
+      "feed parsing stopped: it ran past its time budget (the caller's deadline or "
+      "max_parse_time)");
+}
+
+absl::Status LimitError(absl::string_view what, size_t limit, absl::string_view option) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("feed refused: ", what, "; the limit is ", limit, " (", option, ")"));
+}
+
+// Limits enforced from libxml2's SAX2 callbacks while it parses (the callbacks then build the
+// tree as usual): elements per document, entity content included; attributes per element (a
+// second guard: ScanMarkup refuses such documents before libxml2's quadratic duplicate check
+// runs); the deadline, every 16 callbacks. Past any, the parser is stopped and `failure` says
+// why. Reached through the parser context's _private.
+struct XmlGuard {
+  size_t max_elements;
+  size_t max_attributes;
+  absl::Time deadline;
+  size_t elements = 0;
+  int calls = 0;
+  absl::Status failure;
+
+  static XmlGuard* Of(void* ctx) {
+    return static_cast<XmlGuard*>(static_cast<xmlParserCtxtPtr>(ctx)->_private);
+  }
+  // False, with the parser stopped, once a limit was hit.
+  bool Allow(void* ctx) {
+    if (failure.ok() && (++calls & 15) == 0 && absl::Now() >= deadline) failure = DeadlineError();
+    if (failure.ok()) return true;
+    xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
+    return false;
+  }
+};
+
+void GuardedStartElementNs(void* ctx, const xmlChar* localname, const xmlChar* prefix,
+                           const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
+                           int nb_attributes, int nb_defaulted, const xmlChar** attributes) {
+  if (XmlGuard* guard = XmlGuard::Of(ctx); guard != nullptr) {
+    if (guard->failure.ok() && ++guard->elements > guard->max_elements) {
+      guard->failure =
+          LimitError(absl::StrCat("the document has more than ", guard->max_elements, " elements"),
+                     guard->max_elements, "max_elements");
+    }
+    const size_t attrs = static_cast<size_t>(nb_attributes) + static_cast<size_t>(nb_namespaces);
+    if (guard->failure.ok() && attrs > guard->max_attributes) {
+      guard->failure =
+          LimitError(absl::StrCat("element <", Str(localname), "> has ", attrs, " attributes"),
+                     guard->max_attributes, "max_attributes_per_element");
+    }
+    if (!guard->Allow(ctx)) return;
+  }
+  xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                        nb_defaulted, attributes);
+}
+
+void GuardedCharacters(void* ctx, const xmlChar* text, int len) {
+  if (XmlGuard* guard = XmlGuard::Of(ctx); guard != nullptr && !guard->Allow(ctx)) return;
+  xmlSAX2Characters(ctx, text, len);
+}
+
+// Cuts `text` to at most `max` bytes, at a UTF-8 character boundary.
+void CutUtf8(std::string& text, size_t max) {
+  if (text.size() <= max) return;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+}
+
+// Keeps an entry's text (title, summary, content) within `max` bytes; the content gives way
+// first, then the summary. Returns whether anything was cut.
+bool CapEntryText(FeedEntry& e, size_t max) {
+  if (e.title.size() + e.summary.size() + e.content.size() <= max) return false;
+  CutUtf8(e.title, max);
+  CutUtf8(e.summary, max - e.title.size());
+  CutUtf8(e.content, max - e.title.size() - e.summary.size());
+  return true;
+}
+
+// Notes, once per feed, that entry `index` had its text cut.
+void NoteTextCut(ParsedFeed& feed, size_t index, size_t max, bool& noted) {
+  if (noted) return;
+  noted = true;
+  feed.bozo = true;
+  absl::StrAppend(&feed.bozo_message, feed.bozo_message.empty() ? "" : "; ", "entry ", index + 1,
+                  ": text over ", max, " bytes was cut (max_entry_text_bytes)");
+}
+
+// The most raw text (markup included) read for one field: room for the markup around
+// max_entry_text_bytes of text, and never more than entities could make of the document.
+size_t RawTextBudget(size_t document_size, size_t max_entry_text_bytes) {
+  return std::min(document_size * 4 + 65536, max_entry_text_bytes * 2 + 65536);
+}
 
 absl::string_view LocalName(const xmlNode* n) { return Str(n->name); }
 
@@ -238,6 +341,9 @@ class XmlFeedReader {
     }
   }
 
+  // Whether the deadline passed while reading (the feed is then refused).
+  bool timed_out() const { return timed_out_; }
+
  private:
   static std::string RssVersion(const std::string& v) {
     if (v == "0.90") return "rss090";
@@ -254,8 +360,19 @@ class XmlFeedReader {
     return n->type == XML_ELEMENT_NODE && LocalName(n) == local && Core(Ns(n));
   }
 
+  bool Expired() {
+    if (!timed_out_ && absl::Now() >= options_.deadline) timed_out_ = true;
+    return timed_out_;
+  }
+
+  HtmlTextOptions HtmlOptions() const {
+    return HtmlTextOptions{.max_attributes_per_element = options_.max_attributes_per_element,
+                           .deadline = options_.deadline};
+  }
+
   template <typename Fill>
   void AddEntry(ParsedFeed& feed, Fill fill) {
+    if (Expired()) return;
     if (feed.entries.size() >= options_.max_entries) {
       if (!dropped_entries_) {
         feed.bozo_message = absl::StrCat("more than ", options_.max_entries,
@@ -267,6 +384,9 @@ class XmlFeedReader {
     fill(feed.entries.emplace_back());
     FeedEntry& e = feed.entries.back();
     if (e.language.empty()) e.language = feed.language;
+    if (CapEntryText(e, options_.max_entry_text_bytes)) {
+      NoteTextCut(feed, feed.entries.size() - 1, options_.max_entry_text_bytes, text_cut_);
+    }
   }
 
   // Raw character data, entities expanded.
@@ -283,14 +403,14 @@ class XmlFeedReader {
     for (const xmlNode* c = n->children; c; c = c->next) {
       if (c->type == XML_ELEMENT_NODE) return PlainText(n);  // unescaped XHTML in place
     }
-    return HtmlToText(RawText(n));
+    return HtmlToText(RawText(n), HtmlOptions());
   }
 
   std::string MaybeHtmlText(const xmlNode* n) const {
     std::string raw = RawText(n);
     for (size_t i = raw.find('<'); i != std::string::npos; i = raw.find('<', i + 1)) {
       if (i + 1 < raw.size() && (absl::ascii_isalpha(raw[i + 1]) || raw[i + 1] == '/')) {
-        return HtmlToText(raw);
+        return HtmlToText(raw, HtmlOptions());
       }
     }
     return CollapseWhitespace(raw);
@@ -309,7 +429,7 @@ class XmlFeedReader {
       absl::Base64Unescape(CollapseWhitespace(RawText(n)), &decoded);
       // Decoded bytes of a non-text type are shown as text when they are valid text; markup in
       // them is stripped like HTML's.
-      return HtmlToText(decoded);
+      return HtmlToText(decoded, HtmlOptions());
     }
     if (type == "xhtml" || type == "application/xhtml+xml" || mode == "xml") {
       return PlainText(n);
@@ -576,6 +696,8 @@ class XmlFeedReader {
   const FeedParseOptions& options_;
   size_t text_budget_;
   bool dropped_entries_ = false;
+  bool text_cut_ = false;
+  bool timed_out_ = false;
   bool link_is_html_ = false;
   std::string rss_ns_;  // the namespace of <rss> or <feed>, if it has one  // for the link ReadAtomLink is filling now
 };
@@ -594,8 +716,15 @@ FeedPerson JsonPerson(const nlohmann::json& a) {
   return a.is_object() ? FeedPerson{JsonString(a, "name"), "", JsonString(a, "url")} : FeedPerson{};
 }
 
-// Deeper nesting than any JSON Feed needs is refused before parsing.
-bool JsonNestsTooDeep(absl::string_view s, int limit) {
+// What a linear scan finds before nlohmann-json parses: nesting deeper than any JSON Feed needs,
+// and an upper bound of the values (every value but the first follows a ',', '[' or '{').
+struct JsonShape {
+  bool too_deep = false;
+  size_t values = 1;
+};
+
+JsonShape ScanJson(absl::string_view s, int depth_limit) {
+  JsonShape shape;
   int depth = 0;
   bool in_string = false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -606,29 +735,42 @@ bool JsonNestsTooDeep(absl::string_view s, int limit) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
-      if (++depth > limit) return true;
+      ++shape.values;
+      if (++depth > depth_limit) {
+        shape.too_deep = true;
+        return shape;
+      }
     } else if (c == '}' || c == ']') {
       --depth;
+    } else if (c == ',') {
+      ++shape.values;
     }
   }
-  return false;
+  return shape;
 }
 
 absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
                                          const FeedParseOptions& options) {
-  if (JsonNestsTooDeep(document, 64)) {
-    return absl::InvalidArgumentError("JSON feed nests deeper than 64 levels");
+  const JsonShape shape = ScanJson(document, 64);
+  if (shape.too_deep) return absl::InvalidArgumentError("JSON feed nests deeper than 64 levels");
+  if (shape.values > options.max_elements) {
+    return LimitError(absl::StrCat("the JSON feed has up to ", shape.values, " values"),
+                      options.max_elements, "max_elements");
   }
   nlohmann::json j = nlohmann::json::parse(document.begin(), document.end(), nullptr,
                                            /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return absl::InvalidArgumentError("not a JSON Feed: the document is not a JSON object");
   }
+  if (absl::Now() >= options.deadline) return DeadlineError();
   ParsedFeed feed;
   feed.encoding = "utf-8";
   std::string version = JsonString(j, "version");
-  if (!absl::StartsWith(version, "https://jsonfeed.org/version/")) {
-    return absl::InvalidArgumentError("not a JSON Feed: no https://jsonfeed.org/version/ version");
+  // Version 1's own examples, and real feeds, use http:// (the spec says https://).
+  if (!absl::StartsWith(version, "https://jsonfeed.org/version/") &&
+      !absl::StartsWith(version, "http://jsonfeed.org/version/")) {
+    return absl::InvalidArgumentError(
+        "not a JSON Feed: no https://jsonfeed.org/version/ (or http://) version");
   }
   feed.version = absl::EndsWith(version, "/1.1") ? "json11" : "json1";
   feed.title = CollapseWhitespace(JsonString(j, "title"));
@@ -649,7 +791,13 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
     feed.bozo_message = "JSON Feed without an items array";
     return feed;
   }
+  const HtmlTextOptions html_options{
+      .max_attributes_per_element = options.max_attributes_per_element,
+      .deadline = options.deadline};
+  const size_t raw_budget = RawTextBudget(document.size(), options.max_entry_text_bytes);
+  bool text_cut = false;
   for (const auto& item : *items) {
+    if (absl::Now() >= options.deadline) return DeadlineError();
     if (!item.is_object()) continue;
     if (feed.entries.size() >= options.max_entries) {
       feed.bozo_message = absl::StrCat("more than ", options.max_entries,
@@ -664,7 +812,9 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
     if (!e.link.empty()) e.links.push_back({e.link, "alternate", "text/html"});
     e.summary = CollapseWhitespace(JsonString(item, "summary"));
     std::string html = JsonString(item, "content_html");
-    e.content = html.empty() ? CollapseWhitespace(JsonString(item, "content_text")) : HtmlToText(html);
+    e.content = html.empty()
+                    ? CollapseWhitespace(JsonString(item, "content_text"))
+                    : HtmlToText(absl::string_view(html).substr(0, raw_budget), html_options);
     e.published_text = JsonString(item, "date_published");
     e.published = ParseFeedDate(e.published_text);
     e.updated_text = JsonString(item, "date_modified");
@@ -693,7 +843,11 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
     }
     e.language = JsonString(item, "language");
     if (e.language.empty()) e.language = feed.language;
+    if (CapEntryText(e, options.max_entry_text_bytes)) {
+      NoteTextCut(feed, feed.entries.size() - 1, options.max_entry_text_bytes, text_cut);
+    }
   }
+  if (absl::Now() >= options.deadline) return DeadlineError();
   return feed;
 }
 
@@ -704,7 +858,17 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
 // numeric one (&#233;), as feedparser effectively does; returns false when nothing changed.
 // Only ASCII-compatible encodings are rewritten (a UTF-16 document never matches).
 bool RewriteHtmlEntities(absl::string_view document, std::string& out) {
-  const bool declares_entities = absl::StrContains(document, "<!ENTITY ");
+  // The names the document declares, collected once (looking each reference up in the whole
+  // document made this quadratic).
+  absl::flat_hash_set<std::string> declared;
+  for (size_t at = document.find("<!ENTITY "); at != absl::string_view::npos;
+       at = document.find("<!ENTITY ", at + 1)) {
+    size_t begin = document.find_first_not_of(" \t\r\n", at + 9);
+    if (begin == absl::string_view::npos) break;
+    size_t end = document.find_first_of(" \t\r\n\"'>", begin);
+    if (end == absl::string_view::npos) end = document.size();
+    declared.emplace(document.substr(begin, end - begin));
+  }
   bool changed = false;
   size_t copied = 0;
   for (size_t amp = document.find('&'); amp != absl::string_view::npos;
@@ -720,7 +884,7 @@ bool RewriteHtmlEntities(absl::string_view document, std::string& out) {
     }
     std::string name(document.substr(amp + 1, end - amp - 1));
     if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") continue;
-    if (declares_entities && absl::StrContains(document, absl::StrCat("<!ENTITY ", name))) continue;
+    if (declared.contains(name)) continue;
     const htmlEntityDesc* html = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()));
     if (html == nullptr) continue;
     out.append(document.data() + copied, amp - copied);
@@ -737,6 +901,17 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
   InitLibxml();
   std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
   if (ctxt == nullptr) return absl::ResourceExhaustedError("libxml2 could not allocate a parser");
+  XmlGuard guard{.max_elements = options.max_elements,
+                 .max_attributes = options.max_attributes_per_element,
+                 .deadline = options.deadline,
+                 .failure = absl::OkStatus()};
+  if (ctxt->sax == nullptr || ctxt->sax->startElementNs != xmlSAX2StartElementNs ||
+      ctxt->sax->characters != xmlSAX2Characters) {
+    return absl::InternalError("libxml2's parser does not use its SAX2 tree builder");
+  }
+  ctxt->sax->startElementNs = GuardedStartElementNs;
+  ctxt->sax->characters = GuardedCharacters;
+  ctxt->_private = &guard;
   // No NOENT (entities stay references; TextCollector expands internal ones in a budget), no
   // DTDLOAD/DTDATTR/XINCLUDE, no HUGE (libxml2 keeps its depth and size limits).
   int flags = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
@@ -744,6 +919,7 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
   std::unique_ptr<xmlDoc, DocFree> doc(xmlCtxtReadMemory(
       ctxt.get(), document.data(), static_cast<int>(document.size()),
       options.base_url.empty() ? nullptr : options.base_url.c_str(), encoding, flags));
+  if (!guard.failure.ok()) return guard.failure;
   ParsedFeed feed;
   if (!ctxt->wellFormed) {
     feed.bozo = true;
@@ -761,7 +937,10 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
                   : absl::StartsWith(document, "\xFF\xFE") ? "utf-16le"
                                                            : "utf-8";
   // Text may be at most a few times the document (entities), and never unbounded.
-  XmlFeedReader(doc.get(), options, document.size() * 4 + 65536).Read(feed);
+  XmlFeedReader reader(doc.get(), options,
+                       RawTextBudget(document.size(), options.max_entry_text_bytes));
+  reader.Read(feed);
+  if (reader.timed_out()) return DeadlineError();
   // "en_US" -> "en-US": BCP 47 uses hyphens.
   absl::StrReplaceAll({{"_", "-"}}, &feed.language);
   for (FeedEntry& e : feed.entries) absl::StrReplaceAll({{"_", "-"}}, &e.language);
@@ -774,6 +953,98 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
   return feed;
 }
 
+// ---------- what the limits scan reads ----------
+
+// Whether text in `encoding` keeps ASCII's bytes for the markup characters, so that ScanMarkup
+// can read the raw bytes (true of UTF-8, ISO-8859-x, Windows-125x, KOI8, Shift_JIS, EUC, ...;
+// not of EBCDIC). An encoding iconv does not know is one libxml2 cannot decode either: it reads
+// on as UTF-8.
+bool KeepsAsciiMarkup(const std::string& encoding) {
+  iconv_t cd = iconv_open(encoding.c_str(), "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return true;
+  static constexpr absl::string_view kSample = "<a b='c' d=\"e\"/>";
+  std::string in(kSample);
+  char out[64];
+  char* in_ptr = in.data();
+  char* out_ptr = out;
+  size_t in_left = in.size(), out_left = sizeof(out);
+  const size_t converted = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+  iconv_close(cd);
+  return converted != static_cast<size_t>(-1) && in_left == 0 &&
+         absl::string_view(out, sizeof(out) - out_left) == kSample;
+}
+
+bool IsWideEncodingName(const std::string& encoding) {
+  std::string name = absl::AsciiStrToLower(encoding);
+  name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return !absl::ascii_isalnum(c); }),
+             name.end());
+  return absl::StartsWith(name, "utf16") || absl::StartsWith(name, "utf32") ||
+         absl::StartsWith(name, "ucs2") || absl::StartsWith(name, "ucs4");
+}
+
+// The encoding named by the XML declaration of an ASCII-compatible document, or "".
+std::string DeclaredEncoding(absl::string_view document) {
+  document = absl::StripPrefix(document, "\xEF\xBB\xBF");
+  if (!absl::StartsWith(document, "<?xml")) return "";
+  absl::string_view decl = document.substr(0, std::min(document.find("?>"), size_t{512}));
+  size_t at = decl.find("encoding");
+  if (at == absl::string_view::npos) return "";
+  size_t open = decl.find_first_of("\"'", at);
+  if (open == absl::string_view::npos) return "";
+  size_t close = decl.find(decl[open], open + 1);
+  if (close == absl::string_view::npos) return "";
+  return std::string(decl.substr(open + 1, close - open - 1));
+}
+
+// The bytes ScanMarkup must read to see what libxml2 will see: the document itself, or for
+// UTF-16/UTF-32 the low byte of each code unit. InvalidArgument for a document in an encoding
+// whose markup characters are not ASCII's (EBCDIC): its limits could not be checked.
+absl::StatusOr<std::optional<std::string>> MarkupToScan(absl::string_view document,
+                                                        const std::string& http_charset) {
+  // std::string_view literals: these prefixes hold NUL bytes (absl::string_view is not
+  // std::string_view in Debian's Abseil).
+  auto starts = [&](std::string_view prefix) {
+    return absl::StartsWith(document, absl::string_view(prefix.data(), prefix.size()));
+  };
+  using namespace std::string_view_literals;
+  int width = 1;
+  bool big_endian = true;
+  if (starts("\x00\x00\xFE\xFF"sv) || starts("\x00\x00\x00<"sv)) {
+    width = 4;
+  } else if (starts("\xFF\xFE\x00\x00"sv) || starts("<\x00\x00\x00"sv)) {
+    width = 4;
+    big_endian = false;
+  } else if (starts("\xFE\xFF"sv) || starts("\x00<"sv)) {
+    width = 2;
+  } else if (starts("\xFF\xFE"sv) || starts("<\x00"sv)) {
+    width = 2;
+    big_endian = false;
+  } else if (starts("\x4C\x6F\xA7\x94"sv)) {
+    return absl::InvalidArgumentError(
+        "feed refused: EBCDIC documents are not read (their limits cannot be checked)");
+  } else if (!http_charset.empty() && IsWideEncodingName(http_charset)) {
+    width = absl::StrContains(absl::AsciiStrToLower(http_charset), "32") ||
+                    absl::StrContains(absl::AsciiStrToLower(http_charset), "ucs4")
+                ? 4
+                : 2;
+    big_endian = !document.empty() && document[0] == '\0';
+  } else {
+    std::string encoding = http_charset.empty() ? DeclaredEncoding(document) : http_charset;
+    if (!encoding.empty() && !IsWideEncodingName(encoding) && !KeepsAsciiMarkup(encoding)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "feed refused: its encoding (", encoding,
+          ") does not keep ASCII's markup characters, so its limits cannot be checked"));
+    }
+    return std::nullopt;
+  }
+  std::string narrow;
+  narrow.reserve(document.size() / width);
+  for (size_t i = big_endian ? width - 1 : 0; i < document.size(); i += width) {
+    narrow += document[i];
+  }
+  return narrow;
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedFeed> ParseFeed(absl::string_view document, const FeedParseOptions& options) {
@@ -781,18 +1052,37 @@ absl::StatusOr<ParsedFeed> ParseFeed(absl::string_view document, const FeedParse
     return absl::InvalidArgumentError(absl::StrCat("feed is ", document.size(),
                                                    " bytes; the limit is ", options.max_bytes));
   }
+  FeedParseOptions bounded = options;
+  const absl::Time now = absl::Now();
+  bounded.deadline = std::min(options.deadline, now + options.max_parse_time);
+  if (now >= bounded.deadline) return DeadlineError();
   size_t start = document.find_first_not_of(" \t\r\n");
   if (start == absl::string_view::npos) return absl::InvalidArgumentError("feed is empty");
-  if (document[start] == '{') return ParseJsonFeed(document, options);
+  if (document[start] == '{') return ParseJsonFeed(document, bounded);
+  // libxml2 2.9 checks each attribute of a tag against all before it (and its tree builder
+  // walks the list to append each): quadratic, in one uninterruptible call. Refuse first.
+  SA_ASSIGN_OR_RETURN(std::optional<std::string> narrowed,
+                      MarkupToScan(document, options.http_charset));
+  const MarkupShape shape = ScanMarkup(narrowed ? *narrowed : document, /*html=*/false);
+  if (shape.most_attributes > options.max_attributes_per_element) {
+    return LimitError(absl::StrCat("the element at byte ", shape.most_attributes_at, " has ",
+                                   shape.most_attributes, " attributes"),
+                      options.max_attributes_per_element, "max_attributes_per_element");
+  }
+  if (shape.attribute_defaults > options.max_attributes_per_element) {
+    return LimitError(absl::StrCat("the DTD declares ", shape.attribute_defaults,
+                                   " attribute defaults"),
+                      options.max_attributes_per_element, "max_attributes_per_element");
+  }
   const char* encoding = options.http_charset.empty() ? nullptr : options.http_charset.c_str();
   std::string rewritten;
   if (RewriteHtmlEntities(document, rewritten)) document = rewritten;
-  absl::StatusOr<ParsedFeed> feed = ParseXmlFeed(document, options, encoding);
+  absl::StatusOr<ParsedFeed> feed = ParseXmlFeed(document, bounded, encoding);
   // A document that says UTF-8 (or nothing) but is not is most often Windows-1252: try that, as
   // browsers and feedparser do, and keep it flagged.
   if (feed.ok() && feed->bozo && encoding == nullptr &&
       absl::StrContains(feed->bozo_message, "not proper UTF-8")) {
-    absl::StatusOr<ParsedFeed> retry = ParseXmlFeed(document, options, "windows-1252");
+    absl::StatusOr<ParsedFeed> retry = ParseXmlFeed(document, bounded, "windows-1252");
     if (retry.ok() && retry->entries.size() >= feed->entries.size()) {
       retry->bozo = true;
       retry->bozo_message = absl::StrCat(feed->bozo_message, "; decoded as windows-1252");

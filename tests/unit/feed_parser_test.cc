@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -295,6 +296,236 @@ TEST(FeedParserTest, KeepsAtMostMaxEntries) {
   ASSERT_TRUE(feed.ok());
   EXPECT_EQ(feed->entries.size(), 10u);
   EXPECT_THAT(feed->bozo_message, HasSubstr("the rest were dropped"));
+}
+
+// One start tag with `n` attributes (issue 19: 200,000 took > 120 s in libxml2 2.9's
+// quadratic duplicate check).
+std::string ItemWithAttributes(int n) {
+  std::string doc = "<rss version=\"2.0\"><channel><title>T</title><item";
+  for (int i = 0; i < n; ++i) absl::StrAppend(&doc, " a", i, "=\"\"");
+  doc += "><title>Bomb</title></item></channel></rss>";
+  return doc;
+}
+
+TEST(FeedParserLimitsTest, RefusesAnElementWithTooManyAttributes) {
+  std::string doc = ItemWithAttributes(200000);
+  ASSERT_LT(doc.size(), FeedParseOptions().max_bytes);
+  auto feed = ParseFeed(doc);
+  EXPECT_EQ(feed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(feed.status().message(), HasSubstr("has 200000 attributes"));
+  EXPECT_THAT(feed.status().message(), HasSubstr("the limit is 256 (max_attributes_per_element)"));
+
+  // Namespace declarations are attributes too.
+  std::string ns = "<rss version=\"2.0\"";
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&ns, " xmlns:p", i, "=\"urn:", i, "\"");
+  ns += "><channel><title>T</title></channel></rss>";
+  EXPECT_THAT(ParseFeed(ns).status().message(), HasSubstr("max_attributes_per_element"));
+}
+
+TEST(FeedParserLimitsTest, CountsAttributesInWideAndRefusesUncheckableEncodings) {
+  std::string ascii = ItemWithAttributes(200000);
+  std::string utf16le = "\xFF\xFE";
+  for (char c : ascii) {
+    utf16le += c;
+    utf16le += '\0';
+  }
+  ASSERT_LT(utf16le.size(), FeedParseOptions().max_bytes);
+  auto wide = ParseFeed(utf16le);
+  EXPECT_EQ(wide.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(wide.status().message(), HasSubstr("has 200000 attributes"));
+
+  auto ebcdic = ParseFeed(
+      "<?xml version=\"1.0\" encoding=\"IBM037\"?><rss version=\"2.0\"><channel/></rss>");
+  EXPECT_EQ(ebcdic.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ebcdic.status().message(), HasSubstr("(IBM037) does not keep ASCII's markup"));
+  auto latin1 = ParseFeed(
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+      "<title>caf\xE9</title></channel></rss>");
+  ASSERT_TRUE(latin1.ok()) << latin1.status();
+  EXPECT_EQ(latin1->title, "caf\xC3\xA9");
+}
+
+TEST(FeedParserLimitsTest, AttributesWithinTheLimitAndLookalikesParse) {
+  auto feed = ParseFeed(ItemWithAttributes(256));
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_EQ(feed->entries.size(), 1u);
+  EXPECT_EQ(feed->entries[0].title, "Bomb");
+
+  // '=' in quoted values (even with '>'), comments and CDATA are not attributes.
+  std::string query;
+  for (int i = 0; i < 1000; ++i) absl::StrAppend(&query, "&amp;k", i, "=v>");
+  std::string doc = absl::StrCat(
+      "<rss version=\"2.0\"><channel><!-- ", std::string(1000, '='), " --><item><title>T</title>"
+      "<enclosure url=\"https://x.example/a?", query, "\" type='audio/mpeg' length=\"5\"/>"
+      "<description><![CDATA[<p ", std::string(1000, '='), "]]></description></item>"
+      "</channel></rss>");
+  feed = ParseFeed(doc);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_EQ(feed->entries.size(), 1u);
+  ASSERT_EQ(feed->entries[0].enclosures.size(), 1u);
+  EXPECT_EQ(feed->entries[0].enclosures[0].length, 5);
+}
+
+TEST(FeedParserLimitsTest, RefusesAttributeBombsHiddenInTheDtd) {
+  // Attribute defaults declared for <item> would be added to every <item>.
+  std::string defaults = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ATTLIST item";
+  for (int i = 0; i < 5000; ++i) absl::StrAppend(&defaults, " d", i, " CDATA \"x\"");
+  defaults += ">]><rss version=\"2.0\"><channel><item><title>T</title></item></channel></rss>";
+  auto feed = ParseFeed(defaults);
+  EXPECT_EQ(feed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(feed.status().message(), HasSubstr("5000 attribute defaults"));
+
+  // The same through a parameter entity.
+  std::string parameter = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY % d \"<!ATTLIST item";
+  for (int i = 0; i < 5000; ++i) absl::StrAppend(&parameter, " d", i, " CDATA 'x'");
+  parameter += ">\"> %d;]><rss version=\"2.0\"><channel><item/></channel></rss>";
+  EXPECT_THAT(ParseFeed(parameter).status().message(), HasSubstr("max_attributes_per_element"));
+
+  // A general entity whose markup holds the wide tag, written with character references.
+  std::string entity = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY w \"&#60;b";
+  for (int i = 0; i < 5000; ++i) absl::StrAppend(&entity, " a", i, "=&#39;&#39;");
+  entity += "/>\">]><rss version=\"2.0\"><channel><title>&w;</title></channel></rss>";
+  EXPECT_THAT(ParseFeed(entity).status().message(), HasSubstr("max_attributes_per_element"));
+}
+
+TEST(FeedParserLimitsTest, RefusesAnElementCountBomb) {
+  std::string doc = "<rss version=\"2.0\"><channel><title>T</title><item><description>";
+  for (int i = 0; i < 1000000; ++i) doc += "<a/>";
+  doc += "</description></item></channel></rss>";
+  auto feed = ParseFeed(doc);
+  EXPECT_EQ(feed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(feed.status().message(),
+              HasSubstr("more than 200000 elements; the limit is 200000 (max_elements)"));
+
+  FeedParseOptions small;
+  small.max_elements = 50;
+  std::string items = "<rss version=\"2.0\"><channel>";
+  for (int i = 0; i < 30; ++i) absl::StrAppend(&items, "<item><title>t", i, "</title></item>");
+  items += "</channel></rss>";
+  EXPECT_THAT(ParseFeed(items, small).status().message(), HasSubstr("max_elements"));
+  small.max_elements = 100;
+  EXPECT_TRUE(ParseFeed(items, small).ok());  // 2 + 30 * 2 elements
+}
+
+TEST(FeedParserLimitsTest, CutsAHugeEntryTextAtTheLimit) {
+  std::string huge;
+  for (int i = 0; i < 1500000; ++i) huge += "\xC3\xA9";  // "é", 3 MB
+  auto feed = ParseFeed(absl::StrCat(
+      "<rss version=\"2.0\"><channel><item><title>Kept</title><description>", huge,
+      "</description></item><item><title>Next</title></item></channel></rss>"));
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_EQ(feed->entries.size(), 2u);
+  const FeedEntry& e = feed->entries[0];
+  EXPECT_EQ(e.title, "Kept");
+  EXPECT_LE(e.title.size() + e.summary.size() + e.content.size(),
+            FeedParseOptions().max_entry_text_bytes);
+  EXPECT_GT(e.summary.size(), FeedParseOptions().max_entry_text_bytes / 2);
+  EXPECT_EQ(e.summary.size() % 2, 0u);  // cut between characters, never inside one
+  EXPECT_EQ(feed->entries[1].title, "Next");
+  EXPECT_TRUE(feed->bozo);
+  EXPECT_THAT(feed->bozo_message, HasSubstr("entry 1: text over 1048576 bytes was cut"));
+}
+
+TEST(FeedParserLimitsTest, AnExpiredDeadlineIsDeadlineExceeded) {
+  FeedParseOptions expired;
+  expired.deadline = absl::Now() - absl::Seconds(1);
+  const std::string rss = "<rss version=\"2.0\"><channel><title>T</title></channel></rss>";
+  auto xml = ParseFeed(rss, expired);
+  EXPECT_EQ(xml.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(xml.status().message(), HasSubstr("time budget"));
+  EXPECT_EQ(ParseFeed(R"({"version": "https://jsonfeed.org/version/1", "items": []})", expired)
+                .status()
+                .code(),
+            absl::StatusCode::kDeadlineExceeded);
+  FeedParseOptions no_time;
+  no_time.max_parse_time = absl::ZeroDuration();
+  EXPECT_EQ(ParseFeed(rss, no_time).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(ParseFeed(rss).ok());
+
+  // A deadline that passes while libxml2 reads: a microsecond against megabytes of items.
+  std::string big = "<rss version=\"2.0\"><channel>";
+  for (int i = 0; i < 20000; ++i) {
+    absl::StrAppend(&big, "<item><title>t", i, "</title><description>", std::string(100, 'x'),
+                    "</description></item>");
+  }
+  big += "</channel></rss>";
+  FeedParseOptions soon;
+  soon.deadline = absl::Now() + absl::Microseconds(1);
+  EXPECT_EQ(ParseFeed(big, soon).status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST(FeedParserLimitsTest, BoundsJsonFeedsWithHugeArrays) {
+  std::string tags = R"({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "tags": [)";
+  for (int i = 0; i < 300000; ++i) absl::StrAppend(&tags, i == 0 ? "" : ",", "\"t\"");
+  tags += "]}]}";
+  auto feed = ParseFeed(tags);
+  EXPECT_EQ(feed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(feed.status().message(), HasSubstr("the limit is 200000 (max_elements)"));
+
+  std::string items = R"({"version": "https://jsonfeed.org/version/1.1", "items": [)";
+  for (int i = 0; i < 5000; ++i) absl::StrAppend(&items, i == 0 ? "" : ",", R"({"id": ")", i, "\"}");
+  items += "]}";
+  feed = ParseFeed(items);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ(feed->entries.size(), 2000u);
+  EXPECT_THAT(feed->bozo_message, HasSubstr("the rest were dropped"));
+
+  std::string wide = "<p";
+  for (int i = 0; i < 150000; ++i) absl::StrAppend(&wide, " a", i, "=''");
+  wide += ">Wide</p>";
+  feed = ParseFeed(absl::StrCat(R"({"version": "https://jsonfeed.org/version/1", "items": [)",
+                                R"({"id": "1", "content_html": ")", wide, "\"}]}"));
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_EQ(feed->entries.size(), 1u);
+  EXPECT_EQ(feed->entries[0].content, "Wide");
+}
+
+TEST(FeedParserLimitsTest, MarkupToTextDropsTheAttributesOfAWideTag) {
+  std::string wide = "Before <p";
+  for (int i = 0; i < 200000; ++i) absl::StrAppend(&wide, " a", i, "=\"x>\" b", i);
+  wide += ">Wide <b class=\"k\">text</b></p> after";
+  EXPECT_EQ(HtmlToText(wide), "Before Wide text after");
+  EXPECT_EQ(ScanMarkup(wide, /*html=*/true).most_attributes, 400000u);
+  EXPECT_EQ(ScanMarkup("<a href=x title='a b'>y</a><br/>", /*html=*/true).most_attributes, 2u);
+
+  // Escaped in an RSS description, it reaches the HTML parser as text.
+  std::string escaped = "&lt;p";
+  for (int i = 0; i < 200000; ++i) absl::StrAppend(&escaped, " a", i);
+  escaped += "&gt;Escaped";
+  auto feed = ParseFeed(absl::StrCat("<rss version=\"2.0\"><channel><item><description>", escaped,
+                                     "</description></item></channel></rss>"));
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_EQ(feed->entries.size(), 1u);
+  EXPECT_EQ(feed->entries[0].summary, "Escaped");
+}
+
+TEST(FeedParserLimitsTest, MarkupToTextStopsAtTheDeadline) {
+  std::string html;
+  for (int i = 0; i < 1000; ++i) absl::StrAppend(&html, "<p>w", i, "</p>");
+  HtmlTextOptions expired;
+  expired.deadline = absl::Now() - absl::Seconds(1);
+  std::string cut = HtmlToText(html, expired);
+  EXPECT_LT(cut.size(), 100u);  // stopped within the first 16 callbacks
+  EXPECT_THAT(HtmlToText(html), HasSubstr("w999"));
+}
+
+TEST(FeedParserTest, AcceptsJsonFeedVersionOneOverHttp) {
+  // Real feeds declare version 1 with http:// (issue 12); this one is Pixel Envy's.
+  std::ifstream in(std::string(SA_SHARED_DIR) + "/corpora/feeds/real-world/json_pxlnv.json");
+  ASSERT_TRUE(in) << "needs ../shared/corpora";
+  std::stringstream content;
+  content << in.rdbuf();
+  auto feed = ParseFeed(content.str());
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ(feed->version, "json1");
+  EXPECT_EQ(feed->title, "Pixel Envy");
+  ASSERT_EQ(feed->entries.size(), 20u);
+  EXPECT_EQ(feed->entries[0].title, "Uber Lost $4.5 Billion in 2017");
+
+  auto inline_feed = ParseFeed(R"({"version": "http://jsonfeed.org/version/1", "items": []})");
+  ASSERT_TRUE(inline_feed.ok()) << inline_feed.status();
+  EXPECT_EQ(inline_feed->version, "json1");
+  EXPECT_FALSE(ParseFeed(R"({"version": "http://example.org/version/1", "items": []})").ok());
 }
 
 TEST(FeedArticlesTest, SkipsEmptyEntriesAndFallsBack) {
