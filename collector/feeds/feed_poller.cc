@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "formats/feed_articles.h"
 #include "formats/feed_dates.h"
 #include "formats/feed_parser.h"
@@ -219,6 +220,7 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
   if (!state.etag.empty()) request.headers.emplace_back("If-None-Match", state.etag);
   if (!state.last_modified.empty()) request.headers.emplace_back("If-Modified-Since", state.last_modified);
 
+  const absl::Time started = absl::Now();  // real time: --feed_timeout bounds fetch and parse
   absl::StatusOr<http::HttpResponse> response = http_.Send(request);
   if (!response.ok()) return response.status();
   PollResult result;
@@ -252,6 +254,7 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
   parse.base_url = response->effective_url.empty() ? feed.url() : response->effective_url;
   parse.http_charset = HeaderParam(response->Header("content-type"), "charset");
   parse.max_bytes = options_.max_feed_bytes;
+  parse.deadline = started + options_.fetch_timeout;
   SA_ASSIGN_OR_RETURN(ParsedFeed parsed, ParseFeed(response->body, parse));
   if (parsed.bozo) {
     log::Warning("feed.ill_formed", {{"feed", feed.id()}, {"url", feed.url()},
