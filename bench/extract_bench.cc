@@ -1,5 +1,6 @@
 // The collector's per-article work: feed parsing, extraction, and parse + extract together.
 //   build/bench/extract_bench --benchmark_min_time=1
+//   build/bench/extract_bench --benchmark_filter=LargeBody   # linear scaling, 64..512 KB
 // Articles are the seed story plus variants (sentences rotated), so the scan is not of one
 // identical buffer; feeds are RSS 2.0 and Atom documents of 20 such articles as escaped HTML.
 #include <benchmark/benchmark.h>
@@ -35,6 +36,52 @@ void BM_ExtractEvent(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ExtractEvent);
+
+// Bodies of `bytes` bytes: hostile text (one invented titled name per sentence, so every
+// sentence is a new participant) or the real story repeated. Extraction must scale linearly:
+// time per byte stays flat from 64 KB to 512 KB.
+std::string HostileBody(size_t bytes) {
+  std::string body;
+  for (size_t i = 0; body.size() < bytes; ++i) {
+    // "President Xabc Yde said." with names that differ per sentence.
+    std::string x = {'X', static_cast<char>('a' + i % 26), static_cast<char>('a' + i / 26 % 26),
+                     static_cast<char>('a' + i / 676 % 26)};
+    std::string y = {'Y', static_cast<char>('a' + i / 17576 % 26), static_cast<char>('a' + i % 23)};
+    absl::StrAppend(&body, "President ", x, " ", y, " said. ");
+  }
+  body.resize(bytes);
+  return body;
+}
+
+std::string RealBody(size_t bytes) {
+  std::vector<std::string> sentences = sa::bench::SampleStorySentences();
+  std::string body;
+  for (size_t i = 0; body.size() < bytes; ++i) {
+    absl::StrAppend(&body, sentences[i % sentences.size()], " ");
+  }
+  body.resize(bytes);
+  return body;
+}
+
+void BM_ExtractLargeBody(benchmark::State& state) {
+  const bool hostile = state.range(0) == 1;
+  const size_t bytes = static_cast<size_t>(state.range(1)) * 1024;
+  Article article;
+  article.set_title("Leaders meet for talks");
+  article.set_body(hostile ? HostileBody(bytes) : RealBody(bytes));
+  size_t participants = 0;
+  for (auto _ : state) {
+    auto event = sa::bench::SampleExtractor().Extract(article, absl::UnixEpoch());
+    participants = static_cast<size_t>(event.participants_size());
+    benchmark::DoNotOptimize(event);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.SetLabel(absl::StrCat(hostile ? "hostile" : "real news", ", ", participants, " participants"));
+}
+BENCHMARK(BM_ExtractLargeBody)
+    ->ArgNames({"hostile", "KiB"})
+    ->ArgsProduct({{0, 1}, {64, 256, 512}})
+    ->Unit(benchmark::kMillisecond);
 
 std::string Escape(const std::string& s) {
   return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}});

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -17,7 +18,6 @@
 #include "absl/strings/str_join.h"
 #include "common/ids.h"
 #include "common/text/tokenize.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace sa::extract {
 namespace {
@@ -78,22 +78,24 @@ struct TitledName {
 
 // Names after a title: "Governor Mike Dunleavy", "aide Yuri Ushakov", "Foreign Minister Sergei
 // Lavrov". One to three capitalised words; the title decides it is a person.
-std::vector<TitledName> FindTitledNames(absl::string_view text) {
+// `visit` returns false to stop the scan (the event is full).
+template <typename Visit>
+void ForEachTitledName(absl::string_view text, Visit visit) {
   static const RE2* pattern = new RE2(
       "\\b(President|Prime Minister|Foreign Minister|Defen[cs]e Minister|Finance Minister|"
       "Minister|Secretary of State|Defense Secretary|Secretary|Governor|Gov\\.|Senator|Sen\\.|"
       "Representative|Rep\\.|Chancellor|Ambassador|General|Gen\\.|Admiral|Adm\\.|Mayor|"
       "spokesman|spokeswoman|spokesperson|aide|adviser|advisor|envoy|Envoy|Premier|King|Queen)"
       "\\s+(\\p{Lu}[\\p{L}'’-]+(?:\\s+\\p{Lu}\\.)?(?:\\s+\\p{Lu}[\\p{L}'’-]+){0,2})");
-  std::vector<TitledName> out;
   re2::StringPiece in(text.data(), text.size()), title, name;
   while (RE2::FindAndConsume(&in, *pattern, &title, &name)) {
     // "President Of ..." or a title followed by a country ("Minister Lavrov" is fine).
     uint32_t begin = static_cast<uint32_t>(name.data() - text.data());
-    out.push_back({std::string(title), std::string(name), begin,
-                   begin + static_cast<uint32_t>(name.size())});
+    if (!visit(TitledName{std::string(title), std::string(name), begin,
+                          begin + static_cast<uint32_t>(name.size())})) {
+      return;
+    }
   }
-  return out;
 }
 
 // Capitalised names the gazetteer does not know: organisations (ending in an organisation
@@ -103,28 +105,30 @@ struct UnknownName {
   uint32_t begin = 0, end = 0;
 };
 
-std::vector<UnknownName> FindByPattern(absl::string_view text, const RE2& pattern) {
-  std::vector<UnknownName> out;
+// Calls `visit` with each match of `pattern`'s first group until it returns false.
+template <typename Visit>
+void ForEachMatch(absl::string_view text, const RE2& pattern, Visit visit) {
   re2::StringPiece in(text.data(), text.size()), name;
   while (RE2::FindAndConsume(&in, pattern, &name)) {
     absl::string_view n(name.data(), name.size());
     if (absl::StartsWith(n, "The ")) n.remove_prefix(4);
     uint32_t begin = static_cast<uint32_t>(n.data() - text.data());
-    out.push_back({std::string(n), begin, begin + static_cast<uint32_t>(n.size())});
+    if (!visit(UnknownName{std::string(n), begin, begin + static_cast<uint32_t>(n.size())})) return;
   }
-  return out;
 }
 
-std::vector<UnknownName> FindOrganisationNames(absl::string_view text) {
+template <typename Visit>
+void ForEachOrganisationName(absl::string_view text, Visit visit) {
   static const RE2* pattern = new RE2(
       "\\b((?:\\p{Lu}[\\p{L}'’.&-]*\\s+(?:(?:and|of|for|on)\\s+)?){1,5}"
       "(?:Council|Ministry|Agency|Fund|Group|Bank|Committee|Command|Department|Office|Union|"
       "Organization|Organisation|Commission|Institute|Party|Forces|Corporation|Company|"
       "Association|Federation|Service|Authority|Alliance|Coalition|Foundation|University))\\b");
-  return FindByPattern(text, *pattern);
+  ForEachMatch(text, *pattern, visit);
 }
 
-std::vector<UnknownName> FindReportedPeople(absl::string_view text) {
+template <typename Visit>
+void ForEachReportedPerson(absl::string_view text, Visit visit) {
   static const RE2* pattern = new RE2(
       "\\b(\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\.)?(?:\\s+\\p{Lu}\\p{Ll}+){1,2}),?\\s+"
       "(?:said|says|told|added|wrote|warned|insisted|argued)\\b");
@@ -139,14 +143,12 @@ std::vector<UnknownName> FindReportedPeople(absl::string_view text) {
       "Group", "Bank", "Committee", "Command", "Department", "Office", "Union", "Commission",
       "Institute", "Party", "Forces", "Corporation", "Company", "Service", "Authority",
       "Alliance", "Coalition", "Foundation", "University", "Times", "Post", "News", "Press"};
-  std::vector<UnknownName> out;
-  for (UnknownName& n : FindByPattern(text, *pattern)) {
+  ForEachMatch(text, *pattern, [&](UnknownName n) {
     std::vector<absl::string_view> words = absl::StrSplit(n.name, ' ');
     bool ok = true;
     for (absl::string_view w : words) ok = ok && !kNotNames->contains(std::string(w));
-    if (ok) out.push_back(std::move(n));
-  }
-  return out;
+    return ok ? visit(std::move(n)) : true;
+  });
 }
 
 }  // namespace
@@ -171,9 +173,13 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
   event.set_url(article.url());
   event.set_source(article.source());
   event.set_language(article.language());
-  if (article.has_published_at()) *event.mutable_published_at() = article.published_at();
-  *event.mutable_ingested_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(ingested_at));
+  // A published time outside 1900..2200 (9999-12-31 and 0001-01-01 are common "unknown"
+  // markers) is no information: dropped, and not used to resolve relative expressions.
+  std::optional<absl::Time> published;
+  if (article.has_published_at()) published = FromTimestamp(article.published_at());
+  if (published && !IsPlausibleDate(*published)) published.reset();
+  if (published) *event.mutable_published_at() = article.published_at();
+  if (auto ingested = ToTimestamp(ingested_at)) *event.mutable_ingested_at() = *ingested;
   event.set_summary(Summarize(article.body()));
 
   FieldText fields[] = {{"title", &article.title(), text::Tokenize(article.title())},
@@ -197,6 +203,7 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
 
   double heads = 0, others = 0;
   for (const auto& [id, mention] : first_mentions(g.people_index(), identity)) {
+    if (event.participants_size() >= kMaxParticipants) break;
     const PersonEntry& person = g.people()[id];
     auto* p = event.add_participants();
     p->set_name(person.name);
@@ -214,9 +221,10 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     return !g.people_index().FindAll(tokens).empty() || !g.places_index().FindAll(tokens).empty() ||
            !g.organisations_index().FindAll(tokens).empty();
   };
+  // Each candidate is compared with at most kMaxParticipants names: linear in the text.
   auto add_unknown_person = [&](int f, const std::string& name, const std::string& role,
                                 uint32_t begin, uint32_t end, double confidence) {
-    if (is_known(name)) return;
+    if (event.participants_size() >= kMaxParticipants || is_known(name)) return;
     for (const auto& existing : event.participants()) {
       // "Governor Mike Dunleavy said" after "Governor Mike Dunleavy": the same person.
       if (absl::StrContains(name, existing.name()) || absl::StrContains(existing.name(), name)) return;
@@ -229,17 +237,20 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     others += 1;
   };
   // Named after a title ("Governor Mike Dunleavy"), then before a reporting verb ("Jane Doe said").
-  for (int f = 0; f < 2; ++f) {
-    for (const TitledName& found : FindTitledNames(*fields[f].text)) {
+  for (int f = 0; f < 2 && event.participants_size() < kMaxParticipants; ++f) {
+    ForEachTitledName(*fields[f].text, [&](const TitledName& found) {
       add_unknown_person(f, found.name, found.title, found.begin, found.end, 0.6);
-    }
+      return event.participants_size() < kMaxParticipants;
+    });
   }
-  for (int f = 0; f < 2; ++f) {
-    for (const UnknownName& found : FindReportedPeople(*fields[f].text)) {
+  for (int f = 0; f < 2 && event.participants_size() < kMaxParticipants; ++f) {
+    ForEachReportedPerson(*fields[f].text, [&](const UnknownName& found) {
       add_unknown_person(f, found.name, "", found.begin, found.end, 0.4);
-    }
+      return event.participants_size() < kMaxParticipants;
+    });
   }
   for (const auto& [id, mention] : first_mentions(g.places_index(), identity)) {
+    if (event.places_size() >= kMaxPlaces) break;
     const PlaceEntry& entry = g.places()[id];
     auto* p = event.add_places();
     p->set_name(entry.name);
@@ -251,7 +262,9 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     FillEvidence(fields[mention.field], mention, p->mutable_evidence());
   }
 
+  absl::flat_hash_set<std::string> organisation_names;
   for (const auto& [id, mention] : first_mentions(g.organisations_index(), identity)) {
+    if (event.organisations_size() >= kMaxOrganisations) break;
     const OrganisationEntry& entry = g.organisations()[id];
     auto* o = event.add_organisations();
     o->set_name(entry.name);
@@ -260,25 +273,22 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
     for (const std::string& alias : entry.aliases) o->add_aliases(alias);
     FillEvidence(fields[mention.field], mention, o->mutable_evidence());
     o->set_confidence(1.0);
+    organisation_names.insert(entry.name);
   }
-  for (int f = 0; f < 2; ++f) {
-    for (const UnknownName& found : FindOrganisationNames(*fields[f].text)) {
-      if (is_known(found.name)) continue;
-      bool seen = false;
-      for (const auto& existing : event.organisations()) seen = seen || existing.name() == found.name;
-      if (seen) continue;
+  for (int f = 0; f < 2 && event.organisations_size() < kMaxOrganisations; ++f) {
+    ForEachOrganisationName(*fields[f].text, [&](const UnknownName& found) {
+      if (organisation_names.contains(found.name) || is_known(found.name)) return true;
+      organisation_names.insert(found.name);
       auto* o = event.add_organisations();
       o->set_name(found.name);
       o->set_confidence(0.5);
       FillEvidence(fields[f], {f, found.begin, found.end}, o->mutable_evidence());
-    }
+      return event.organisations_size() < kMaxOrganisations;
+    });
   }
 
   // Event time: the first time expression of the title, else of the body.
-  const absl::Time reference =
-      article.has_published_at()
-          ? absl::FromUnixSeconds(article.published_at().seconds())
-          : ingested_at;
+  const absl::Time reference = published ? *published : ingested_at;
   for (int f = 0; f < 2; ++f) {
     // The lead says when; reading only its first kLeadBytes keeps this cheap.
     absl::string_view lead = *fields[f].text;
@@ -287,9 +297,12 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
       while (cut > 0 && (static_cast<unsigned char>(lead[cut]) & 0xC0) == 0x80) --cut;
       lead = lead.substr(0, cut);
     }
-    if (auto when = FindEventTime(lead, reference)) {
-      *event.mutable_event_time() =
-          google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(when->day));
+    std::optional<TimeMention> when = FindEventTime(lead, reference);
+    // FindEventTime reports only days within 1900..2200; ToTimestamp checks again rather than
+    // trusting that at a distance, since TimeUtil would abort the process.
+    std::optional<google::protobuf::Timestamp> day = when ? ToTimestamp(when->day) : std::nullopt;
+    if (day) {
+      *event.mutable_event_time() = *day;
       FillEvidence(fields[f], {f, when->begin, when->end}, event.mutable_event_time_evidence());
       break;
     }
@@ -323,6 +336,7 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
   std::vector<std::pair<double, uint32_t>> ranked;
   for (const auto& [id, tally] : topics) ranked.push_back({-tally.hits, id});
   std::stable_sort(ranked.begin(), ranked.end());
+  if (ranked.size() > static_cast<size_t>(kMaxTopics)) ranked.resize(kMaxTopics);
   for (const auto& [neg_hits, id] : ranked) {
     auto* t = event.add_topics();
     t->set_name(g.topics()[id].name);

@@ -73,7 +73,36 @@ struct Candidate {
   bool relative;
 };
 
+constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+
+bool IsPlausibleDay(absl::CivilDay d) { return d.year() >= 1900 && d.year() <= 2200; }
+
 }  // namespace
+
+bool IsPlausibleDate(absl::Time t) {
+  return t >= DayStart(absl::CivilDay(1900, 1, 1)) && t < DayStart(absl::CivilDay(2201, 1, 1));
+}
+
+std::optional<google::protobuf::Timestamp> ToTimestamp(absl::Time t) {
+  if (t < absl::FromUnixSeconds(kMinTimestampSeconds) ||
+      t >= absl::FromUnixSeconds(kMaxTimestampSeconds + 1)) {
+    return std::nullopt;
+  }
+  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds down
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+  return ts;
+}
+
+std::optional<absl::Time> FromTimestamp(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() < kMinTimestampSeconds || ts.seconds() > kMaxTimestampSeconds ||
+      ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return std::nullopt;
+  }
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
 
 std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time reference) {
   static const RE2* iso = new RE2("\\b(\\d{4})-(\\d{2})-(\\d{2})\\b");
@@ -82,7 +111,12 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
   static const RE2* weekday = new RE2(std::string("(?i:\\b(?:(on|this|next|last|coming|past)\\s+)?)") + kWeekday + "\\b");
   static const RE2* relative = new RE2("(?i)\\b(today|tonight|yesterday|tomorrow|next week|last week|this weekend|next month|last month)\\b");
 
-  const absl::CivilDay ref = absl::ToCivilDay(reference, absl::UTCTimeZone());
+  // Relative expressions (and a month and day without a year) need a plausible reference;
+  // without one only explicit dates count. This also keeps all day arithmetic far from the
+  // limits of absl::CivilDay and of google.protobuf.Timestamp.
+  const bool have_ref = IsPlausibleDate(reference);
+  const absl::CivilDay ref =
+      have_ref ? absl::ToCivilDay(reference, absl::UTCTimeZone()) : absl::CivilDay(2000, 1, 1);
   std::vector<Candidate> found;
   // RE2 speaks re2::StringPiece (Debian's Abseil has its own string_view).
   const re2::StringPiece all(text.data(), text.size());
@@ -107,13 +141,14 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
       int day = 0, year = 0;
       (void)absl::SimpleAtoi(day_text, &day);
       const int month = MonthNumber(month_name);
-      std::optional<absl::CivilDay> d = !c.empty() && absl::SimpleAtoi(to_view(c), &year)
-                                            ? ValidDay(year, month, day)
-                                            : NearestYear(month, day, ref);
+      std::optional<absl::CivilDay> d =
+          !c.empty() && absl::SimpleAtoi(to_view(c), &year) ? ValidDay(year, month, day)
+          : have_ref                                         ? NearestYear(month, day, ref)
+                                                             : std::nullopt;
       if (d) found.push_back({std::min(offset(a), offset(b)), offset(in), *d, c.empty()});
     }
   }
-  {
+  if (have_ref) {
     re2::StringPiece in = all, word, name;
     while (RE2::FindAndConsume(&in, *weekday, &word, &name)) {
       int target = WeekdayIndex(to_view(name));
@@ -134,7 +169,7 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
       found.push_back({begin, offset(name) + name.size(), ref + delta, true});
     }
   }
-  {
+  if (have_ref) {
     re2::StringPiece in = all, what;
     while (RE2::FindAndConsume(&in, *relative, &what)) {
       std::string w = absl::AsciiStrToLower(to_view(what));
@@ -149,11 +184,11 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
       found.push_back({offset(what), offset(what) + what.size(), d, true});
     }
   }
-  if (found.empty()) return std::nullopt;
-  const Candidate* first = &found[0];
+  const Candidate* first = nullptr;
   for (const Candidate& c : found) {
-    if (c.begin < first->begin) first = &c;
+    if (IsPlausibleDay(c.day) && (first == nullptr || c.begin < first->begin)) first = &c;
   }
+  if (first == nullptr) return std::nullopt;
   return TimeMention{DayStart(first->day), static_cast<uint32_t>(first->begin),
                      static_cast<uint32_t>(first->end), first->relative};
 }

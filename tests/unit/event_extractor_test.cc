@@ -5,7 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "extract/event_extractor.h"
+#include "extract/event_time.h"
+#include <limits>
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
@@ -187,6 +190,150 @@ TEST(Gazetteer, MalformedRowNamesFileAndLine) {
   EXPECT_THAT(Gazetteer::LoadFromDirectory(dir),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("places.tsv:2")));
   EXPECT_THAT(Gazetteer::LoadFromDirectory(dir + "/missing"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+
+// Issue 19: a feed item dated 9999-12-31 saying "next Friday" aborted the collector (protobuf's
+// TimeUtil CHECK on 10000-01-07). Such a date is dropped and the expression is resolved
+// against the ingest time.
+TEST_F(EventExtractorTest, PublishedAtTheEndOfTimeIsDroppedAndNeverAborts) {
+  Article a;
+  a.set_title("Leaders to meet next Friday");
+  a.set_body("The leaders will meet next Friday in Geneva.");
+  a.mutable_published_at()->set_seconds(253402300799);  // Fri, 31 Dec 9999 23:59:59 GMT
+  const absl::Time ingested = absl::FromUnixSeconds(1755000000);  // Tue 12 Aug 2025
+  Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
+  EXPECT_FALSE(e.has_published_at());
+  EXPECT_EQ(e.event_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
+  EXPECT_EQ(e.ingested_at().seconds(), 1755000000);
+}
+
+TEST_F(EventExtractorTest, DatesAtOrBeyondTimestampLimitsNeverAbort) {
+  const absl::Time ingested = absl::FromUnixSeconds(1755000000);
+  for (int64_t seconds : {int64_t{-62135596800}, int64_t{-62135596801}, int64_t{253402300800},
+                          int64_t{253402300799}, std::numeric_limits<int64_t>::max(),
+                          std::numeric_limits<int64_t>::min()}) {
+    Article a;
+    a.set_title("Talks yesterday, next Friday, last Monday, next month");
+    a.set_body("They met yesterday and meet again next week, on December 31 and on 1 January.");
+    a.mutable_published_at()->set_seconds(seconds);
+    Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
+    EXPECT_FALSE(e.has_published_at()) << seconds;
+    // Resolved against the ingest time: "yesterday" is 11 August 2025.
+    EXPECT_EQ(e.event_time().seconds(),
+              absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 11), absl::UTCTimeZone())))
+        << seconds;
+  }
+  // Invalid nanos, and ingest times no Timestamp can hold.
+  Article a;
+  a.set_title("Meeting tomorrow");
+  a.set_body("See you tomorrow.");
+  a.mutable_published_at()->set_nanos(-1);
+  for (absl::Time t : {absl::InfiniteFuture(), absl::InfinitePast(),
+                       absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()),
+                       absl::FromCivil(absl::CivilDay(10000, 1, 1), absl::UTCTimeZone())}) {
+    Event e = EventExtractor(*gazetteer_).Extract(a, t);
+    EXPECT_FALSE(e.has_published_at());
+    EXPECT_FALSE(e.has_event_time());  // no plausible reference: "tomorrow" means nothing
+  }
+  // An explicit date still counts without a reference; one outside 1900..2200 never does.
+  a.set_body("Signed on 15 August 2025. Expires 9999-12-31.");
+  a.set_title("Agreement");
+  EXPECT_EQ(EventExtractor(*gazetteer_).Extract(a, absl::InfiniteFuture()).event_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
+}
+
+TEST_F(EventExtractorTest, PlausiblePublishedAtIsKeptAndIsTheReference) {
+  Article a;
+  a.set_title("Talks");
+  a.set_body("They met yesterday.");
+  a.mutable_published_at()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2200, 12, 31, 12, 0, 0), absl::UTCTimeZone())));
+  Event e = EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+  EXPECT_EQ(e.published_at().seconds(), a.published_at().seconds());
+  EXPECT_EQ(e.event_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2200, 12, 30), absl::UTCTimeZone())));
+  // "next week" from the last plausible day leaves the window: no event time, no abort.
+  a.set_body("They meet next week.");
+  EXPECT_FALSE(EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000)).has_event_time());
+}
+
+TEST(EventTimeTest, TimestampConversionIsCheckedAtBothEnds) {
+  EXPECT_FALSE(ToTimestamp(absl::FromUnixSeconds(253402300800)).has_value());
+  EXPECT_FALSE(ToTimestamp(absl::FromUnixSeconds(-62135596801)).has_value());
+  EXPECT_FALSE(ToTimestamp(absl::InfiniteFuture()).has_value());
+  EXPECT_FALSE(ToTimestamp(absl::InfinitePast()).has_value());
+  auto last = ToTimestamp(absl::FromUnixSeconds(253402300799) + absl::Nanoseconds(999999999));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->seconds(), 253402300799);
+  EXPECT_EQ(last->nanos(), 999999999);
+  auto before_epoch = ToTimestamp(absl::FromUnixSeconds(-1) + absl::Milliseconds(250));
+  ASSERT_TRUE(before_epoch.has_value());
+  EXPECT_EQ(before_epoch->seconds(), -1);
+  EXPECT_EQ(before_epoch->nanos(), 250000000);
+  google::protobuf::Timestamp bad;
+  bad.set_seconds(253402300800);
+  EXPECT_FALSE(FromTimestamp(bad).has_value());
+  bad.set_seconds(0);
+  bad.set_nanos(1000000000);
+  EXPECT_FALSE(FromTimestamp(bad).has_value());
+}
+
+// Issue 19: one 512 KiB article of "President X Y said." sentences made 17,530 participants.
+TEST_F(EventExtractorTest, HostileArticleIsCappedAtTheDocumentedLimits) {
+  std::string body;
+  for (int i = 0; body.size() < 512 * 1024 - 64; ++i) {
+    std::string x = {'X', static_cast<char>('a' + i % 26), static_cast<char>('a' + i / 26 % 26),
+                     static_cast<char>('a' + i / 676 % 26)};
+    absl::StrAppend(&body, "President ", x, " Yz said. The ", x, " Agency warned. ");
+  }
+  Event e = Extract("Putin and Trump meet", body);
+  EXPECT_EQ(e.participants_size(), kMaxParticipants);
+  EXPECT_EQ(e.organisations_size(), kMaxOrganisations);
+  // Gazetteer people first (title first), then unknown names in order of appearance.
+  EXPECT_EQ(e.participants(0).name(), "Vladimir Putin");
+  EXPECT_EQ(e.participants(1).name(), "Donald J. Trump");
+  EXPECT_EQ(e.participants(2).name(), "Xaaa Yz");
+  EXPECT_EQ(e.participants(2).confidence(), 0.6);
+  EXPECT_EQ(e.organisations(0).name(), "Xaaa Agency");
+}
+
+// Places and topics need more gazetteer entries than the shipped files have.
+TEST(EventExtractorCapsTest, PlacesAndTopicsAreCappedKeepingTheFirstAndMostMentioned) {
+  const std::string dir = ::testing::TempDir() + "/gazetteer_caps";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/people.tsv") << "Jane Roe\tPresident of Nowhere\tXX\t\n";
+  std::ofstream(dir + "/event_types.tsv") << "summit/meeting\tsummit\n";
+  std::ofstream places(dir + "/places.tsv"), topics(dir + "/topics.tsv");
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    std::string name = absl::StrCat("Town", std::string(1, static_cast<char>('a' + i % 26)),
+                                    std::string(1, static_cast<char>('a' + i / 26)));
+    places << name << "\tRegion\tXX\t1.0\t2.0\t\n";
+    absl::StrAppend(&body, "In ", name, ". ");
+  }
+  for (int i = 0; i < 40; ++i) {
+    std::string cue = absl::StrCat("cue", std::string(1, static_cast<char>('a' + i % 26)),
+                                   std::string(1, static_cast<char>('a' + i / 26)));
+    topics << "topic " << i << "\t" << cue << "\n";
+    // Topic i is mentioned i + 1 times: the most-mentioned are the last ones.
+    for (int n = 0; n <= i; ++n) absl::StrAppend(&body, cue, " ");
+  }
+  places.close();
+  topics.close();
+  auto g = Gazetteer::LoadFromDirectory(dir);
+  ASSERT_TRUE(g.ok()) << g.status();
+  Article a;
+  a.set_title("Summit");
+  a.set_body(body);
+  Event e = EventExtractor(std::make_shared<Gazetteer>(std::move(*g))).Extract(a, absl::UnixEpoch());
+  ASSERT_EQ(e.places_size(), kMaxPlaces);
+  EXPECT_EQ(e.places(0).name(), "Townaa");
+  EXPECT_EQ(e.places(kMaxPlaces - 1).name(), "Townlc");  // the 64th mentioned
+  ASSERT_EQ(e.topics_size(), kMaxTopics);
+  EXPECT_EQ(e.topics(0).name(), "topic 39");
+  EXPECT_EQ(e.topics(kMaxTopics - 1).name(), "topic 8");
 }
 
 }  // namespace
