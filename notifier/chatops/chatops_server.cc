@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "notifier/deliver/chat_text.h"
+#include "notifier/deliver/formats/telegram.h"
 
 namespace sa::notifier {
 namespace {

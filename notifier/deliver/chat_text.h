@@ -1,5 +1,6 @@
 // Text helpers for chat payloads: escaping for each service's markup, and cutting text to a
-// service's length limit without splitting a UTF-8 sequence or breaking markup.
+// service's length limit without splitting a UTF-8 sequence. Telegram's HTML has its own
+// length and cutting rules: formats/telegram.h.
 //
 // Lengths are counted in UTF-16 code units, as the chat services count them (an emoji outside
 // the BMP counts 2), so a text that fits here fits there.
@@ -11,6 +12,12 @@
 #include "absl/strings/string_view.h"
 
 namespace sa::notifier {
+
+// The mark a cut text ends with; one UTF-16 unit.
+inline constexpr absl::string_view kEllipsis = "…";
+
+// Byte length of the UTF-8 sequence that starts with `lead` (1 for an invalid lead byte).
+size_t Utf8SequenceLength(unsigned char lead);
 
 // UTF-16 code units of UTF-8 `text` (invalid bytes count 1 each).
 size_t Utf16Length(absl::string_view text);
@@ -28,12 +35,5 @@ std::string EscapeDiscord(absl::string_view text);
 std::string EscapeCommonMark(absl::string_view text);
 // HTML text and attribute values (Telegram's HTML parse mode): & < > ".
 std::string EscapeHtml(absl::string_view text);
-
-// Visible length of Telegram-HTML `html`: tags count 0, an entity counts 1.
-size_t TelegramVisibleLength(absl::string_view html);
-
-// Cuts Telegram-HTML `html` so that its visible text (tags count 0, an entity counts 1) fits
-// in `max_units`: the cut falls on text, "…" is added, and the tags still open are closed.
-std::string TruncateTelegramHtml(absl::string_view html, size_t max_units);
 
 }  // namespace sa::notifier

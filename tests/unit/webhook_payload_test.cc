@@ -13,6 +13,7 @@
 #include "notifier/deliver/chat_text.h"
 #include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/delivery_queue.h"
+#include "notifier/deliver/formats/telegram.h"
 #include "notifier/deliver/message_template.h"
 #include "notifier/deliver/rate_limiter.h"
 #include "notifier/deliver/retry_policy.h"
