@@ -79,6 +79,9 @@ void ScanTags(absl::string_view s, bool html, OnTag on_tag, OnDecl on_decl) {
     while (j < n && !ends_tag(s[j])) {
       const char c = s[j];
       if (c == '=') {  // a value: quoted (may hold '>', in XML not '<') or up to a space
+        // libxml2's XML parser stops at the first attribute without a value, so only those with
+        // one count there (text after a stray '<' is not read as attributes).
+        if (!html) ++attributes;
         in_name = false;
         ++j;
         while (j < n && IsSpace(s[j])) ++j;
@@ -93,7 +96,8 @@ void ScanTags(absl::string_view s, bool html, OnTag on_tag, OnDecl on_decl) {
         in_name = false;
         ++j;
       } else {
-        if (!in_name) ++attributes;  // each run of name characters is (at most) one attribute
+        // In HTML each run of name characters is (at most) one attribute.
+        if (html && !in_name) ++attributes;
         in_name = true;
         ++j;
       }

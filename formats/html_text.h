@@ -28,7 +28,8 @@ std::string HtmlToText(absl::string_view html, const HtmlTextOptions& options = 
 // What a linear scan of XML or HTML markup finds, before any parser runs: an upper bound of the
 // attributes a parser would see on one start tag. Comments, CDATA sections and processing
 // instructions are skipped; quoted values may hold '>'. In XML mode (`html` false) '<' ends a
-// tag, as it does for libxml2, and DTD declarations count too: the attribute defaults that
+// tag, as it does for libxml2, only attributes with a value count (libxml2 stops at the first
+// without), and DTD declarations count too: the attribute defaults that
 // <!ATTLIST> (directly or through a parameter entity) adds to elements, and the markup in each
 // general entity's value (counted as if it were one tag).
 struct MarkupShape {

@@ -364,6 +364,16 @@ TEST(FeedParserLimitsTest, AttributesWithinTheLimitAndLookalikesParse) {
   ASSERT_EQ(feed->entries.size(), 1u);
   ASSERT_EQ(feed->entries[0].enclosures.size(), 1u);
   EXPECT_EQ(feed->entries[0].enclosures[0].length, 5);
+
+  // A stray '<' before plain words (ill-formed, recovered): words are no attributes to libxml2.
+  std::string words;
+  for (int i = 0; i < 1000; ++i) absl::StrAppend(&words, " word", i);
+  feed = ParseFeed(absl::StrCat("<rss version=\"2.0\"><channel><item><title>a<b", words,
+                                "</title></item><item><title>Next</title></item></channel></rss>"));
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_TRUE(feed->bozo);
+  EXPECT_EQ(ScanMarkup(absl::StrCat("<b", words, ">"), /*html=*/false).most_attributes, 0u);
+  EXPECT_EQ(ScanMarkup(absl::StrCat("<b", words, ">"), /*html=*/true).most_attributes, 1000u);
 }
 
 TEST(FeedParserLimitsTest, RefusesAttributeBombsHiddenInTheDtd) {
