@@ -405,25 +405,38 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
 }
 
+// Every feed, page by page (the collector sends at most 500 per call).
 int ListFeeds() {
   auto stub = v1::Collector::NewStub(Connect(absl::GetFlag(FLAGS_collector)));
-  v1::ListFeedsResponse response;
-  grpc::ClientContext context;
-  SetDeadline(context);
-  if (auto status = stub->ListFeeds(&context, v1::ListFeedsRequest(), &response); !status.ok()) {
-    return Fail(status, "feeds");
-  }
-  for (const v1::Feed& feed : response.feeds()) {
-    if (Json()) {
-      std::cout << sa::cli::ToJson(feed) << std::endl;
-      continue;
+  v1::ListFeedsRequest request;
+  request.set_page_size(500);
+  for (bool more = true; more;) {
+    v1::ListFeedsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    if (auto status = stub->ListFeeds(&context, request, &response); !status.ok()) {
+      return Fail(status, "feeds");
     }
-    const v1::FeedStatus& st = feed.status();
-    std::cout << feed.id() << "  " << feed.url() << (feed.name().empty() ? "" : "  (" + feed.name() + ")")
-              << "\n  last fetch " << FormatTimestamp(st.last_fetch()) << "  HTTP " << st.http_status()
-              << "  next " << FormatTimestamp(st.next_fetch()) << "  items " << st.items_seen()
-              << " seen, " << st.items_published() << " published, " << st.items_rejected()
-              << " rejected" << (st.error().empty() ? "" : "\n  error: " + st.error()) << std::endl;
+    // A token that does not advance would loop forever: stop.
+    more = !response.next_page_token().empty() && response.next_page_token() != request.page_token();
+    request.set_page_token(response.next_page_token());
+    for (const v1::Feed& feed : response.feeds()) {
+      if (Json()) {
+        std::cout << sa::cli::ToJson(feed) << std::endl;
+        continue;
+      }
+      const v1::FeedStatus& st = feed.status();
+      std::cout << feed.id() << "  " << feed.url() << (feed.name().empty() ? "" : "  (" + feed.name() + ")")
+                << "\n  last fetch " << FormatTimestamp(st.last_fetch()) << "  HTTP " << st.http_status()
+                << "  next " << FormatTimestamp(st.next_fetch()) << "  items " << st.items_seen()
+                << " seen, " << st.items_published() << " published, " << st.items_rejected()
+                << " rejected" << (st.error().empty() ? "" : "\n  error: " + st.error())
+                << (st.last_rejected_error().empty()
+                        ? ""
+                        : "\n  last rejected " + FormatTimestamp(st.last_rejected_at()) + " " +
+                              st.last_rejected_entry() + ": " + st.last_rejected_error())
+                << std::endl;
+    }
   }
   return 0;
 }

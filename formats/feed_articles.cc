@@ -1,7 +1,5 @@
 #include "formats/feed_articles.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -34,6 +32,18 @@ std::string Lead(const std::string& text, size_t max_bytes) {
   return absl::StrCat(text.substr(0, cut), "…");
 }
 
+// 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z: google.protobuf.Timestamp's range. Built by
+// hand, not with TimeUtil, which aborts the process outside it.
+std::optional<google::protobuf::Timestamp> ToTimestamp(absl::Time t) {
+  constexpr int64_t kMinSeconds = -62135596800, kMaxSeconds = 253402300799;
+  if (t < absl::FromUnixSeconds(kMinSeconds) || t >= absl::FromUnixSeconds(kMaxSeconds + 1)) {
+    return std::nullopt;
+  }
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
 }  // namespace
 
 std::string EntryKey(const FeedEntry& entry) {
@@ -55,9 +65,9 @@ std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& fee
   a.set_body(text.empty() ? e.title : text);
   a.set_source(source_name.empty() ? feed.title : source_name);
   std::optional<absl::Time> when = e.published ? e.published : e.updated;
-  if (when) {
-    *a.mutable_published_at() =
-        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*when));
+  // A date a Timestamp cannot hold (9999-12-31 23:59:59 -0100 is in year 10000) is dropped.
+  if (std::optional<google::protobuf::Timestamp> ts = when ? ToTimestamp(*when) : std::nullopt) {
+    *a.mutable_published_at() = *ts;
   }
   if (LooksLikeLanguageTag(e.language)) a.set_language(e.language);
   return a;

@@ -45,6 +45,14 @@ std::optional<absl::Duration> RetryAfter(const std::string& value, absl::Time no
   return std::nullopt;
 }
 
+// At most `max` bytes of `s`, never cutting a UTF-8 sequence: for the feed's state in Redis.
+std::string Truncated(absl::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(s.substr(0, cut), "…");
+}
+
 absl::Duration Jitter(absl::Duration d) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   return d * std::uniform_real_distribution<double>(0.9, 1.1)(rng);
@@ -287,8 +295,12 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
                           absl::StrCat("entry ", keys[i], " not published: ", ingested.status().message()));
     }
     if (!ingested.ok()) {
+      // Failed for good (bad article, extraction failure): marked seen below with its reason,
+      // so it is never retried and cannot hold up the entries after it.
       ++result.rejected;
       ++record.new_items_rejected;
+      record.rejected_entry = Truncated(keys[i], 512);
+      record.rejected_error = Truncated(ingested.status().message(), 512);
       log::Warning("feed.entry_rejected", {{"feed", feed.id()}, {"entry", keys[i]},
                                            {"error", ingested.status()}});
     } else if (ingested->duplicate()) {

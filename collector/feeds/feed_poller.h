@@ -4,7 +4,9 @@
 // a time per host from this replica and no closer together than `host_delay` (politeness),
 // with a conditional GET (ETag / If-Modified-Since), gzip/deflate, at most 5 redirects, a
 // timeout and a size limit. An entry is marked seen only after its event is in the stream (or
-// was already, as a duplicate); the validators are saved only when every entry was handled, so
+// was already, as a duplicate), or when it failed for good (no valid article, extraction
+// failed: counted in items_rejected, the last one with its reason in the feed's status, never
+// retried); only Redis trouble leaves an entry unseen. The validators are saved only when every entry was handled, so
 // a crash or a Redis outage mid-poll loses nothing: the next poll reads the feed again and the
 // collector's dedupe absorbs what was published before.
 //

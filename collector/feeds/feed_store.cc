@@ -93,21 +93,57 @@ absl::StatusOr<std::vector<v1::Feed>> FeedStore::List(bool with_status) {
   std::sort(feeds.begin(), feeds.end(),
             [](const v1::Feed& a, const v1::Feed& b) { return a.url() < b.url(); });
   if (with_status) {
-    for (v1::Feed& feed : feeds) {
-      SA_ASSIGN_OR_RETURN(FeedState state, State(feed.id()));
-      v1::FeedStatus* s = feed.mutable_status();
-      SetTimestamp(state.last_fetch, s->mutable_last_fetch());
-      SetTimestamp(state.last_success, s->mutable_last_success());
-      SetTimestamp(state.next_fetch, s->mutable_next_fetch());
-      s->set_http_status(state.http_status);
-      s->set_error(state.error);
-      s->set_items_seen(state.items_seen);
-      s->set_items_published(state.items_published);
-      s->set_items_rejected(state.items_rejected);
-      s->set_consecutive_failures(state.consecutive_failures);
-    }
+    for (v1::Feed& feed : feeds) SA_RETURN_IF_ERROR(FillStatus(feed));
   }
   return feeds;
+}
+
+absl::Status FeedStore::FillStatus(v1::Feed& feed) {
+  SA_ASSIGN_OR_RETURN(FeedState state, State(feed.id()));
+  v1::FeedStatus* s = feed.mutable_status();
+  SetTimestamp(state.last_fetch, s->mutable_last_fetch());
+  SetTimestamp(state.last_success, s->mutable_last_success());
+  SetTimestamp(state.next_fetch, s->mutable_next_fetch());
+  s->set_http_status(state.http_status);
+  s->set_error(state.error);
+  s->set_items_seen(state.items_seen);
+  s->set_items_published(state.items_published);
+  s->set_items_rejected(state.items_rejected);
+  s->set_consecutive_failures(state.consecutive_failures);
+  s->set_last_rejected_entry(state.last_rejected_entry);
+  s->set_last_rejected_error(state.last_rejected_error);
+  SetTimestamp(state.last_rejected_at, s->mutable_last_rejected_at());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FeedPage> FeedStore::ListPage(const std::string& page_token, int page_size) {
+  if (!page_token.empty()) {
+    bool ok = absl::StartsWith(page_token, "feed_") && page_token.size() <= 64;
+    for (char c : page_token) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) return absl::InvalidArgumentError("page_token is not a next_page_token of ListFeeds");
+  }
+  page_size = std::clamp(page_size, 1, kMaxPageSize);
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HKEYS", prefix_ + "feeds"}));
+  std::vector<std::string> ids;
+  for (const auto& id : reply.elements) {
+    if (id.is_string() && id.str > page_token) ids.push_back(id.str);
+  }
+  FeedPage page;
+  if (ids.empty()) return page;
+  const size_t n = std::min(ids.size(), static_cast<size_t>(page_size));
+  std::partial_sort(ids.begin(), ids.begin() + n, ids.end());
+  std::vector<std::string> hmget = {"HMGET", prefix_ + "feeds"};
+  hmget.insert(hmget.end(), ids.begin(), ids.begin() + n);
+  SA_ASSIGN_OR_RETURN(auto values, redis_.Command(hmget));
+  for (const auto& value : values.elements) {
+    v1::Feed feed;
+    // A feed removed since HKEYS is simply not listed.
+    if (!value.is_string() || !feed.ParseFromString(value.str)) continue;
+    SA_RETURN_IF_ERROR(FillStatus(feed));
+    page.feeds.push_back(std::move(feed));
+  }
+  if (ids.size() > n) page.next_page_token = ids[n - 1];
+  return page;
 }
 
 absl::Status FeedStore::Remove(const std::string& id_or_url) {
@@ -158,6 +194,9 @@ absl::StatusOr<FeedState> FeedStore::State(const std::string& id) {
     else if (field == "items_seen") (void)absl::SimpleAtoi(value, &state.items_seen);
     else if (field == "items_published") (void)absl::SimpleAtoi(value, &state.items_published);
     else if (field == "items_rejected") (void)absl::SimpleAtoi(value, &state.items_rejected);
+    else if (field == "last_rejected_entry") state.last_rejected_entry = value;
+    else if (field == "last_rejected_error") state.last_rejected_error = value;
+    else if (field == "last_rejected_ms") state.last_rejected_at = FromMillis(value);
   }
   return state;
 }
@@ -174,6 +213,11 @@ absl::Status FeedStore::RecordPoll(const std::string& id, const PollRecord& r) {
   }
   if (r.update_validators) {
     hset.insert(hset.end(), {"etag", r.etag, "last_modified", r.last_modified});
+  }
+  if (!r.rejected_entry.empty()) {
+    hset.insert(hset.end(), {"last_rejected_entry", r.rejected_entry, "last_rejected_error",
+                             r.rejected_error, "last_rejected_ms",
+                             absl::StrCat(Millis(r.fetched_at))});
   }
   SA_RETURN_IF_ERROR(redis_.Command(hset).status());
   // XX: a feed removed while it was being polled stays removed.

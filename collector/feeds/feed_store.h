@@ -34,6 +34,9 @@ struct FeedState {
   uint64_t items_seen = 0;
   uint64_t items_published = 0;
   uint64_t items_rejected = 0;
+  std::string last_rejected_entry;  // the last entry that failed, and why
+  std::string last_rejected_error;
+  absl::Time last_rejected_at = absl::InfinitePast();
 };
 
 // What one poll changed: written by RecordPoll.
@@ -49,6 +52,14 @@ struct PollRecord {
   uint64_t new_items_seen = 0;
   uint64_t new_items_published = 0;
   uint64_t new_items_rejected = 0;
+  std::string rejected_entry;  // the last entry of this poll that failed ("" = none), and why
+  std::string rejected_error;
+};
+
+// One page of ListPage.
+struct FeedPage {
+  std::vector<summit_alerts::v1::Feed> feeds;
+  std::string next_page_token;  // "" on the last page
 };
 
 // Thread-safe (the RedisClient is).
@@ -61,6 +72,12 @@ class FeedStore {
                                               absl::Time now);
   // Every feed, in URL order; with `with_status`, each one's FeedStatus.
   absl::StatusOr<std::vector<summit_alerts::v1::Feed>> List(bool with_status);
+  // Up to `page_size` feeds (clamped to 1..kMaxPageSize) with their FeedStatus, in id order,
+  // after `page_token` (a next_page_token, or "" for the first page). Reads the feed ids (not
+  // the feeds) of the whole list and the feeds and states of the page only. InvalidArgument
+  // for a token that is no feed id.
+  absl::StatusOr<FeedPage> ListPage(const std::string& page_token, int page_size);
+  static constexpr int kMaxPageSize = 500;
   // By id or URL; NotFound when there is no such feed. Its state and seen-markers go with it.
   absl::Status Remove(const std::string& id_or_url);
 
@@ -87,6 +104,7 @@ class FeedStore {
 
  private:
   std::string Key(const std::string& id, const char* what) const;
+  absl::Status FillStatus(summit_alerts::v1::Feed& feed);
 
   redis::RedisClient& redis_;
   const std::string prefix_;

@@ -81,9 +81,13 @@ grpc::Status CollectorService::ListFeeds(grpc::ServerContext* context,
                                          const summit_alerts::v1::ListFeedsRequest* request,
                                          summit_alerts::v1::ListFeedsResponse* response) {
   if (feeds_ == nullptr) return kNoFeeds;
-  auto feeds = feeds_->List(/*with_status=*/true);
-  if (!feeds.ok()) return ToGrpcStatus(feeds.status());
-  for (auto& feed : *feeds) *response->add_feeds() = std::move(feed);
+  constexpr uint32_t kDefaultPageSize = 100;
+  const uint32_t size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+  auto page = feeds_->ListPage(request->page_token(),
+                               static_cast<int>(std::min<uint32_t>(size, feeds::FeedStore::kMaxPageSize)));
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& feed : page->feeds) *response->add_feeds() = std::move(feed);
+  response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

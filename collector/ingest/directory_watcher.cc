@@ -98,24 +98,31 @@ ScanResult DirectoryWatcher::ScanOnce() {
   if (ec) log::Warning("watch_dir.unreadable", {{"dir", options_.directory}, {"error", ec.message()}});
   std::sort(files.begin(), files.end());
 
+  auto fail = [&](const fs::path& path, const std::string& reason) {
+    std::ofstream(dir / "failed" / absl::StrCat(path.filename().string(), ".error")) << reason;
+    MoveInto(path, dir / "failed", ec);
+    if (ec) log::Warning("watch_dir.move_failed", {{"file", path.string()}, {"error", ec.message()}});
+    ++result.files_failed;
+  };
   for (const fs::path& path : files) {
     auto articles = formats::LoadArticles(path.string());
     if (!articles.ok()) {
-      std::ofstream(dir / "failed" / absl::StrCat(path.filename().string(), ".error"))
-          << articles.status().message() << "\n";
-      MoveInto(path, dir / "failed", ec);
-      ++result.files_failed;
+      fail(path, absl::StrCat(articles.status().message(), "\n"));
       log::Warning("watch_dir.file_failed", {{"file", path.string()}, {"error", articles.status()}});
       continue;
     }
     bool retry = false;
-    for (const auto& article : *articles) {
-      auto ingested = ingester_.Ingest(article);
+    std::string rejections;  // "article N: reason" lines
+    for (size_t n = 0; n < articles->size(); ++n) {
+      auto ingested = ingester_.Ingest((*articles)[n]);
       if (ingested.ok()) {
         ingested->duplicate() ? ++result.duplicates : ++result.published;
       } else if (ingested.status().code() == absl::StatusCode::kInvalidArgument) {
         ++result.rejected;
-        log::Warning("watch_dir.article_rejected", {{"file", path.string()}, {"error", ingested.status()}});
+        absl::StrAppend(&rejections, "article ", n + 1, " of ", articles->size(), ": ",
+                        ingested.status().message(), "\n");
+        log::Warning("watch_dir.article_rejected", {{"file", path.string()}, {"article", n + 1},
+                                                    {"error", ingested.status()}});
       } else {
         log::Warning("watch_dir.retry_later", {{"file", path.string()}, {"error", ingested.status()}});
         retry = true;
@@ -124,6 +131,11 @@ ScanResult DirectoryWatcher::ScanOnce() {
     }
     if (retry) {
       ++result.files_retry;
+      continue;
+    }
+    if (!rejections.empty()) {
+      // The file's other articles are published; the file goes to failed/ with the reasons.
+      fail(path, rejections);
       continue;
     }
     MoveInto(path, dir / "done", ec);

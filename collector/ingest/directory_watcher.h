@@ -3,8 +3,10 @@
 // Every `scan_interval` the directory's regular files (not hidden, not *.tmp / *.part, and
 // untouched for `settle_time`, so half-written files wait) are read with LoadArticles (.txt,
 // .json, .jsonl, feed documents) in name order and ingested. Then the file moves to done/; a
-// file that cannot be read as articles moves to failed/ with a FILE.error beside it saying why.
-// Articles the Ingester rejects (InvalidArgument) are logged and do not hold the file back. If
+// file that cannot be read as articles, or with an article the Ingester rejects
+// (InvalidArgument: invalid, or extraction failed), moves to failed/ with a FILE.error beside it
+// saying why ("article N of M: reason" per rejected article); the file's other articles are
+// published all the same, and a failed file is never read again. If
 // Redis is unavailable the file stays where it is and is read again on the next scan (ingest is
 // idempotent: what was already published is recognised as a duplicate), so nothing is lost.
 // Writers should write elsewhere and rename into the directory (atomic on one filesystem).

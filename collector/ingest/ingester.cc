@@ -1,5 +1,7 @@
 #include "collector/ingest/ingester.h"
 
+#include <exception>
+
 #include "absl/strings/str_cat.h"
 #include "collector/ingest/canonical_url.h"
 #include "common/log/log.h"
@@ -23,7 +25,16 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
   SA_RETURN_IF_ERROR(extract::ValidateArticle(article, limits_));
   summit_alerts::v1::IngestResponse response;
   summit_alerts::v1::Event& event = *response.mutable_event();
-  event = extractor_.Extract(article, clock_.Now());
+  // Extraction cannot fail on any input (tested); should a bug still throw (protobuf reports its
+  // CHECK failures as exceptions), the article fails alone with the reason instead of taking
+  // the process down, and a feed or directory moves on past it.
+  try {
+    event = extractor_.Extract(article, clock_.Now());
+  } catch (const std::exception& e) {
+    log::Error("ingest.extraction_failed", {{"error", e.what()}, {"source", article.source()},
+                                            {"url", article.url()}});
+    return absl::InvalidArgumentError(absl::StrCat("extraction failed: ", e.what()));
+  }
   StoryKeys keys;
   keys.canonical_url = CanonicalUrl(article.url());
   const std::string text = absl::StrCat(article.title(), "\n", article.body());
@@ -37,7 +48,8 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
   source.set_source(article.source());
   source.set_url(keys.canonical_url.empty() ? article.url() : keys.canonical_url);
   source.set_article_id(article.id());
-  if (article.has_published_at()) *source.mutable_published_at() = article.published_at();
+  // The extractor keeps only a plausible published time.
+  if (event.has_published_at()) *source.mutable_published_at() = event.published_at();
   *source.mutable_ingested_at() = event.ingested_at();
   *event.add_sources() = source;
 

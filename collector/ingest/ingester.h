@@ -18,7 +18,9 @@ class Ingester {
            const Clock& clock = Clock::Real());
 
   // OK once the event is in the stream (or was already: duplicate=true, with the first
-  // event's id and content). InvalidArgument for bad input; Unavailable when Redis is down.
+  // event's id and content). InvalidArgument, with a message, for an article that fails for
+  // good (invalid, or its extraction failed): retrying it cannot help. Any other error (e.g.
+  // Unavailable when Redis is down) is worth retrying.
   absl::StatusOr<summit_alerts::v1::IngestResponse> Ingest(
       const summit_alerts::v1::Article& article);
 

@@ -369,5 +369,75 @@ TEST_F(CollectorRedisTest, AWatchedDirectoryIngestsFilesAndMovesThemAside) {
   EXPECT_TRUE(fs::exists(dir / "done" / "e-later.txt"));
 }
 
+// Issue 19: an article dated 9999-12-31 saying "next Friday" made Ingest answer UNKNOWN (a
+// protobuf CHECK in the event-time code). Now the date is dropped and the article is ingested;
+// a published_at no Timestamp may hold is INVALID_ARGUMENT with the reason.
+TEST_F(CollectorRedisTest, ArticlesDatedAtTheEndOfTimeNeverFailTheCall) {
+  v1::IngestRequest request = SummitRequest();
+  request.mutable_article()->set_body("President Vladimir Putin will meet Donald Trump next Friday.");
+  request.mutable_article()->mutable_published_at()->set_seconds(253402300799);  // 9999-12-31T23:59:59Z
+  v1::IngestResponse response;
+  grpc::Status status = Ingest(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  EXPECT_FALSE(response.event().has_published_at());
+  EXPECT_TRUE(response.event().has_event_time());  // next Friday from now
+  EXPECT_LT(response.event().event_time().seconds(), absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
+  EXPECT_FALSE(response.event().sources(0).has_published_at());
+  EXPECT_EQ(StreamLength(), 1);
+
+  for (auto [seconds, nanos] : {std::pair<int64_t, int32_t>{253402300800, 0},
+                                {-62135596801, 0},
+                                {1755000000, -1},
+                                {1755000000, 1000000000}}) {
+    v1::IngestRequest bad = SummitRequest();
+    bad.mutable_article()->set_title(absl::StrCat("Talks next Friday ", seconds, " ", nanos));
+    bad.mutable_article()->mutable_published_at()->set_seconds(seconds);
+    bad.mutable_article()->mutable_published_at()->set_nanos(nanos);
+    grpc::Status rejected = Ingest(bad, &response);
+    EXPECT_EQ(rejected.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << seconds << " " << nanos;
+    EXPECT_EQ(rejected.error_message(), "article.published_at is outside 0001-01-01..9999-12-31");
+  }
+  EXPECT_EQ(StreamLength(), 1);
+}
+
+// Issue 19: the 9999 article dropped into --watch_dir aborted the collector at every start. Now
+// it is ingested; a file with an article that fails goes to failed/ with the reason, and its
+// other articles are published.
+TEST_F(CollectorRedisTest, AWatchedFileWithAFailingArticleGoesToFailedWithTheReason) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / testing::UniquePrefix();
+  fs::create_directories(dir);
+  auto item = [](const std::string& title, const std::string& date) {
+    return absl::StrCat("<item><title>", title, "</title><description>", title,
+                        ": Sergei Lavrov meets Marco Rubio next Friday.</description><pubDate>",
+                        date, "</pubDate></item>");
+  };
+  std::ofstream(dir / "a-end-of-time.xml")
+      << "<rss version=\"2.0\"><channel><title>W</title>"
+      << item("Envoys named", "Fri, 31 Dec 9999 23:59:59 GMT")
+      << item("Talks resume", "Fri, 31 Dec 9999 23:59:59 -0100") << "</channel></rss>";
+  std::ofstream(dir / "b-poison.xml") << "<rss version=\"2.0\"><channel><title>W</title>"
+                                      << item("Summit opens", "Fri, 15 Aug 2025 10:00:00 GMT")
+                                      << item(std::string(2000, 'T'), "Fri, 15 Aug 2025 11:00:00 GMT")
+                                      << "</channel></rss>";
+  DirectoryWatcher watcher(*ingester_, {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
+  ASSERT_THAT(watcher.Start(), testing::IsOk());
+  watcher.Stop();
+
+  ScanResult scan = watcher.ScanOnce();
+  EXPECT_EQ(scan.files_done, 1);
+  EXPECT_EQ(scan.files_failed, 1);
+  EXPECT_EQ(scan.published, 3);
+  EXPECT_EQ(scan.rejected, 1);
+  EXPECT_EQ(StreamLength(), 3);
+  EXPECT_TRUE(fs::exists(dir / "done" / "a-end-of-time.xml"));
+  EXPECT_TRUE(fs::exists(dir / "failed" / "b-poison.xml"));
+  EXPECT_THAT(ReadText((dir / "failed" / "b-poison.xml.error").string()),
+              HasSubstr("article 2 of 2: article.title is 2000 bytes; the limit is 1024"));
+  // Nothing is left to read again.
+  scan = watcher.ScanOnce();
+  EXPECT_EQ(scan.files_done + scan.files_failed + scan.files_retry, 0);
+}
+
 }  // namespace
 }  // namespace sa::collector
