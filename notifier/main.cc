@@ -1,6 +1,7 @@
 // notifier: matches events from the Redis Stream against subscriptions and delivers alerts.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -74,6 +75,20 @@ ABSL_FLAG(std::string, telegram_api_url, "https://api.telegram.org",
 ABSL_FLAG(std::string, chatops_api_token, "",
           "enables the JSON mirror /v1/subscriptions, /v1/test with this bearer token "
           "(env CHATOPS_API_TOKEN)");
+ABSL_FLAG(absl::Duration, chatops_request_timeout, absl::Seconds(10),
+          "longest a chat-ops request may take to arrive whole (headers and body), however "
+          "steadily its bytes come; later: 408 and closed (env CHATOPS_REQUEST_TIMEOUT)");
+ABSL_FLAG(int32_t, chatops_max_header_bytes, 16 * 1024,
+          "largest chat-ops request line + headers; larger: 431 (env CHATOPS_MAX_HEADER_BYTES)");
+ABSL_FLAG(int32_t, chatops_max_body_bytes, 1024 * 1024,
+          "largest chat-ops request body; larger: 413 (env CHATOPS_MAX_BODY_BYTES)");
+ABSL_FLAG(int32_t, chatops_max_connections, 256,
+          "most open chat-ops connections; more are answered 503 (env CHATOPS_MAX_CONNECTIONS)");
+ABSL_FLAG(int32_t, chatops_max_connections_per_address, 8,
+          "most open chat-ops connections from one client address, more are answered 429; 0: no "
+          "cap (behind a proxy that connects from one address) "
+          "(env CHATOPS_MAX_CONNECTIONS_PER_ADDRESS)");
+ABSL_FLAG(int32_t, chatops_workers, 4, "threads running chat-ops requests (env CHATOPS_WORKERS)");
 ABSL_FLAG(int32_t, redis_wait_replicas, 0,
           "count an alert as stored, and a delivery as settled, only once this many Redis "
           "replicas have it (WAIT), so a failover repeats nothing (env REDIS_WAIT_REPLICAS)");
@@ -95,7 +110,9 @@ int main(int argc, char** argv) {
        "webhook_timeout", "webhook_max_attempts", "webhook_initial_backoff", "webhook_max_backoff",
        "webhook_allow_private_networks", "delivery_poll", "chatops_addr", "slack_signing_secret",
        "slack_bot_token", "slack_api_url", "telegram_bot_token", "telegram_secret_token",
-       "telegram_api_url", "chatops_api_token", "redis_wait_replicas", "redis_wait_timeout"},
+       "telegram_api_url", "chatops_api_token", "chatops_request_timeout",
+       "chatops_max_header_bytes", "chatops_max_body_bytes", "chatops_max_connections",
+       "chatops_max_connections_per_address", "chatops_workers", "redis_wait_replicas", "redis_wait_timeout"},
       "matches events against subscriptions and streams alerts.\n"
       "Every flag can also be set by the environment variable named in its help.");
   auto fail = [](const absl::Status& s) { return sa::ReportConfigError("notifier", s); };
@@ -147,7 +164,25 @@ int main(int argc, char** argv) {
                     .telegram_bot_token = absl::GetFlag(FLAGS_telegram_bot_token),
                     .telegram_secret_token = absl::GetFlag(FLAGS_telegram_secret_token),
                     .telegram_api_url = absl::GetFlag(FLAGS_telegram_api_url),
-                    .api_token = absl::GetFlag(FLAGS_chatops_api_token)};
+                    .api_token = absl::GetFlag(FLAGS_chatops_api_token),
+                    .max_body_bytes = static_cast<size_t>(
+                        std::max(0, absl::GetFlag(FLAGS_chatops_max_body_bytes))),
+                    .max_header_bytes = static_cast<size_t>(
+                        std::max(0, absl::GetFlag(FLAGS_chatops_max_header_bytes))),
+                    .request_timeout = absl::GetFlag(FLAGS_chatops_request_timeout),
+                    .max_connections = absl::GetFlag(FLAGS_chatops_max_connections),
+                    .max_connections_per_address =
+                        absl::GetFlag(FLAGS_chatops_max_connections_per_address),
+                    .workers = absl::GetFlag(FLAGS_chatops_workers)};
+  if (config.chatops.request_timeout < absl::Milliseconds(100) ||
+      config.chatops.max_header_bytes < 1024 || config.chatops.max_body_bytes < 1024 ||
+      config.chatops.max_connections < 1 || config.chatops.max_connections_per_address < 0 ||
+      config.chatops.workers < 1 || config.chatops.workers > 256) {
+    return fail(absl::InvalidArgumentError(
+        "--chatops_request_timeout must be >= 100ms, --chatops_max_header_bytes and "
+        "--chatops_max_body_bytes >= 1024, --chatops_max_connections >= 1, "
+        "--chatops_max_connections_per_address >= 0 and --chatops_workers in 1..256"));
+  }
   if (!config.chatops.address.empty() && config.chatops.slack_signing_secret.empty() &&
       config.chatops.telegram_secret_token.empty() && config.chatops.api_token.empty()) {
     return fail(absl::InvalidArgumentError(

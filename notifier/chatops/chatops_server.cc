@@ -1,10 +1,10 @@
 #include "notifier/chatops/chatops_server.h"
 
-#include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,19 +35,33 @@ int HttpStatusFor(absl::StatusCode code) {
   }
 }
 
-void SendError(httplib::Response& response, const absl::Status& status) {
+void SendError(http::ServerResponse& response, const absl::Status& status) {
   response.status = HttpStatusFor(status.code());
   json body = {{"error", std::string(status.message())}, {"code", absl::StatusCodeToString(status.code())}};
-  response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void SendProto(httplib::Response& response, const google::protobuf::Message& message, int status = 200) {
+void SendProto(http::ServerResponse& response, const google::protobuf::Message& message, int status = 200) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   response.status = status;
-  response.set_content(out, "application/json");
+  response.SetContent(std::move(out), "application/json");
+}
+
+void NotAllowed(http::ServerResponse& response, const std::string& allow) {
+  SendError(response, absl::InvalidArgumentError(absl::StrCat("method not allowed; use ", allow)));
+  response.status = 405;
+  response.headers.emplace_back("Allow", allow);
+}
+
+bool IsSubscriptionId(absl::string_view id) {
+  if (id.empty()) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '_') return false;
+  }
+  return true;
 }
 
 template <typename Message>
@@ -93,164 +107,184 @@ ChatOpsServer::ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscrip
       subscriptions_(subscriptions),
       tester_(tester),
       clock_(clock),
-      commands_(subscriptions, tester),
-      server_(std::make_unique<httplib::Server>()) {}
+      commands_(subscriptions, tester) {}
 
 ChatOpsServer::~ChatOpsServer() { Stop(); }
 
 void ChatOpsServer::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (server_) server_->Stop();
+}
+
+http::HttpServerStats ChatOpsServer::stats() const {
+  return server_ ? server_->stats() : http::HttpServerStats{};
 }
 
 absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(ChatOpsOptions options,
                                                                     SubscriptionStore& subscriptions,
                                                                     const QueryTester& tester,
                                                                     const Clock& clock) {
-  size_t colon = options.address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(options.address.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("chat-ops address '", options.address, "' is not HOST:PORT"));
-  }
-  std::string host = options.address.substr(0, colon);
   std::unique_ptr<ChatOpsServer> server(new ChatOpsServer(std::move(options), subscriptions, tester, clock));
-  server->Routes();
-  server->server_->set_payload_max_length(server->options_.max_body_bytes);
-  server->server_->set_read_timeout(5, 0);
-  server->server_->set_write_timeout(5, 0);
-  server->server_->set_keep_alive_timeout(1);  // shutdown waits for idle keep-alive connections
-  if (port == 0) {
-    port = server->server_->bind_to_any_port(host);
-  } else if (!server->server_->bind_to_port(host, port)) {
-    port = -1;
+  const ChatOpsOptions& o = server->options_;
+  http::HttpServerOptions http_options{
+      .address = o.address,
+      .request_timeout = o.request_timeout,
+      .limits = {.max_header_bytes = o.max_header_bytes, .max_body_bytes = o.max_body_bytes},
+      .max_connections = o.max_connections,
+      .max_connections_per_address = o.max_connections_per_address,
+      .workers = o.workers};
+  ChatOpsServer* raw = server.get();
+  auto http = http::HttpServer::Start(
+      http_options, [raw](const http::ServerRequest& request, http::ServerResponse& response) {
+        raw->Handle(request, response);
+      });
+  if (!http.ok()) {
+    return absl::Status(http.status().code(), absl::StrCat("chat-ops: ", http.status().message()));
   }
-  if (port <= 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", server->options_.address));
-  server->address_ = absl::StrCat(host, ":", port);
-  httplib::Server* raw = server->server_.get();
-  server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
-  for (int i = 0; i < 500 && !raw->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  server->server_ = std::move(*http);
+  server->address_ = server->server_->address();
   log::Info("chatops.serving", {{"address", server->address_},
-                                {"slack", !server->options_.slack_signing_secret.empty()},
-                                {"telegram", !server->options_.telegram_secret_token.empty()},
-                                {"json_api", !server->options_.api_token.empty()}});
+                                {"slack", !o.slack_signing_secret.empty()},
+                                {"telegram", !o.telegram_secret_token.empty()},
+                                {"json_api", !o.api_token.empty()},
+                                {"request_timeout", absl::FormatDuration(o.request_timeout)},
+                                {"max_connections_per_address", o.max_connections_per_address}});
   return server;
 }
 
-void ChatOpsServer::Routes() {
-  httplib::Server& http = *server_;
-
-  if (!options_.slack_signing_secret.empty()) {
-    http.Post("/slack/commands", [this](const httplib::Request& request, httplib::Response& response) {
-      absl::Status verified =
-          VerifySlackSignature(options_.slack_signing_secret, request.get_header_value("X-Slack-Request-Timestamp"),
-                               request.body, request.get_header_value("X-Slack-Signature"), clock_.Now());
-      if (!verified.ok()) {
-        log::Warning("chatops.slack_refused", {{"error", verified}});
-        return SendError(response, verified);
-      }
-      std::string team = request.get_param_value("team_id");
-      std::string channel = request.get_param_value("channel_id");
-      if (channel.empty()) return SendError(response, absl::InvalidArgumentError("channel_id is missing"));
-      ChatContext chat;
-      chat.owner = absl::StrCat("slack:", team, ":", channel);
-      chat.reply_channel.set_format(v1::WebhookChannel::SLACK);
-      chat.reply_channel.set_url(options_.slack_api_url + "/chat.postMessage");
-      chat.reply_channel.set_secret(options_.slack_bot_token);
-      chat.reply_channel.set_chat_id(channel);
-      ChatReply reply = commands_.Handle(chat, request.get_param_value("text"));
-      log::Info("chatops.command", {{"chat", chat.owner}, {"ok", reply.ok}});
-      json body = {{"response_type", "ephemeral"}, {"text", EscapeSlack(reply.text)}};
-      response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    });
+void ChatOpsServer::Handle(const http::ServerRequest& request, http::ServerResponse& response) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (path == "/slack/commands" && !options_.slack_signing_secret.empty()) {
+    if (method != "POST") return NotAllowed(response, "POST");
+    return Slack(request, response);
   }
-
-  if (!options_.telegram_secret_token.empty()) {
-    http.Post("/telegram/webhook", [this](const httplib::Request& request, httplib::Response& response) {
-      if (!ConstantTimeEquals(request.get_header_value("X-Telegram-Bot-Api-Secret-Token"),
-                              options_.telegram_secret_token)) {
-        log::Warning("chatops.telegram_refused", {{"remote", request.remote_addr}});
-        return SendError(response, absl::UnauthenticatedError("X-Telegram-Bot-Api-Secret-Token does not match"));
-      }
-      json update = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-      const json* message = nullptr;
-      if (update.is_object()) {
-        for (const char* key : {"message", "channel_post"}) {
-          if (auto it = update.find(key); it != update.end() && it->is_object()) message = &*it;
-        }
-      }
-      // Updates that are not text messages are acknowledged and ignored, as Telegram expects.
-      if (message == nullptr || !message->contains("text") || !(*message)["text"].is_string() ||
-          !message->contains("chat") || !(*message)["chat"].contains("id")) {
-        response.set_content("{}", "application/json");
-        return;
-      }
-      const json& id = (*message)["chat"]["id"];
-      std::string chat_id = id.is_number_integer() ? std::to_string(id.get<int64_t>())
-                                                   : (id.is_string() ? id.get<std::string>() : "");
-      if (chat_id.empty()) return SendError(response, absl::InvalidArgumentError("chat.id is malformed"));
-      ChatContext chat;
-      chat.owner = "telegram:" + chat_id;
-      chat.reply_channel.set_format(v1::WebhookChannel::TELEGRAM);
-      chat.reply_channel.set_url(options_.telegram_api_url);
-      chat.reply_channel.set_secret(options_.telegram_bot_token);
-      chat.reply_channel.set_chat_id(chat_id);
-      ChatReply reply = commands_.Handle(chat, (*message)["text"].get<std::string>());
-      log::Info("chatops.command", {{"chat", chat.owner}, {"ok", reply.ok}});
-      json body = {{"method", "sendMessage"},
-                   {"chat_id", id},
-                   {"text", TruncateTelegramHtml(EscapeHtml(reply.text), 4096)},
-                   {"parse_mode", "HTML"}};
-      response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    });
+  if (path == "/telegram/webhook" && !options_.telegram_secret_token.empty()) {
+    if (method != "POST") return NotAllowed(response, "POST");
+    return Telegram(request, response);
   }
+  if (!options_.api_token.empty() && (path == "/v1/test" || path == "/v1/subscriptions" ||
+                                      absl::StartsWith(path, "/v1/subscriptions/"))) {
+    return Api(request, response);
+  }
+  SendError(response, absl::NotFoundError(absl::StrCat("no such route: ", method, " ", path)));
+}
 
-  if (!options_.api_token.empty()) {
-    auto authorized = [this](const httplib::Request& request, httplib::Response& response) {
-      if (ConstantTimeEquals(request.get_header_value("Authorization"), "Bearer " + options_.api_token)) return true;
-      SendError(response, absl::UnauthenticatedError("send Authorization: Bearer <the --chatops_api_token>"));
-      return false;
-    };
-    http.Get("/v1/subscriptions", [this, authorized](const httplib::Request& request, httplib::Response& response) {
-      if (!authorized(request, response)) return;
-      auto subs = subscriptions_.List(request.get_param_value("owner"));
-      if (!subs.ok()) return SendError(response, subs.status());
-      v1::ListSubscriptionsResponse list;
-      for (auto& sub : *subs) *list.add_subscriptions() = RedactSecrets(std::move(sub));
-      SendProto(response, list);
-    });
-    http.Post("/v1/subscriptions", [this, authorized](const httplib::Request& request, httplib::Response& response) {
-      if (!authorized(request, response)) return;
+void ChatOpsServer::Slack(const http::ServerRequest& request, http::ServerResponse& response) {
+  absl::Status verified =
+      VerifySlackSignature(options_.slack_signing_secret, request.Header("X-Slack-Request-Timestamp"),
+                           request.body, request.Header("X-Slack-Signature"), clock_.Now());
+  if (!verified.ok()) {
+    log::Warning("chatops.slack_refused", {{"error", verified}, {"remote", request.remote_address}});
+    return SendError(response, verified);
+  }
+  std::string team = http::FormValue(request.body, "team_id");
+  std::string channel = http::FormValue(request.body, "channel_id");
+  if (channel.empty()) return SendError(response, absl::InvalidArgumentError("channel_id is missing"));
+  ChatContext chat;
+  chat.owner = absl::StrCat("slack:", team, ":", channel);
+  chat.reply_channel.set_format(v1::WebhookChannel::SLACK);
+  chat.reply_channel.set_url(options_.slack_api_url + "/chat.postMessage");
+  chat.reply_channel.set_secret(options_.slack_bot_token);
+  chat.reply_channel.set_chat_id(channel);
+  ChatReply reply = commands_.Handle(chat, http::FormValue(request.body, "text"));
+  log::Info("chatops.command", {{"chat", chat.owner}, {"ok", reply.ok}});
+  json body = {{"response_type", "ephemeral"}, {"text", EscapeSlack(reply.text)}};
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void ChatOpsServer::Telegram(const http::ServerRequest& request, http::ServerResponse& response) {
+  if (!ConstantTimeEquals(request.Header("X-Telegram-Bot-Api-Secret-Token"),
+                          options_.telegram_secret_token)) {
+    log::Warning("chatops.telegram_refused", {{"remote", request.remote_address}});
+    return SendError(response, absl::UnauthenticatedError("X-Telegram-Bot-Api-Secret-Token does not match"));
+  }
+  json update = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  const json* message = nullptr;
+  if (update.is_object()) {
+    for (const char* key : {"message", "channel_post"}) {
+      if (auto it = update.find(key); it != update.end() && it->is_object()) message = &*it;
+    }
+  }
+  // Updates that are not text messages are acknowledged and ignored, as Telegram expects.
+  if (message == nullptr || !message->contains("text") || !(*message)["text"].is_string() ||
+      !message->contains("chat") || !(*message)["chat"].contains("id")) {
+    response.SetContent("{}", "application/json");
+    return;
+  }
+  const json& id = (*message)["chat"]["id"];
+  std::string chat_id = id.is_number_integer() ? std::to_string(id.get<int64_t>())
+                                               : (id.is_string() ? id.get<std::string>() : "");
+  if (chat_id.empty()) return SendError(response, absl::InvalidArgumentError("chat.id is malformed"));
+  ChatContext chat;
+  chat.owner = "telegram:" + chat_id;
+  chat.reply_channel.set_format(v1::WebhookChannel::TELEGRAM);
+  chat.reply_channel.set_url(options_.telegram_api_url);
+  chat.reply_channel.set_secret(options_.telegram_bot_token);
+  chat.reply_channel.set_chat_id(chat_id);
+  ChatReply reply = commands_.Handle(chat, (*message)["text"].get<std::string>());
+  log::Info("chatops.command", {{"chat", chat.owner}, {"ok", reply.ok}});
+  json body = {{"method", "sendMessage"},
+               {"chat_id", id},
+               {"text", TruncateTelegramHtml(EscapeHtml(reply.text), 4096)},
+               {"parse_mode", "HTML"}};
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void ChatOpsServer::Api(const http::ServerRequest& request, http::ServerResponse& response) {
+  if (!ConstantTimeEquals(request.Header("Authorization"), "Bearer " + options_.api_token)) {
+    return SendError(response, absl::UnauthenticatedError("send Authorization: Bearer <the --chatops_api_token>"));
+  }
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (path == "/v1/subscriptions") {
+    if (method == "GET") {
+      v1::ListSubscriptionsRequest page;  // paged like the gRPC call
+      page.set_owner(http::FormValue(request.query, "owner"));
+      page.set_page_token(http::FormValue(request.query, "page_token"));
+      int32_t page_size = 0;
+      if (std::string value = http::FormValue(request.query, "page_size");
+          !value.empty() && !absl::SimpleAtoi(value, &page_size)) {
+        return SendError(response, absl::InvalidArgumentError("page_size must be a number"));
+      }
+      page.set_page_size(page_size);
+      auto list = ListSubscriptionsPage(subscriptions_, page);
+      if (!list.ok()) return SendError(response, list.status());
+      return SendProto(response, *list);
+    }
+    if (method == "POST") {
       auto sub = ParseProto<v1::Subscription>(request.body);
       if (!sub.ok()) return SendError(response, sub.status());
       auto created = subscriptions_.Create(*sub);
       if (!created.ok()) return SendError(response, created.status());
       log::Info("subscription.created", {{"subscription_id", created->id()}, {"via", "json api"}});
-      SendProto(response, RedactSecrets(*created), 201);
-    });
-    http.Get(R"(/v1/subscriptions/([A-Za-z0-9_]+))",
-             [this, authorized](const httplib::Request& request, httplib::Response& response) {
-               if (!authorized(request, response)) return;
-               auto sub = subscriptions_.Get(request.matches[1]);
-               if (!sub.ok()) return SendError(response, sub.status());
-               SendProto(response, RedactSecrets(*sub));
-             });
-    http.Delete(R"(/v1/subscriptions/([A-Za-z0-9_]+))",
-                [this, authorized](const httplib::Request& request, httplib::Response& response) {
-                  if (!authorized(request, response)) return;
-                  absl::Status deleted = subscriptions_.Delete(request.matches[1]);
-                  if (!deleted.ok()) return SendError(response, deleted);
-                  response.status = 204;
-                });
-    http.Post("/v1/test", [this, authorized](const httplib::Request& request, httplib::Response& response) {
-      if (!authorized(request, response)) return;
-      auto test = ParseProto<v1::TestQueryRequest>(request.body);
-      if (!test.ok()) return SendError(response, test.status());
-      auto result = tester_.Test(*test);
-      if (!result.ok()) return SendError(response, result.status());
-      SendProto(response, *result);
-    });
+      return SendProto(response, RedactSecrets(*created), 201);
+    }
+    return NotAllowed(response, "GET, POST");
   }
+  if (path == "/v1/test") {
+    if (method != "POST") return NotAllowed(response, "POST");
+    auto test = ParseProto<v1::TestQueryRequest>(request.body);
+    if (!test.ok()) return SendError(response, test.status());
+    auto result = tester_.Test(*test);
+    if (!result.ok()) return SendError(response, result.status());
+    return SendProto(response, *result);
+  }
+  std::string id = path.substr(std::string("/v1/subscriptions/").size());
+  if (!IsSubscriptionId(id)) {
+    return SendError(response, absl::NotFoundError("a subscription id is letters, digits and '_'"));
+  }
+  if (method == "GET") {
+    auto sub = subscriptions_.Get(id);
+    if (!sub.ok()) return SendError(response, sub.status());
+    return SendProto(response, RedactSecrets(*sub));
+  }
+  if (method == "DELETE") {
+    absl::Status deleted = subscriptions_.Delete(id);
+    if (!deleted.ok()) return SendError(response, deleted);
+    response.status = 204;
+    return;
+  }
+  NotAllowed(response, "GET, DELETE");
 }
 
 }  // namespace sa::notifier

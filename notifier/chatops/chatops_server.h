@@ -1,4 +1,4 @@
-// The chat-ops HTTP endpoint (cpp-httplib), off unless --chatops_addr is set:
+// The chat-ops HTTP endpoint, off unless --chatops_addr is set:
 //   POST /slack/commands     Slack slash commands, signature verified (v0 HMAC-SHA256 of
 //                            "v0:<timestamp>:<body>" with the signing secret, timestamp
 //                            within 5 minutes); answered ephemerally. Subscriptions deliver
@@ -9,25 +9,23 @@
 //   /v1/subscriptions[/ID], POST /v1/test
 //                            a JSON mirror of the gRPC subscription API (protobuf JSON),
 //                            for bots in any language; needs "Authorization: Bearer <token>".
-// Each part is on only when its secrets are configured; requests are size-limited and every
-// refusal says why.
+// Each part is on only when its secrets are configured; every refusal says why. Served by
+// http::HttpServer (common/http/http_server.h), which bounds each whole request in time and
+// size and the connections per client address, so slow or hostile clients (slowloris) cannot
+// starve the others; the limits are the options below.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/http/http_server.h"
 #include "notifier/api/query_tester.h"
 #include "notifier/chatops/chat_commands.h"
 #include "notifier/store/subscription_store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace sa::notifier {
 
@@ -40,7 +38,13 @@ struct ChatOpsOptions {
   std::string telegram_secret_token;
   std::string telegram_api_url = "https://api.telegram.org";
   std::string api_token;  // the JSON mirror's bearer token
-  size_t max_body_bytes = 64 * 1024;
+  // Limits of every request, whoever sends it (checked before any credential).
+  size_t max_body_bytes = 1024 * 1024;                 // larger: 413
+  size_t max_header_bytes = 16 * 1024;                 // request line + headers; larger: 431
+  absl::Duration request_timeout = absl::Seconds(10);  // accept → whole request; later: 408
+  int max_connections = 256;                           // open at once; more: 503
+  int max_connections_per_address = 8;                 // per client address (0: no cap); more: 429
+  int workers = 4;                                     // threads running commands
 };
 
 // OK when `signature` ("v0=<hex>") is Slack's signature of `body` at `timestamp` (Unix
@@ -50,7 +54,7 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
 
 class ChatOpsServer {
  public:
-  // Binds and starts serving on a thread. The references must outlive the server.
+  // Binds and starts serving on its own threads. The references must outlive the server.
   static absl::StatusOr<std::unique_ptr<ChatOpsServer>> Start(ChatOpsOptions options,
                                                               SubscriptionStore& subscriptions,
                                                               const QueryTester& tester,
@@ -59,19 +63,22 @@ class ChatOpsServer {
   void Stop();
   // "HOST:PORT" actually bound.
   const std::string& address() const { return address_; }
+  http::HttpServerStats stats() const;
 
  private:
   ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
                 const Clock& clock);
-  void Routes();
+  void Handle(const http::ServerRequest& request, http::ServerResponse& response);
+  void Slack(const http::ServerRequest& request, http::ServerResponse& response);
+  void Telegram(const http::ServerRequest& request, http::ServerResponse& response);
+  void Api(const http::ServerRequest& request, http::ServerResponse& response);
 
   const ChatOpsOptions options_;
   SubscriptionStore& subscriptions_;
   const QueryTester& tester_;
   const Clock& clock_;
   ChatCommands commands_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http::HttpServer> server_;
   std::string address_;
 };
 
