@@ -234,8 +234,8 @@ int TestQuery(const std::vector<std::string>& words) {
     grpc::ClientContext context;
     SetDeadline(context);
     if (auto status = stub->TestQuery(&context, one, &response); !status.ok()) return Fail(status, "test");
+    matched += response.matched_count();
     for (v1::TestQueryResult& result : *response.mutable_results()) {
-      matched += result.matched();
       if (Json()) {
         result.mutable_event()->clear_body();
         std::cout << sa::cli::ToJson(result) << std::endl;
@@ -243,6 +243,7 @@ int TestQuery(const std::vector<std::string>& words) {
         std::cout << sa::cli::FormatTestResult(result);
       }
     }
+    if (!response.notice().empty()) std::cerr << "note: " << response.notice() << std::endl;
   }
   if (!Json()) std::cout << matched << " matched" << std::endl;
   return 0;
@@ -252,15 +253,19 @@ int ListSubs() {
   auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
   v1::ListSubscriptionsRequest request;
   request.set_owner(absl::GetFlag(FLAGS_owner));
-  v1::ListSubscriptionsResponse response;
-  grpc::ClientContext context;
-  SetDeadline(context);
-  if (auto status = stub->ListSubscriptions(&context, request, &response); !status.ok()) {
-    return Fail(status, "subs");
-  }
-  for (const auto& s : response.subscriptions()) {
-    std::cout << (Json() ? sa::cli::ToJson(s) : sa::cli::FormatSubscription(s)) << std::endl;
-  }
+  request.set_page_size(500);  // the server's maximum; pages through all
+  do {
+    v1::ListSubscriptionsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    if (auto status = stub->ListSubscriptions(&context, request, &response); !status.ok()) {
+      return Fail(status, "subs");
+    }
+    for (const auto& s : response.subscriptions()) {
+      std::cout << (Json() ? sa::cli::ToJson(s) : sa::cli::FormatSubscription(s)) << std::endl;
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
   return 0;
 }
 
@@ -296,9 +301,9 @@ int DeadLetters() {
   auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
   v1::ListDeadLettersRequest request;
   request.set_subscription_id(absl::GetFlag(FLAGS_subscription));
-  request.set_limit(1000);
+  request.set_page_size(500);  // the server's maximum; pages through all
   int shown = 0;
-  while (true) {
+  do {
     v1::ListDeadLettersResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
@@ -314,9 +319,8 @@ int DeadLetters() {
         std::cout << sa::cli::FormatDeadLetter(dead);
       }
     }
-    if (response.dead_letters_size() < request.limit()) break;
-    request.set_after_id(response.dead_letters().rbegin()->id());
-  }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
   if (!Json()) std::cout << shown << " dead letter(s)" << std::endl;
   return 0;
 }

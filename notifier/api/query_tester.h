@@ -12,7 +12,18 @@
 
 namespace sa::notifier {
 
-inline constexpr int kMaxTestQueryEvents = 1000;
+// Bounds on one TestQuery (docs/RULES.md): at most this many stream events are evaluated (a
+// larger last_events is clamped, and the response says so), read in chunks so a call holds a
+// few event bodies at a time; at most kMaxTestQueryResults results are returned, matches
+// before misses; stream events are shown as EventSummary, never with their body.
+inline constexpr int kMaxTestQueryEvents = 200;
+inline constexpr int kMaxTestQueryResults = 100;
+inline constexpr size_t kMaxSummaryTitleBytes = 300;
+inline constexpr size_t kMaxSummarySnippetBytes = 200;
+
+// What TestQuery shows of an event: id, type, time and a title and snippet cut (at a UTF-8
+// boundary) to the limits above.
+summit_alerts::v1::EventSummary SummarizeEvent(const summit_alerts::v1::Event& event);
 
 // Thread-safe.
 class QueryTester {
@@ -21,9 +32,10 @@ class QueryTester {
   QueryTester(redis::RedisClient& redis, std::string stream,
               const extract::EventExtractor* extractor, const Clock& clock = Clock::Real());
 
-  // InvalidArgument for a rule CreateSubscription would reject (with its position), a bad
-  // article, last_events outside 1..kMaxTestQueryEvents, or no target; Unavailable when
-  // Redis is.
+  // InvalidArgument for a rule or topics CreateSubscription would reject (with the position),
+  // a bad article, last_events below 1, or no target; Unavailable when Redis is. The event or
+  // article target's result carries the whole evaluated event; last_events results carry
+  // summaries only.
   absl::StatusOr<summit_alerts::v1::TestQueryResponse> Test(
       const summit_alerts::v1::TestQueryRequest& request) const;
 

@@ -52,11 +52,15 @@ ChatReply ChatCommands::Subscribe(const ChatContext& chat, absl::string_view que
 }
 
 ChatReply ChatCommands::List(const ChatContext& chat) const {
-  auto subs = subscriptions_.List(chat.owner);
-  if (!subs.ok()) return {absl::StrCat("Could not list: ", subs.status().message()), false};
-  if (subs->empty()) return {"No subscriptions in this chat. Try: subscribe \"arms control\" Putin", true};
-  std::string text = absl::StrCat(subs->size(), " subscription", subs->size() == 1 ? "" : "s", ":");
-  for (const auto& sub : *subs) absl::StrAppend(&text, "\n", sub.id(), "  ", sub.query());
+  auto page = subscriptions_.List(chat.owner, kChatListMax, "");
+  if (!page.ok()) return {absl::StrCat("Could not list: ", page.status().message()), false};
+  const auto& subs = page->subscriptions;
+  if (subs.empty()) return {"No subscriptions in this chat. Try: subscribe \"arms control\" Putin", true};
+  const bool more = !page->next_page_token.empty();
+  std::string text = more ? absl::StrCat("The first ", subs.size(), " subscriptions:")
+                          : absl::StrCat(subs.size(), " subscription", subs.size() == 1 ? "" : "s", ":");
+  for (const auto& sub : subs) absl::StrAppend(&text, "\n", sub.id(), "  ", sub.query());
+  if (more) absl::StrAppend(&text, "\n…and more (alertctl subs --owner lists them all).");
   return {text, true};
 }
 
@@ -67,6 +71,7 @@ ChatReply ChatCommands::Unsubscribe(const ChatContext& chat, absl::string_view i
   if (!sub.ok() || sub->owner() != chat.owner) {
     return {absl::StrCat("No subscription ", id, " in this chat."), false};
   }
+  // The one delete every front end uses: record, alerts and delivery state.
   if (absl::Status deleted = subscriptions_.Delete(sub->id()); !deleted.ok()) {
     return {absl::StrCat("Could not unsubscribe: ", deleted.message()), false};
   }
@@ -80,15 +85,17 @@ ChatReply ChatCommands::Test(absl::string_view query) const {
   request.set_last_events(20);
   auto response = tester_.Test(request);
   if (!response.ok()) return {absl::StrCat("Cannot test: ", response.status().message()), false};
-  int matched = 0;
+  const int matched = response->matched_count();
+  int shown = 0;
   std::string lines;
   for (const auto& result : response->results()) {
-    if (!result.matched()) continue;
-    ++matched;
-    if (matched <= 5) absl::StrAppend(&lines, "\n• ", result.title());
+    if (!result.matched() || shown == 5) continue;
+    ++shown;
+    absl::StrAppend(&lines, "\n• ", result.summary().title());
   }
-  return {absl::StrCat(matched, " of the newest ", response->results_size(), " events match", matched ? ":" : ".",
-                       lines, matched > 5 ? absl::StrCat("\n…and ", matched - 5, " more") : ""),
+  return {absl::StrCat(matched, " of the newest ", response->events_evaluated(), " events match",
+                       matched ? ":" : ".", lines,
+                       matched > shown ? absl::StrCat("\n…and ", matched - shown, " more") : ""),
           true};
 }
 

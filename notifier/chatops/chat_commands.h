@@ -25,7 +25,11 @@ struct ChatReply {
   bool ok = true;  // false: the command was refused (bad rule, unknown id, unknown command)
 };
 
-// Thread-safe (the stores are).
+// "list" shows at most this many of the chat's subscriptions.
+inline constexpr int kChatListMax = 50;
+
+// Thread-safe (the stores are). "unsubscribe" deletes through SubscriptionStore::Delete, like
+// every front end.
 class ChatCommands {
  public:
   ChatCommands(SubscriptionStore& subscriptions, const QueryTester& tester);

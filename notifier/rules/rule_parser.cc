@@ -359,12 +359,64 @@ std::string RuleToString(const Rule& rule) {
 
 absl::string_view FieldName(Field field) { return kFieldNames[static_cast<int>(field)]; }
 
+size_t FindInvalidUtf8(absl::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length;
+    unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) low = 0xA0;   // overlong
+      if (c == 0xED) high = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) low = 0x90;   // overlong
+      if (c == 0xF4) high = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > n) return i;
+    if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
+    for (size_t k = 2; k < length; ++k) {
+      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xBF) return i;
+    }
+    i += length;
+  }
+  return absl::string_view::npos;
+}
+
+size_t FindControlCharacter(absl::string_view text, bool allow_whitespace) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7F) continue;
+    if (allow_whitespace && (c == '\t' || c == '\n' || c == '\r')) continue;
+    return i;
+  }
+  return absl::string_view::npos;
+}
+
 absl::StatusOr<Rule> ParseRule(absl::string_view query) {
   if (query.size() > kMaxRuleBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("query is ", query.size(), " bytes; the limit is ", kMaxRuleBytes));
   }
-  if (!text::IsValidUtf8(query)) return absl::InvalidArgumentError("query is not valid UTF-8");
+  if (size_t bad = FindInvalidUtf8(query); bad != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("query is not valid UTF-8 at byte ", bad));
+  }
+  if (size_t bad = FindControlCharacter(query, /*allow_whitespace=*/true); bad != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query has a control character (0x",
+                     absl::Hex(static_cast<unsigned char>(query[bad]), absl::kZeroPad2), ") at byte ", bad));
+  }
   return Parser(query).Parse();
 }
 

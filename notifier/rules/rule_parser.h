@@ -22,7 +22,16 @@ inline constexpr size_t kMaxRuleTerms = 32;
 inline constexpr size_t kMaxRuleDepth = 16;
 inline constexpr size_t kMinPrefixChars = 3;
 
-// The rule, or InvalidArgument "query error at position N: ..." (1-based) for: unbalanced
+// The byte offset (0-based) of the first byte that is not part of well-formed UTF-8 (overlong
+// forms, surrogates and code points above U+10FFFF are ill-formed), or npos when all is.
+size_t FindInvalidUtf8(absl::string_view text);
+
+// The byte offset of the first ASCII control character (below 0x20, or 0x7F) in `text`,
+// ignoring tab, CR and LF when `allow_whitespace`; npos when there is none.
+size_t FindControlCharacter(absl::string_view text, bool allow_whitespace);
+
+// The rule, or InvalidArgument "query error at position N: ..." (1-based) for: invalid UTF-8
+// or a control character other than tab/CR/LF ("... at byte N", 0-based), unbalanced
 // quotes or parentheses, an operator without an operand, an unknown field, a misplaced or too
 // short wildcard, a term without letters or digits, a term both required and excluded, or a
 // rule over the size limits. An empty (or all-blank) query gives an empty Rule.

@@ -11,7 +11,9 @@ namespace {
 
 using summit_alerts::v1::Alert;
 
-// KEYS: dedupe key, alert stream, feed stream, deliveries due, deliveries wake.
+// KEYS: dedupe key, alert stream, feed stream, deliveries due, deliveries wake, the
+// subscription's owned-keys set (SubscriptionOwnedKeysKey: records each digest list, digest
+// job and throttle counter created here, for SubscriptionStore::Delete).
 // ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length, now ms, key
 // prefix (job and marker keys as in DeliveryKeys), then per delivery 9 values: id, channel bytes, digest job id, digest list key,
 // digest due ms, digest ("1"/"0"), throttle key, throttle limit, policy bytes.
@@ -32,13 +34,18 @@ for base = 8, #ARGV, 9 do
   local to_digest = ARGV[base + 5] == '1'
   if not to_digest and ARGV[base + 6] ~= '' then
     local sent = redis.call('INCR', ARGV[base + 6])
-    if sent == 1 then redis.call('EXPIRE', ARGV[base + 6], 7200) end
+    if sent == 1 then
+      redis.call('EXPIRE', ARGV[base + 6], 7200)
+      local hourless = string.match(ARGV[base + 6], '^(.*:)%d+$')
+      if hourless then redis.call('SADD', KEYS[6], 'T\t' .. hourless) end
+    end
     to_digest = sent > tonumber(ARGV[base + 7])
   end
   if to_digest then
     redis.call('RPUSH', digest_key, id .. '\n' .. ARGV[3])
     local job = job_prefix .. digest_id
     if redis.call('EXISTS', job) == 0 then
+      redis.call('SADD', KEYS[6], 'D\t' .. digest_key, 'J\t' .. digest_id)
       redis.call('HSET', job, 'kind', 'digest', 'digest_key', digest_key, 'channel', channel,
                  'subscription_id', ARGV[4], 'policy', ARGV[base + 8], 'attempts', 0, 'lease', '',
                  'alert', '', 'alert_id', '', 'queued_ms', ARGV[6])
@@ -81,7 +88,8 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
   const DeliveryKeys delivery_keys{options_.key_prefix};
   std::vector<std::string> keys = {
       absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":", alert.event().id()),
-      AlertsKey(alert.subscription_id()), FeedKey(), delivery_keys.Due(), delivery_keys.Wake()};
+      AlertsKey(alert.subscription_id()), FeedKey(), delivery_keys.Due(), delivery_keys.Wake(),
+      SubscriptionOwnedKeysKey(options_.key_prefix, alert.subscription_id())};
   std::vector<std::string> args = {
       std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
       std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
@@ -158,10 +166,6 @@ absl::StatusOr<std::string> AlertStore::LastId(const std::string& subscription_i
                       redis_.Command({"XREVRANGE", AlertsKey(subscription_id), "+", "-", "COUNT", "1"}));
   if (reply.elements.empty() || reply.elements[0].elements.empty()) return std::string("0-0");
   return reply.elements[0].elements[0].str;
-}
-
-absl::Status AlertStore::DeleteAll(const std::string& subscription_id) {
-  return redis_.Command({"DEL", AlertsKey(subscription_id)}).status();
 }
 
 }  // namespace sa::notifier

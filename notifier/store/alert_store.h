@@ -27,6 +27,19 @@ struct AlertStoreOptions {
   redis::Durability durability;
 };
 
+// The keys a subscription owns besides its record (SubscriptionStore::Delete removes them).
+// Its alerts stream.
+inline std::string SubscriptionAlertsKey(const std::string& key_prefix, const std::string& subscription_id) {
+  return key_prefix + "alerts:" + subscription_id;
+}
+// A set naming the delivery state Append created for the subscription, so it can be found
+// without scanning the keyspace: "D\t<digest list key>", "J\t<digest job id>" and
+// "T\t<throttle counter key without its hour>" (one of each per webhook channel ever used).
+inline std::string SubscriptionOwnedKeysKey(const std::string& key_prefix,
+                                            const std::string& subscription_id) {
+  return key_prefix + "subs:owned:" + subscription_id;
+}
+
 // Thread-safe.
 class AlertStore {
  public:
@@ -51,13 +64,10 @@ class AlertStore {
   // The newest alert id of the subscription, or "0-0" when it has none.
   absl::StatusOr<std::string> LastId(const std::string& subscription_id);
 
-  // Removes the subscription's alerts (after the subscription is deleted).
-  absl::Status DeleteAll(const std::string& subscription_id);
-
   const std::string& key_prefix() const { return options_.key_prefix; }
   std::string FeedKey() const { return options_.key_prefix + "alerts:feed"; }
   std::string AlertsKey(const std::string& subscription_id) const {
-    return options_.key_prefix + "alerts:" + subscription_id;
+    return SubscriptionAlertsKey(options_.key_prefix, subscription_id);
   }
 
  private:

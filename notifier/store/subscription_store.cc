@@ -1,7 +1,9 @@
 #include "notifier/store/subscription_store.h"
 
 #include <algorithm>
+#include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
@@ -10,6 +12,8 @@
 #include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "notifier/match/subscription_rule.h"
+#include "notifier/rules/rule_parser.h"
+#include "notifier/store/alert_store.h"
 
 namespace sa::notifier {
 namespace {
@@ -19,12 +23,16 @@ using google::protobuf::util::TimeUtil;
 
 // Every write bumps the version and appends (id, version) to the change log, atomically, so
 // a replica that applies the log in order and sees no version gap has every change.
-// KEYS: hash, version, changes. ARGV: id, bytes, mode ("create" | "update"), log length.
+// KEYS: hash, version, changes, index, owner index, previous owner's index (an update that
+// changes the owner). ARGV: id, bytes, mode ("create" | "update"), log length, index member.
 // Returns 1 when written, 0 when update found nothing to replace.
 const redis::RedisScript& PutScript() {
   static const redis::RedisScript script(R"lua(
 if ARGV[3] == 'update' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[4], 0, ARGV[5])
+if KEYS[6] ~= KEYS[5] then redis.call('ZREM', KEYS[6], ARGV[5]) end
+redis.call('ZADD', KEYS[5], 0, ARGV[5])
 local version = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[1], 'version', version)
 return 1
@@ -32,10 +40,30 @@ return 1
   return script;
 }
 
-// KEYS: hash, version, changes. ARGV: id, log length. Returns 1 when deleted, 0 when absent.
+// Deletes the record and everything the subscription owns (SubscriptionOwnedKeysKey).
+// KEYS: hash, version, changes, index, owner index, alerts stream, owned-keys set, deliveries
+// due. ARGV: id, log length, index member, delivery job key prefix, the current hour (throttle
+// counters live 2 h, so hours -2..+1 cover them and a replica's clock skew).
+// Returns 1 when deleted, 0 when absent.
 const redis::RedisScript& DeleteScript() {
   static const redis::RedisScript script(R"lua(
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[4], ARGV[3])
+redis.call('ZREM', KEYS[5], ARGV[3])
+redis.call('DEL', KEYS[6])
+local hour = tonumber(ARGV[5])
+for _, owned in ipairs(redis.call('SMEMBERS', KEYS[7])) do
+  local kind, key = string.sub(owned, 1, 1), string.sub(owned, 3)
+  if kind == 'D' then
+    redis.call('DEL', key)
+  elseif kind == 'J' then
+    redis.call('ZREM', KEYS[8], key)
+    redis.call('DEL', ARGV[4] .. key)
+  elseif kind == 'T' then
+    for h = hour - 2, hour + 1 do redis.call('DEL', key .. h) end
+  end
+end
+redis.call('DEL', KEYS[7])
 local version = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[1], 'version', version)
 return 1
@@ -44,6 +72,75 @@ return 1
 }
 
 constexpr int64_t kChangeLogLength = 100000;
+
+// "<created_at ns, 19 digits>:<id>": sorts by creation time, then id.
+std::string IndexMember(const Subscription& sub) {
+  int64_t nanos = std::max<int64_t>(0, TimeUtil::TimestampToNanoseconds(sub.created_at()));
+  std::string digits = absl::StrCat(nanos);
+  return absl::StrCat(std::string(19 - std::min<size_t>(19, digits.size()), '0'), digits, ":", sub.id());
+}
+
+// A page token is the index member of the last subscription returned.
+bool IsIndexMember(absl::string_view token) {
+  if (token.size() < 21 || token.size() > 20 + 64 || token[19] != ':') return false;
+  for (size_t i = 0; i < 19; ++i) {
+    if (!absl::ascii_isdigit(token[i])) return false;
+  }
+  for (char c : token.substr(20)) {
+    if (!absl::ascii_isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
+absl::string_view IdOfMember(absl::string_view member) { return member.substr(20); }
+
+// InvalidArgument naming the field and its limit, for a string over `max_bytes`, not UTF-8,
+// or with a control character (tab, CR, LF allowed when `multiline`).
+absl::Status CheckText(absl::string_view field, const std::string& value, size_t max_bytes,
+                       bool multiline = false) {
+  if (value.size() > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is ", value.size(), " bytes; the limit is ", max_bytes));
+  }
+  if (size_t bad = FindInvalidUtf8(value); bad != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is not valid UTF-8 at byte ", bad));
+  }
+  if (size_t bad = FindControlCharacter(value, multiline); bad != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " has a control character (0x",
+                     absl::Hex(static_cast<unsigned char>(value[bad]), absl::kZeroPad2), ") at byte ", bad));
+  }
+  return absl::OkStatus();
+}
+
+// The limits on the strings of a subscription; the query's own are checked by ParseRule.
+absl::Status CheckFieldLimits(const Subscription& sub) {
+  SA_RETURN_IF_ERROR(CheckText("owner", sub.owner(), kMaxOwnerBytes));
+  SA_RETURN_IF_ERROR(CheckText("name", sub.name(), kMaxNameBytes));
+  if (sub.topics_size() > kMaxTopics) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("topics has ", sub.topics_size(), " entries; the limit is ", kMaxTopics));
+  }
+  for (int i = 0; i < sub.topics_size(); ++i) {
+    SA_RETURN_IF_ERROR(CheckText(absl::StrCat("topics[", i, "]"), sub.topics(i), kMaxTopicBytes));
+  }
+  if (sub.channels_size() > kMaxChannels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("channels has ", sub.channels_size(), " entries; the limit is ", kMaxChannels));
+  }
+  for (int i = 0; i < sub.channels_size(); ++i) {
+    if (!sub.channels(i).has_webhook()) continue;
+    const auto& webhook = sub.channels(i).webhook();
+    const std::string where = absl::StrCat("channels[", i, "].webhook.");
+    SA_RETURN_IF_ERROR(CheckText(where + "url", webhook.url(), kMaxUrlBytes));
+    SA_RETURN_IF_ERROR(CheckText(where + "chat_id", webhook.chat_id(), kMaxChatIdBytes));
+    SA_RETURN_IF_ERROR(CheckText(where + "template", webhook.template_(), kMaxTemplateBytes, true));
+    if (size_t bad = FindInvalidUtf8(webhook.secret()); bad != absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "secret is not valid UTF-8 at byte ", bad));
+    }
+  }
+  return CheckText("delivery.digest_daily_at", sub.delivery().digest_daily_at(), 5);
+}
 
 absl::StatusOr<Subscription> Parse(const std::string& bytes, const std::string& id) {
   Subscription sub;
@@ -79,15 +176,13 @@ Subscription RedactSecrets(Subscription sub) {
 }
 
 absl::Status ValidateSubscription(const Subscription& sub) {
+  // The sizes first: nothing below spends work on an oversized field.
+  SA_RETURN_IF_ERROR(CheckFieldLimits(sub));
   if (auto compiled = CompileSubscription(sub); !compiled.ok()) return compiled.status();
-  if (sub.topics_size() > 32) return absl::InvalidArgumentError("more than 32 topics");
   if (!(sub.min_relevance() >= 0 && sub.min_relevance() <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("min_relevance ", sub.min_relevance(), " is outside 0..1"));
   }
-  if (sub.owner().size() > 256) return absl::InvalidArgumentError("owner is over 256 bytes");
-  if (sub.name().size() > 256) return absl::InvalidArgumentError("name is over 256 bytes");
-  if (sub.channels_size() > 16) return absl::InvalidArgumentError("more than 16 channels");
   SA_RETURN_IF_ERROR(ValidateDeliveryPolicy(sub.delivery()));
   for (int i = 0; i < sub.channels_size(); ++i) {
     const auto& channel = sub.channels(i);
@@ -98,6 +193,16 @@ absl::Status ValidateSubscription(const Subscription& sub) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<summit_alerts::v1::ListSubscriptionsResponse> ListSubscriptionsPage(
+    SubscriptionStore& store, const summit_alerts::v1::ListSubscriptionsRequest& request) {
+  SA_ASSIGN_OR_RETURN(SubscriptionStore::Page page,
+                      store.List(request.owner(), request.page_size(), request.page_token()));
+  summit_alerts::v1::ListSubscriptionsResponse response;
+  for (auto& sub : page.subscriptions) *response.add_subscriptions() = RedactSecrets(std::move(sub));
+  response.set_next_page_token(std::move(page.next_page_token));
+  return response;
 }
 
 SubscriptionStore::SubscriptionStore(redis::RedisClient& redis, std::string key_prefix,
@@ -111,9 +216,11 @@ absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
   *sub.mutable_created_at() = now;
   *sub.mutable_updated_at() = now;
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
+  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_,
+                                                  {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
+                                                   OwnerIndexKey(sub.owner()), OwnerIndexKey(sub.owner())},
                                                   {sub.id(), sub.SerializeAsString(), "create",
-                                                   absl::StrCat(kChangeLogLength)}));
+                                                   absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   return sub;
 }
 
@@ -128,18 +235,85 @@ absl::StatusOr<Subscription> SubscriptionStore::Get(const std::string& id) {
   return Parse(reply.str, id);
 }
 
-absl::StatusOr<std::vector<Subscription>> SubscriptionStore::List(const std::string& owner) {
-  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HGETALL", HashKey()}));
-  std::vector<Subscription> subs;
-  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
-    SA_ASSIGN_OR_RETURN(Subscription sub, Parse(reply.elements[i + 1].str, reply.elements[i].str));
-    if (owner.empty() || sub.owner() == owner) subs.push_back(std::move(sub));
+absl::Status SubscriptionStore::EnsureIndexed() {
+  if (indexed_.load(std::memory_order_acquire)) return absl::OkStatus();
+  absl::MutexLock lock(&index_mu_);
+  if (indexed_.load(std::memory_order_relaxed)) return absl::OkStatus();
+  SA_ASSIGN_OR_RETURN(auto marker, redis_.Command({"GET", IndexedMarkerKey()}));
+  if (marker.is_nil()) {
+    // Subscriptions stored before the index existed. ZADD is idempotent, and an entry for a
+    // subscription deleted meanwhile is skipped by List, so racing writers are harmless.
+    std::string cursor = "0";
+    do {
+      SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HSCAN", HashKey(), cursor, "COUNT", "1000"}));
+      if (reply.elements.size() != 2) return absl::InternalError("unexpected HSCAN reply");
+      cursor = reply.elements[0].str;
+      const auto& pairs = reply.elements[1].elements;
+      std::vector<std::string> all = {"ZADD", IndexKey()};
+      std::map<std::string, std::vector<std::string>> by_owner;
+      for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+        SA_ASSIGN_OR_RETURN(Subscription sub, Parse(pairs[i + 1].str, pairs[i].str));
+        std::string member = IndexMember(sub);
+        all.insert(all.end(), {"0", member});
+        auto& owned = by_owner[sub.owner()];
+        if (owned.empty()) owned = {"ZADD", OwnerIndexKey(sub.owner())};
+        owned.insert(owned.end(), {"0", member});
+      }
+      if (all.size() > 2) SA_RETURN_IF_ERROR(redis_.Command(all).status());
+      for (const auto& [owner, command] : by_owner) SA_RETURN_IF_ERROR(redis_.Command(command).status());
+    } while (cursor != "0");
+    SA_RETURN_IF_ERROR(redis_.Command({"SET", IndexedMarkerKey(), "1"}).status());
   }
-  std::sort(subs.begin(), subs.end(), [](const Subscription& a, const Subscription& b) {
-    return std::make_pair(TimeUtil::TimestampToNanoseconds(a.created_at()), a.id()) <
-           std::make_pair(TimeUtil::TimestampToNanoseconds(b.created_at()), b.id());
-  });
-  return subs;
+  indexed_.store(true, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SubscriptionStore::Page> SubscriptionStore::List(const std::string& owner, int page_size,
+                                                                const std::string& page_token) {
+  if (page_size == 0) page_size = kDefaultPageSize;
+  if (page_size < 1 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size ", page_size, " is outside 1..", kMaxPageSize));
+  }
+  if (!page_token.empty() && !IsIndexMember(page_token)) {
+    return absl::InvalidArgumentError("page_token is not one this server gave (pass next_page_token as is)");
+  }
+  SA_RETURN_IF_ERROR(EnsureIndexed());
+  SA_ASSIGN_OR_RETURN(auto members,
+                      redis_.Command({"ZRANGEBYLEX", owner.empty() ? IndexKey() : OwnerIndexKey(owner),
+                                      page_token.empty() ? "-" : "(" + page_token, "+", "LIMIT", "0",
+                                      absl::StrCat(page_size)}));
+  Page page;
+  if (members.elements.empty()) return page;
+  std::vector<std::string> command = {"HMGET", HashKey()};
+  for (const auto& member : members.elements) {
+    if (!IsIndexMember(member.str)) return absl::DataLossError("malformed subscription index entry");
+    command.emplace_back(IdOfMember(member.str));
+  }
+  SA_ASSIGN_OR_RETURN(auto records, redis_.Command(command));
+  if (records.elements.size() != members.elements.size()) {
+    return absl::InternalError("HMGET answered a different number of records");
+  }
+  size_t bytes = 0;
+  std::string last;  // the member of the last record examined
+  for (size_t i = 0; i < records.elements.size(); ++i) {
+    const std::string& id = command[i + 2];
+    if (!records.elements[i].is_nil()) {
+      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(records.elements[i].str, id));
+      // Skips index entries left behind by a racing delete or owner change.
+      if (owner.empty() || sub.owner() == owner) {
+        bytes += sub.ByteSizeLong();
+        if (bytes > kMaxPageBytes && !page.subscriptions.empty()) {
+          page.next_page_token = last;
+          return page;
+        }
+        page.subscriptions.push_back(std::move(sub));
+      }
+    }
+    last = members.elements[i].str;
+  }
+  if (static_cast<int>(members.elements.size()) == page_size) page.next_page_token = last;
+  return page;
 }
 
 absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
@@ -149,9 +323,11 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
   *sub.mutable_created_at() = existing.created_at();
   *sub.mutable_updated_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
+  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_,
+                                                  {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
+                                                   OwnerIndexKey(sub.owner()), OwnerIndexKey(existing.owner())},
                                                   {sub.id(), sub.SerializeAsString(), "update",
-                                                   absl::StrCat(kChangeLogLength)}));
+                                                   absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   if (reply.integer == 0) {
     return absl::NotFoundError(absl::StrCat("no subscription with id '", sub.id(), "'"));
   }
@@ -159,8 +335,16 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
 }
 
 absl::Status SubscriptionStore::Delete(const std::string& id) {
-  SA_ASSIGN_OR_RETURN(auto reply, DeleteScript().Run(redis_, {HashKey(), VersionKey(), ChangesKey()},
-                                                     {id, absl::StrCat(kChangeLogLength)}));
+  SA_ASSIGN_OR_RETURN(Subscription sub, Get(id));
+  const DeliveryKeys delivery_keys{key_prefix_};
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      DeleteScript().Run(redis_,
+                         {HashKey(), VersionKey(), ChangesKey(), IndexKey(), OwnerIndexKey(sub.owner()),
+                          SubscriptionAlertsKey(key_prefix_, id), SubscriptionOwnedKeysKey(key_prefix_, id),
+                          delivery_keys.Due()},
+                         {id, absl::StrCat(kChangeLogLength), IndexMember(sub), delivery_keys.JobPrefix(),
+                          absl::StrCat(ThrottleHour(clock_.Now()))}));
   if (reply.integer == 0) return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
   return absl::OkStatus();
 }
@@ -204,7 +388,12 @@ absl::StatusOr<SubscriptionStore::Change> SubscriptionStore::ParseChange(const r
 
 absl::StatusOr<std::vector<SubscriptionStore::Change>> SubscriptionStore::ChangesAfter(
     const std::string& stream_id, int limit) {
-  std::string start = stream_id.empty() ? "-" : absl::StrCat("(", stream_id);
+  return ChangesFrom(stream_id.empty() ? "" : absl::StrCat("(", stream_id), limit);
+}
+
+absl::StatusOr<std::vector<SubscriptionStore::Change>> SubscriptionStore::ChangesFrom(
+    const std::string& stream_id, int limit) {
+  std::string start = stream_id.empty() ? "-" : stream_id;
   SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XRANGE", ChangesKey(), start, "+", "COUNT",
                                                   absl::StrCat(limit)}));
   std::vector<Change> changes;

@@ -169,7 +169,7 @@ TEST_F(ChatOpsTest, ASlackChannelSubscribesListsAndGetsItsAlertsThroughTheBot) {
 
   EXPECT_THAT(json::parse(Slack("C0002", "unsubscribe " + id).body)["text"].get<std::string>(),
               HasSubstr("Unsubscribed " + id));
-  EXPECT_THAT(subs_->List("").value(), SizeIs(0));
+  EXPECT_THAT(subs_->List("", 0, "").value().subscriptions, SizeIs(0));
 }
 
 TEST_F(ChatOpsTest, ATelegramChatSubscribesAndGetsItsAlerts) {
@@ -181,9 +181,9 @@ TEST_F(ChatOpsTest, ATelegramChatSubscribesAndGetsItsAlerts) {
   EXPECT_EQ(reply["chat_id"], -1001);
   EXPECT_EQ(reply["parse_mode"], "HTML");
   EXPECT_THAT(reply["text"].get<std::string>(), HasSubstr("Subscribed sub_"));
-  auto subs = subs_->List("telegram:-1001");
-  ASSERT_THAT(subs.value(), SizeIs(1));
-  EXPECT_EQ(subs->at(0).query(), "\"arms control\" Putin");
+  auto subs = subs_->List("telegram:-1001", 0, "");
+  ASSERT_THAT(subs.value().subscriptions, SizeIs(1));
+  EXPECT_EQ(subs->subscriptions.at(0).query(), "\"arms control\" Putin");
 
   EXPECT_THAT(json::parse(Telegram(-1001, "/frobnicate").body)["text"].get<std::string>(),
               HasSubstr("Unknown command 'frobnicate'"));

@@ -412,8 +412,8 @@ TEST_F(DeliveryTest, ADigestSendsTheWindowsAlertsAsOneMessage) {
   std::string text = nlohmann::json::parse(requests[0].body)["text"];
   EXPECT_THAT(text, ::testing::StartsWith("*3 new alerts*\n• <https://news.example/ev_0|Putin statement 0>"));
   EXPECT_THAT(text, HasSubstr("|Putin statement 2> — 'Putin' in title, body"));
-  EXPECT_EQ(client().Command({"EXISTS", prefix_ + "digest:" + subs_->List("")->at(0).id() + ":" +
-                                            ChannelKey(subs_->List("")->at(0).channels(0).webhook())})
+  EXPECT_EQ(client().Command({"EXISTS", prefix_ + "digest:" + subs_->List("", 0, "")->subscriptions.at(0).id() + ":" +
+                                            ChannelKey(subs_->List("", 0, "")->subscriptions.at(0).channels(0).webhook())})
                 ->integer,
             0);
 }

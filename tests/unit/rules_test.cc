@@ -77,7 +77,32 @@ TEST(RuleParser, ErrorsPointAtThePosition) {
   std::string many;
   for (int i = 0; i < 40; ++i) many += "w" + std::to_string(i) + " ";
   EXPECT_THAT(ParseRule(many), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 32 terms")));
-  EXPECT_THAT(ParseRule("\xff"), StatusIs(absl::StatusCode::kInvalidArgument, "query is not valid UTF-8"));
+  EXPECT_THAT(ParseRule("\xff"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "query is not valid UTF-8 at byte 0"));
+  EXPECT_THAT(ParseRule("Putin \xe2\x82"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "query is not valid UTF-8 at byte 6"));
+  EXPECT_THAT(ParseRule(std::string("Putin\0", 6)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "query has a control character (0x00) at byte 5"));
+  EXPECT_THAT(ParseRule("a \x1b[31m"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "query has a control character (0x1b) at byte 2"));
+  EXPECT_TRUE(ParseRule("Putin\tOR\nLavrov\r\n").ok()) << "whitespace is whitespace";
+}
+
+TEST(RuleParser, FindsTheFirstByteThatIsNotWellFormedUtf8) {
+  constexpr size_t npos = absl::string_view::npos;
+  EXPECT_EQ(FindInvalidUtf8(""), npos);
+  EXPECT_EQ(FindInvalidUtf8("Путин, Zoë, 日本, \xf0\x9f\x98\x80"), npos);
+  EXPECT_EQ(FindInvalidUtf8("ab\x80"), 2u);              // a lone continuation byte
+  EXPECT_EQ(FindInvalidUtf8("ab\xc0\xaf"), 2u);          // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("ab\xe0\x80\xaf"), 2u);      // overlong, three bytes
+  EXPECT_EQ(FindInvalidUtf8("ab\xed\xa0\x80"), 2u);      // a surrogate
+  EXPECT_EQ(FindInvalidUtf8("ab\xf4\x90\x80\x80"), 2u);  // above U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("ab\xf5\x80\x80\x80"), 2u);
+  EXPECT_EQ(FindInvalidUtf8("abc\xe6\x97"), 3u);         // cut short
+  EXPECT_EQ(FindInvalidUtf8("\xc3\xa9\xc3("), 2u);
+  EXPECT_EQ(FindControlCharacter("a\tb", true), npos);
+  EXPECT_EQ(FindControlCharacter("a\tb", false), 1u);
+  EXPECT_EQ(FindControlCharacter("ab\x7f", true), 2u);
 }
 
 TEST(RuleParser, RulesThatOnlyExcludeAreRecognised) {
