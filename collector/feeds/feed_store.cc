@@ -1,7 +1,5 @@
 #include "collector/feeds/feed_store.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "extract/article_validator.h"
+#include "extract/event_time.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 
@@ -16,7 +15,6 @@ namespace sa::feeds {
 namespace {
 
 namespace v1 = summit_alerts::v1;
-using google::protobuf::util::TimeUtil;
 
 int64_t Millis(absl::Time t) {
   if (t == absl::InfinitePast()) return 0;
@@ -29,9 +27,10 @@ absl::Time FromMillis(const std::string& s) {
   return absl::FromUnixMillis(ms);
 }
 
+// Checked: a corrupt state value (a time no Timestamp can hold) is left out, never a CHECK.
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
   if (t == absl::InfinitePast()) return;
-  *out = TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
+  if (auto ts = extract::ToTimestamp(absl::FromUnixMillis(absl::ToUnixMillis(t)))) *out = *ts;
 }
 
 // Compare-and-delete, so a replica never releases a lease another one took after it expired.

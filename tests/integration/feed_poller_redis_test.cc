@@ -575,5 +575,23 @@ TEST_F(FeedPollerTest, ListFeedsPagesOverGrpcAndAlertctlReadsEveryPage) {
   (*server)->Shutdown(absl::Seconds(1));
 }
 
+// A state time no Timestamp can hold (a corrupt or hand-edited Redis) is left out of the
+// status instead of aborting the collector in ListFeeds.
+TEST_F(FeedPollerTest, ACorruptStateTimeIsLeftOutOfTheStatus) {
+  v1::Feed feed = AddFeed("/corrupt.rss");
+  ASSERT_TRUE(redis_->client()
+                  .Command({"HSET", prefix_ + "feed:" + feed.id() + ":state", "next_fetch_ms",
+                            "9000000000000000000", "last_fetch_ms", "1755000000000"})
+                  .ok());
+  collector::CollectorService service(*ingester_, store_.get());
+  v1::ListFeedsResponse list;
+  grpc::ServerContext unused;
+  v1::ListFeedsRequest request;
+  ASSERT_TRUE(service.ListFeeds(&unused, &request, &list).ok());
+  ASSERT_EQ(list.feeds_size(), 1);
+  EXPECT_EQ(list.feeds(0).status().next_fetch().seconds(), 0);  // unknown, as alertctl shows it
+  EXPECT_EQ(list.feeds(0).status().last_fetch().seconds(), 1755000000);
+}
+
 }  // namespace
 }  // namespace sa::feeds
