@@ -295,8 +295,12 @@ class TextCollector {
 
 class XmlFeedReader {
  public:
-  XmlFeedReader(xmlDoc* doc, const FeedParseOptions& options, size_t text_budget)
-      : doc_(doc), options_(options), text_budget_(text_budget) {}
+  // `text_budget`: the most raw text of one field; `document_text_budget`: of all fields
+  // together (entity references can repeat an entity's text without end).
+  XmlFeedReader(xmlDoc* doc, const FeedParseOptions& options, size_t text_budget,
+                size_t document_text_budget)
+      : doc_(doc), options_(options), text_budget_(text_budget),
+        text_left_(document_text_budget) {}
 
   void Read(ParsedFeed& feed) {
     const xmlNode* root = xmlDocGetRootElement(doc_);
@@ -343,6 +347,8 @@ class XmlFeedReader {
 
   // Whether the deadline passed while reading (the feed is then refused).
   bool timed_out() const { return timed_out_; }
+  // Whether the document's text budget ran out (later fields were read empty or cut).
+  bool text_exhausted() const { return text_exhausted_; }
 
  private:
   static std::string RssVersion(const std::string& v) {
@@ -391,9 +397,12 @@ class XmlFeedReader {
 
   // Raw character data, entities expanded.
   std::string RawText(const xmlNode* n) const {
-    TextCollector c(text_budget_);
+    TextCollector c(std::min(text_budget_, text_left_));
     c.Collect(n->children, 0);
-    return c.Take();
+    std::string text = c.Take();
+    text_left_ -= std::min(text_left_, text.size());
+    if (text_left_ == 0) text_exhausted_ = true;
+    return text;
   }
 
   std::string PlainText(const xmlNode* n) const { return CollapseWhitespace(RawText(n)); }
@@ -695,6 +704,8 @@ class XmlFeedReader {
   xmlDoc* doc_;
   const FeedParseOptions& options_;
   size_t text_budget_;
+  mutable size_t text_left_;
+  mutable bool text_exhausted_ = false;
   bool dropped_entries_ = false;
   bool text_cut_ = false;
   bool timed_out_ = false;
@@ -936,11 +947,20 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
                   : absl::StartsWith(document, "\xFE\xFF") ? "utf-16be"
                   : absl::StartsWith(document, "\xFF\xFE") ? "utf-16le"
                                                            : "utf-8";
-  // Text may be at most a few times the document (entities), and never unbounded.
+  // Text may be at most a few times the document (entities), and never unbounded: per field
+  // and for the whole document.
+  const size_t document_text_budget = document.size() * 4 + 65536;
   XmlFeedReader reader(doc.get(), options,
-                       RawTextBudget(document.size(), options.max_entry_text_bytes));
+                       RawTextBudget(document.size(), options.max_entry_text_bytes),
+                       document_text_budget);
   reader.Read(feed);
   if (reader.timed_out()) return DeadlineError();
+  if (reader.text_exhausted()) {
+    feed.bozo = true;
+    absl::StrAppend(&feed.bozo_message, feed.bozo_message.empty() ? "" : "; ",
+                    "the document's text (entities expanded) reached ", document_text_budget,
+                    " bytes; the rest was dropped");
+  }
   // "en_US" -> "en-US": BCP 47 uses hyphens.
   absl::StrReplaceAll({{"_", "-"}}, &feed.language);
   for (FeedEntry& e : feed.entries) absl::StrReplaceAll({{"_", "-"}}, &e.language);

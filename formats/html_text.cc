@@ -30,8 +30,9 @@ size_t CountCharRefs(absl::string_view s) {
 }
 
 // One linear pass over `s`, calling on_tag(start, name_end, end, attributes) for each start tag
-// ('<' at start, its name up to name_end, the tag up to end, exclusive) and on_decl(start, end)
-// for each "<!" declaration other than a comment or CDATA section. See MarkupShape.
+// ('<' at start, its name up to name_end, the tag up to end, exclusive) and on_decl(start) for
+// each "<!" declaration other than a comment or CDATA section, which returns where it ends.
+// See MarkupShape.
 template <typename OnTag, typename OnDecl>
 void ScanTags(absl::string_view s, bool html, OnTag on_tag, OnDecl on_decl) {
   const size_t n = s.size();

@@ -22,7 +22,7 @@ struct HtmlTextOptions {
 // its text: entities decoded, script/style/template content dropped,
 // block elements and <br> separating words, runs of whitespace collapsed to one space, trimmed.
 // Input without '<' or '&' is only whitespace-collapsed. Never fails; invalid UTF-8 is
-// replaced by U+FFFD by the parser.
+// replaced by U+FFFD by the parser. Linear in the input: see HtmlTextOptions.
 std::string HtmlToText(absl::string_view html, const HtmlTextOptions& options = {});
 
 // What a linear scan of XML or HTML markup finds, before any parser runs: an upper bound of the

@@ -417,6 +417,27 @@ TEST(FeedParserLimitsTest, RefusesAnElementCountBomb) {
   EXPECT_TRUE(ParseFeed(items, small).ok());  // 2 + 30 * 2 elements
 }
 
+TEST(FeedParserLimitsTest, EntityReferencesCannotMultiplyTheText) {
+  // Each title repeats a 4 KB entity 300 times: 60 MB of text from a 75 KB document.
+  std::string doc = absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY big \"",
+                                 std::string(4000, 'x'), "\">]><rss version=\"2.0\"><channel>");
+  for (int i = 0; i < 50; ++i) {
+    doc += "<item><title>";
+    for (int j = 0; j < 300; ++j) doc += "&big;";
+    doc += "</title></item>";
+  }
+  doc += "</channel></rss>";
+  auto feed = ParseFeed(doc);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ(feed->entries.size(), 50u);
+  size_t text = 0;
+  for (const FeedEntry& e : feed->entries) text += e.title.size();
+  EXPECT_LE(text, doc.size() * 4 + 65536);
+  EXPECT_GT(text, doc.size());
+  EXPECT_TRUE(feed->bozo);
+  EXPECT_THAT(feed->bozo_message, HasSubstr("the rest was dropped"));
+}
+
 TEST(FeedParserLimitsTest, CutsAHugeEntryTextAtTheLimit) {
   std::string huge;
   for (int i = 0; i < 1500000; ++i) huge += "\xC3\xA9";  // "é", 3 MB
