@@ -11,14 +11,22 @@ namespace sa {
 
 absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSettings& settings,
                                   GrpcServerOptions& server, redis::RedisEndpoint& redis) {
+  // Each message names its flag: "--redis_url: redis URL '…': bad port".
+  auto named = [](absl::string_view flag, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("--", flag, ": ", s.message()));
+  };
   log::SetComponent(component);
-  SA_RETURN_IF_ERROR(log::SetMinLevelByName(settings.log_level));
-  SA_RETURN_IF_ERROR(config::ValidateListenAddress(settings.grpc_addr));
+  if (absl::Status s = log::SetMinLevelByName(settings.log_level); !s.ok()) return named("log_level", s);
+  if (absl::Status s = config::ValidateListenAddress(settings.grpc_addr); !s.ok()) {
+    return named("grpc_addr", s);
+  }
   if (settings.max_threads < 2) return absl::InvalidArgumentError("--max_threads must be >= 2");
   server.address = settings.grpc_addr;
   server.port_file = settings.grpc_port_file;
   server.max_threads = settings.max_threads;
-  SA_ASSIGN_OR_RETURN(redis, redis::ParseRedisUrl(settings.redis_url));
+  auto endpoint = redis::ParseRedisUrl(settings.redis_url);
+  if (!endpoint.ok()) return named("redis_url", endpoint.status());
+  redis = *std::move(endpoint);
   return absl::OkStatus();
 }
 
