@@ -18,6 +18,32 @@ using summit_alerts::v1::WebhookChannel;
 
 int64_t Millis(absl::Time t) { return absl::ToUnixMillis(t); }
 
+// The tails the settling scripts share, prepended to each: a dead letter's fields, dropping a
+// job, and queueing it again.
+constexpr absl::string_view kSettleLuaHelpers = R"lua(
+-- One dead letter on stream `dead` (MAXLEN ~ max_len) for a delivery of job hash fields `f`
+-- (channel, attempts, subscription_id) whose alert is `alert_id` / `alert`.
+local function dead_letter(dead, max_len, delivery_id, f, alert_id, alert, err, failed_ms)
+  redis.call('XADD', dead, 'MAXLEN', '~', max_len, '*', 'delivery_id', delivery_id,
+             'subscription_id', f.subscription_id or '', 'alert', alert or '',
+             'alert_id', alert_id or '', 'channel', f.channel or '',
+             'attempts', (tonumber(f.attempts) or 0) + 1, 'error', err, 'failed_ms', failed_ms)
+end
+local function job_fields(job)
+  local v = redis.call('HMGET', job, 'alert', 'alert_id', 'channel', 'attempts', 'subscription_id')
+  return {alert = v[1], alert_id = v[2], channel = v[3], attempts = v[4], subscription_id = v[5]}
+end
+local function drop(due, job, id)
+  redis.call('DEL', job)
+  redis.call('ZREM', due, id)
+end
+-- Clears the lease (and sets any extra field/value pairs), then makes the job due at `due_ms`.
+local function requeue(due, job, id, due_ms, ...)
+  redis.call('HSET', job, 'lease', '', ...)
+  redis.call('ZADD', due, due_ms, id)
+end
+)lua";
+
 // KEYS: due. ARGV: now ms, lease-until ms, limit, job key prefix, lease token prefix.
 // Returns {id, alert, alert_id, channel, attempts, lease, kind, digest_key, policy,
 // subscription_id} per claimed delivery.
@@ -47,36 +73,28 @@ return out
 // KEYS: due, job, marker, dead. ARGV: id, lease, mode, due ms, error, marker ttl s,
 // dead max length, now ms. Returns 1 when settled, 0 when the lease is not ours.
 const redis::RedisScript& SettleScript() {
-  static const redis::RedisScript script(R"lua(
+  static const redis::RedisScript script(absl::StrCat(kSettleLuaHelpers, R"lua(
 if redis.call('HGET', KEYS[2], 'lease') ~= ARGV[2] then return 0 end
 local mode = ARGV[3]
 if mode == 'delivered' then
   redis.call('SET', KEYS[3], ARGV[8], 'EX', ARGV[6])
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[1], ARGV[1])
+  drop(KEYS[1], KEYS[2], ARGV[1])
 elseif mode == 'retry' then
   redis.call('HINCRBY', KEYS[2], 'attempts', 1)
-  redis.call('HSET', KEYS[2], 'last_error', ARGV[5], 'lease', '')
-  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  requeue(KEYS[1], KEYS[2], ARGV[1], ARGV[4], 'last_error', ARGV[5])
 elseif mode == 'defer' then
-  redis.call('HSET', KEYS[2], 'lease', '')
-  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  requeue(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
 elseif mode == 'dead' then
-  local f = redis.call('HMGET', KEYS[2], 'alert', 'alert_id', 'channel', 'attempts', 'subscription_id')
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'delivery_id', ARGV[1],
-             'subscription_id', f[5] or '', 'alert', f[1] or '', 'alert_id', f[2] or '',
-             'channel', f[3] or '', 'attempts', (tonumber(f[4]) or 0) + 1, 'error', ARGV[5],
-             'failed_ms', ARGV[8])
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[1], ARGV[1])
+  local f = job_fields(KEYS[2])
+  dead_letter(KEYS[4], ARGV[7], ARGV[1], f, f.alert_id, f.alert, ARGV[5], ARGV[8])
+  drop(KEYS[1], KEYS[2], ARGV[1])
 else
   local digest_key = redis.call('HGET', KEYS[2], 'digest_key')
   if digest_key and digest_key ~= '' then redis.call('DEL', digest_key) end
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[1], ARGV[1])
+  drop(KEYS[1], KEYS[2], ARGV[1])
 end
 return 1
-)lua");
+)lua"));
   return script;
 }
 
@@ -85,30 +103,26 @@ return 1
 // Removes the first `count` alerts of the digest (as dead letters when delivery ids are
 // given); queues the job again for the next due time if more wait, else deletes it.
 const redis::RedisScript& FinishDigestScript() {
-  static const redis::RedisScript script(R"lua(
+  static const redis::RedisScript script(absl::StrCat(kSettleLuaHelpers, R"lua(
 if redis.call('HGET', KEYS[2], 'lease') ~= ARGV[2] then return 0 end
 local count = tonumber(ARGV[3])
 if #ARGV > 7 then
-  local f = redis.call('HMGET', KEYS[2], 'channel', 'attempts', 'subscription_id')
+  local f = job_fields(KEYS[2])
   local items = redis.call('LRANGE', KEYS[3], 0, count - 1)
   for i, item in ipairs(items) do
     local cut = string.find(item, '\n', 1, true)
-    redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'delivery_id', ARGV[7 + i],
-               'subscription_id', f[3] or '', 'alert', string.sub(item, cut + 1),
-               'alert_id', string.sub(item, 1, cut - 1), 'channel', f[1] or '',
-               'attempts', (tonumber(f[2]) or 0) + 1, 'error', ARGV[6], 'failed_ms', ARGV[7])
+    dead_letter(KEYS[4], ARGV[5], ARGV[7 + i], f, string.sub(item, 1, cut - 1),
+                string.sub(item, cut + 1), ARGV[6], ARGV[7])
   end
 end
 redis.call('LTRIM', KEYS[3], count, -1)
 if redis.call('LLEN', KEYS[3]) > 0 then
-  redis.call('HSET', KEYS[2], 'attempts', 0, 'last_error', '', 'lease', '')
-  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  requeue(KEYS[1], KEYS[2], ARGV[1], ARGV[4], 'attempts', 0, 'last_error', '')
 else
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[1], ARGV[1])
+  drop(KEYS[1], KEYS[2], ARGV[1])
 end
 return 1
-)lua");
+)lua"));
   return script;
 }
 
