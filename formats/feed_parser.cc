@@ -299,8 +299,7 @@ class XmlFeedReader {
   // together (entity references can repeat an entity's text without end).
   XmlFeedReader(xmlDoc* doc, const FeedParseOptions& options, size_t text_budget,
                 size_t document_text_budget)
-      : doc_(doc), options_(options), text_budget_(text_budget),
-        text_left_(document_text_budget) {}
+      : doc_(doc), options_(options), text_budget_(text_budget), text_left_(document_text_budget) {}
 
   void Read(ParsedFeed& feed) {
     const xmlNode* root = xmlDocGetRootElement(doc_);
@@ -996,8 +995,9 @@ bool KeepsAsciiMarkup(const std::string& encoding) {
 
 bool IsWideEncodingName(const std::string& encoding) {
   std::string name = absl::AsciiStrToLower(encoding);
-  name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return !absl::ascii_isalnum(c); }),
-             name.end());
+  name.erase(
+      std::remove_if(name.begin(), name.end(), [](char c) { return !absl::ascii_isalnum(c); }),
+      name.end());
   return absl::StartsWith(name, "utf16") || absl::StartsWith(name, "utf32") ||
          absl::StartsWith(name, "ucs2") || absl::StartsWith(name, "ucs4");
 }
@@ -1090,9 +1090,9 @@ absl::StatusOr<ParsedFeed> ParseFeed(absl::string_view document, const FeedParse
                       options.max_attributes_per_element, "max_attributes_per_element");
   }
   if (shape.attribute_defaults > options.max_attributes_per_element) {
-    return LimitError(absl::StrCat("the DTD declares ", shape.attribute_defaults,
-                                   " attribute defaults"),
-                      options.max_attributes_per_element, "max_attributes_per_element");
+    return LimitError(
+        absl::StrCat("the DTD declares ", shape.attribute_defaults, " attribute defaults"),
+        options.max_attributes_per_element, "max_attributes_per_element");
   }
   const char* encoding = options.http_charset.empty() ? nullptr : options.http_charset.c_str();
   std::string rewritten;

@@ -296,7 +296,8 @@ std::string HtmlToText(absl::string_view html, const HtmlTextOptions& options) {
   if (ctxt == nullptr) return CollapseWhitespace(html);
   HtmlGuard guard{.deadline = options.deadline};
   if (options.deadline != absl::InfiniteFuture() && ctxt->sax != nullptr &&
-      ctxt->sax->startElement == xmlSAX2StartElement && ctxt->sax->characters == xmlSAX2Characters) {
+      ctxt->sax->startElement == xmlSAX2StartElement &&
+      ctxt->sax->characters == xmlSAX2Characters) {
     ctxt->sax->startElement = GuardedStartElement;
     ctxt->sax->characters = GuardedCharacters;
     ctxt->_private = &guard;

@@ -334,8 +334,8 @@ TEST(FeedParserLimitsTest, CountsAttributesInWideAndRefusesUncheckableEncodings)
   EXPECT_EQ(wide.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(wide.status().message(), HasSubstr("has 200000 attributes"));
 
-  auto ebcdic = ParseFeed(
-      "<?xml version=\"1.0\" encoding=\"IBM037\"?><rss version=\"2.0\"><channel/></rss>");
+  auto ebcdic =
+      ParseFeed("<?xml version=\"1.0\" encoding=\"IBM037\"?><rss version=\"2.0\"><channel/></rss>");
   EXPECT_EQ(ebcdic.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(ebcdic.status().message(), HasSubstr("(IBM037) does not keep ASCII's markup"));
   auto latin1 = ParseFeed(
@@ -354,11 +354,15 @@ TEST(FeedParserLimitsTest, AttributesWithinTheLimitAndLookalikesParse) {
   // '=' in quoted values (even with '>'), comments and CDATA are not attributes.
   std::string query;
   for (int i = 0; i < 1000; ++i) absl::StrAppend(&query, "&amp;k", i, "=v>");
-  std::string doc = absl::StrCat(
-      "<rss version=\"2.0\"><channel><!-- ", std::string(1000, '='), " --><item><title>T</title>"
-      "<enclosure url=\"https://x.example/a?", query, "\" type='audio/mpeg' length=\"5\"/>"
-      "<description><![CDATA[<p ", std::string(1000, '='), "]]></description></item>"
-      "</channel></rss>");
+  std::string doc = absl::StrCat("<rss version=\"2.0\"><channel><!-- ", std::string(1000, '='),
+                                 " --><item><title>T</title>"
+                                 "<enclosure url=\"https://x.example/a?",
+                                 query,
+                                 "\" type='audio/mpeg' length=\"5\"/>"
+                                 "<description><![CDATA[<p ",
+                                 std::string(1000, '='),
+                                 "]]></description></item>"
+                                 "</channel></rss>");
   feed = ParseFeed(doc);
   ASSERT_TRUE(feed.ok()) << feed.status();
   ASSERT_EQ(feed->entries.size(), 1u);
@@ -441,9 +445,9 @@ TEST(FeedParserLimitsTest, EntityReferencesCannotMultiplyTheText) {
 TEST(FeedParserLimitsTest, CutsAHugeEntryTextAtTheLimit) {
   std::string huge;
   for (int i = 0; i < 1500000; ++i) huge += "\xC3\xA9";  // "é", 3 MB
-  auto feed = ParseFeed(absl::StrCat(
-      "<rss version=\"2.0\"><channel><item><title>Kept</title><description>", huge,
-      "</description></item><item><title>Next</title></item></channel></rss>"));
+  auto feed = ParseFeed(
+      absl::StrCat("<rss version=\"2.0\"><channel><item><title>Kept</title><description>", huge,
+                   "</description></item><item><title>Next</title></item></channel></rss>"));
   ASSERT_TRUE(feed.ok()) << feed.status();
   ASSERT_EQ(feed->entries.size(), 2u);
   const FeedEntry& e = feed->entries[0];
@@ -486,7 +490,8 @@ TEST(FeedParserLimitsTest, AnExpiredDeadlineIsDeadlineExceeded) {
 }
 
 TEST(FeedParserLimitsTest, BoundsJsonFeedsWithHugeArrays) {
-  std::string tags = R"({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "tags": [)";
+  std::string tags =
+      R"({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "tags": [)";
   for (int i = 0; i < 300000; ++i) absl::StrAppend(&tags, i == 0 ? "" : ",", "\"t\"");
   tags += "]}]}";
   auto feed = ParseFeed(tags);
@@ -494,7 +499,9 @@ TEST(FeedParserLimitsTest, BoundsJsonFeedsWithHugeArrays) {
   EXPECT_THAT(feed.status().message(), HasSubstr("the limit is 200000 (max_elements)"));
 
   std::string items = R"({"version": "https://jsonfeed.org/version/1.1", "items": [)";
-  for (int i = 0; i < 5000; ++i) absl::StrAppend(&items, i == 0 ? "" : ",", R"({"id": ")", i, "\"}");
+  for (int i = 0; i < 5000; ++i) {
+    absl::StrAppend(&items, i == 0 ? "" : ",", R"({"id": ")", i, "\"}");
+  }
   items += "]}";
   feed = ParseFeed(items);
   ASSERT_TRUE(feed.ok()) << feed.status();
