@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/alert_format.h"
@@ -355,51 +358,154 @@ int Replay(const std::string& id) {
   return 0;
 }
 
-// Streams alerts; reconnects with the last id seen when the notifier restarts.
+// How `tail` treats the end of a Subscribe stream (the client guidance of docs/ARCHITECTURE.md,
+// "Subscribe clients"): final ends stop it; every other end is retried with jittered backoff,
+// resuming after the last alert id printed.
+enum class TailEnd { kFinal, kRetry, kRetrySlowly };
+
+TailEnd ClassifyTailEnd(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::NOT_FOUND:          // no such subscription
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::INVALID_ARGUMENT:   // a bad resume point
+    case grpc::StatusCode::OUT_OF_RANGE:       // alerts after the resume point were trimmed
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::DATA_LOSS:
+      return TailEnd::kFinal;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // an overloaded server: give it time
+      return TailEnd::kRetrySlowly;
+    default:  // UNAVAILABLE, CANCELLED and DEADLINE_EXCEEDED not of our making, ABORTED,
+              // INTERNAL/UNKNOWN (a connection broken mid-stream), OK (a stream must not end)
+      return TailEnd::kRetry;
+  }
+}
+
+// Ends a tail that has seen no alert for `idle` (measured across reconnects) by cancelling the
+// stream in progress, or cutting short the wait before the next attempt.
+class IdleWatch {
+ public:
+  explicit IdleWatch(absl::Duration idle) : idle_(idle), last_activity_(absl::Now()) {
+    if (idle_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
+  }
+  ~IdleWatch() {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  // The stream in progress (nullptr between streams). False when already expired.
+  bool SetContext(grpc::ClientContext* context) {
+    absl::MutexLock lock(&mu_);
+    context_ = context;
+    return !expired_;
+  }
+  void Activity() {
+    absl::MutexLock lock(&mu_);
+    last_activity_ = absl::Now();
+  }
+  bool expired() {
+    absl::MutexLock lock(&mu_);
+    return expired_;
+  }
+  // Sleeps for `delay` or until the idle timeout expires; false if it expired.
+  bool Sleep(absl::Duration delay) {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&expired_), delay);
+    return !expired_;
+  }
+
+ private:
+  void Run() {
+    absl::MutexLock lock(&mu_);
+    while (!done_) {
+      absl::Time deadline = last_activity_ + idle_;
+      if (absl::Now() >= deadline) {
+        expired_ = true;
+        if (context_ != nullptr) context_->TryCancel();
+        return;
+      }
+      mu_.AwaitWithDeadline(absl::Condition(&done_), deadline);
+    }
+  }
+
+  const absl::Duration idle_;
+  absl::Mutex mu_;
+  absl::Time last_activity_ ABSL_GUARDED_BY(mu_);
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool expired_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// Streams alerts, printing each once: reconnects after the last id printed whenever the stream
+// ends in a way that is not final (a notifier restart, rollout, overload, broken connection).
 int Tail(const std::string& id) {
-  auto stub = v1::Notifier::NewStub(Connect(absl::GetFlag(FLAGS_notifier)));
+  // gRPC's own reconnect backoff grows to 120 s by default; ours paces the retries.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  auto stub = v1::Notifier::NewStub(grpc::CreateCustomChannel(
+      absl::GetFlag(FLAGS_notifier), grpc::InsecureChannelCredentials(), channel_args));
   std::string after = absl::GetFlag(FLAGS_after);
   const int max_alerts = absl::GetFlag(FLAGS_max_alerts);
   const absl::Duration idle = absl::GetFlag(FLAGS_idle_timeout);
+  constexpr absl::Duration kFirstDelay = absl::Milliseconds(250);
+  constexpr absl::Duration kMaxDelay = absl::Seconds(10);
+  std::mt19937_64 random(std::random_device{}());
+  absl::Duration delay = kFirstDelay;
   int received = 0;
-  absl::Time last_activity = absl::Now();
+  IdleWatch watch(idle);
   while (true) {
     grpc::ClientContext context;
-    if (idle > absl::ZeroDuration()) {
-      context.set_deadline(absl::ToChronoTime(last_activity + idle));
-    }
+    if (!watch.SetContext(&context)) break;
     v1::SubscribeRequest request;
     request.set_subscription_id(id);
     request.set_after_alert_id(after);
     auto reader = stub->Subscribe(&context, request);
     v1::Alert alert;
+    bool progressed = false;
     while (reader->Read(&alert)) {
+      watch.Activity();
+      progressed = true;
       ++received;
       after = alert.id();
       std::cout << (Json() ? sa::cli::ToJson(alert) + "\n" : sa::cli::FormatAlert(alert)) << std::flush;
       if (max_alerts > 0 && received >= max_alerts) {
         context.TryCancel();
+        reader->Finish();
+        watch.SetContext(nullptr);
         return 0;
       }
     }
     grpc::Status status = reader->Finish();
-    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && idle > absl::ZeroDuration()) {
-      return max_alerts > 0 && received < max_alerts ? 4 : 0;
+    if (!watch.SetContext(nullptr)) break;  // our own cancel: the idle timeout
+    const TailEnd end = ClassifyTailEnd(status.error_code());
+    if (end == TailEnd::kFinal) {
+      if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+        std::fprintf(stderr,
+                     "alertctl tail: alerts were trimmed before they could be read; rerun with "
+                     "--after=0 to take every alert still retained\n");
+      }
+      return Fail(status, "tail " + id);
     }
-    if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
-      // Too far behind: some alerts are gone. Say so, then take everything still kept.
-      std::fprintf(stderr, "alertctl tail: %s; continuing from the oldest retained alert\n",
-                   status.error_message().c_str());
-      after = "0";
-      continue;
-    }
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return Fail(status, "tail " + id);
-    // The notifier went away (restart, rollout): resume where we were.
-    std::fprintf(stderr, "alertctl tail: %s; reconnecting after %s\n", status.error_message().c_str(),
+    if (progressed) delay = kFirstDelay;
+    if (end == TailEnd::kRetrySlowly) delay = std::max(delay, absl::Seconds(2));
+    // Full jitter in [delay/2, delay]: clients cut off together do not return together.
+    absl::Duration wait = delay / 2 + absl::Nanoseconds(std::uniform_int_distribution<int64_t>(
+                                          0, absl::ToInt64Nanoseconds(delay / 2))(random));
+    std::fprintf(stderr, "alertctl tail: %s (%d); reconnecting in %s after %s\n",
+                 status.error_message().c_str(), static_cast<int>(status.error_code()),
+                 absl::FormatDuration(absl::Milliseconds(absl::ToInt64Milliseconds(wait))).c_str(),
                  after.empty() ? "(now)" : after.c_str());
     if (after.empty()) after = "0";  // nothing seen yet: take everything retained, miss nothing
-    absl::SleepFor(absl::Seconds(1));
+    delay = std::min(delay * 2, kMaxDelay);
+    if (!watch.Sleep(wait)) break;
   }
+  // The idle timeout: no alert for that long.
+  return max_alerts > 0 && received < max_alerts ? 4 : 0;
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   int signal_number = WaitForTerminationSignal();
   log::Info("notifier.stopping", {{"signal", signal_number}});
   if (chatops) chatops->Stop();             // no new chat commands
-  hub.Stop();                               // live streams end with UNAVAILABLE + resume hint
-  log::Info("notifier.streams_ended");
+  hub.Stop();                               // live streams end with UNAVAILABLE + resume hint,
+  log::Info("notifier.streams_ended");      // and new ones are refused with it
   server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
   log::Info("notifier.server_stopped");
   consumer.Stop();                          // the entry in hand is stored and acked

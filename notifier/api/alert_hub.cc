@@ -14,6 +14,10 @@ AlertHub::~AlertHub() { Stop(); }
 void AlertHub::Start() { thread_ = std::thread([this] { Tail(); }); }
 
 void AlertHub::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;  // before the join: no stream may start while the tail thread stops
+  }
   if (!stop_.HasBeenNotified()) stop_.Notify();
   if (thread_.joinable()) thread_.join();
   std::vector<std::shared_ptr<AlertListener>> all;
@@ -28,10 +32,12 @@ void AlertHub::Stop() {
   for (auto& l : all) l->Shutdown();  // outside the lock: Shutdown may unregister
 }
 
-void AlertHub::Register(const std::string& subscription_id, std::weak_ptr<AlertListener> listener,
+bool AlertHub::Register(const std::string& subscription_id, std::weak_ptr<AlertListener> listener,
                         const AlertListener* key) {
   absl::MutexLock lock(&mu_);
+  if (draining_) return false;
   listeners_[subscription_id][key] = std::move(listener);
+  return true;
 }
 
 void AlertHub::Unregister(const std::string& subscription_id, const AlertListener* key) {
@@ -47,6 +53,11 @@ size_t AlertHub::listener_count() const {
   size_t n = 0;
   for (const auto& [sub, listeners] : listeners_) n += listeners.size();
   return n;
+}
+
+bool AlertHub::draining() const {
+  absl::MutexLock lock(&mu_);
+  return draining_;
 }
 
 void AlertHub::WakeSubscription(const std::string& subscription_id) {
@@ -72,6 +83,18 @@ void AlertHub::Tail() {
   std::string last_id;  // empty until the feed's current end is known
   absl::Time next_poll = absl::Now() + poll_interval_;
   const absl::Duration block = std::min(poll_interval_, absl::Seconds(1));
+  // Errors that leave the connection usable (-LOADING while a restarted Redis loads its data,
+  // WRONGTYPE, ...) would otherwise be retried at once, in a hot loop: back off, up to the
+  // periodic wake's interval, and say so.
+  const absl::Duration max_backoff = std::max(poll_interval_, kMinRetryDelay);
+  absl::Duration backoff = kMinRetryDelay;
+  auto retry_later = [&](const char* command, const absl::Status& error) {
+    log::Warning("alert_hub.read_failed", {{"command", command},
+                                           {"error", error},
+                                           {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    stop_.WaitForNotificationWithTimeout(backoff);
+    backoff = std::min(backoff * 2, max_backoff);
+  };
   while (!stop_.HasBeenNotified()) {
     if (absl::Now() >= next_poll) {
       WakeAll();
@@ -88,20 +111,29 @@ void AlertHub::Tail() {
     }
     if (last_id.empty()) {
       auto tail = conn->Command({"XREVRANGE", alerts_.FeedKey(), "+", "-", "COUNT", "1"});
-      if (!tail.ok()) continue;
-      last_id = tail->elements.empty() ? "0-0" : tail->elements[0].elements[0].str;
+      if (!tail.ok()) {
+        retry_later("XREVRANGE", tail.status());
+        continue;
+      }
+      last_id = "0-0";
+      if (!tail->elements.empty() && !tail->elements[0].elements.empty()) {
+        last_id = tail->elements[0].elements[0].str;
+      }
       WakeAll();  // anything announced before we knew the end is caught up by the listeners
     }
     auto reply = conn->Command({"XREAD", "COUNT", "512", "BLOCK",
                                 std::to_string(absl::ToInt64Milliseconds(block)), "STREAMS",
                                 alerts_.FeedKey(), last_id});
     if (!reply.ok()) {
-      log::Warning("alert_hub.read_failed", {{"error", reply.status()}});
-      stop_.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+      retry_later("XREAD", reply.status());
       continue;
     }
-    if (reply->is_nil() || reply->elements.empty()) continue;
+    backoff = kMinRetryDelay;
+    if (reply->is_nil() || reply->elements.empty() || reply->elements[0].elements.size() < 2) {
+      continue;
+    }
     for (const redis::RedisReply& entry : reply->elements[0].elements[1].elements) {
+      if (entry.elements.size() < 2) continue;
       last_id = entry.elements[0].str;
       const auto& fields = entry.elements[1].elements;
       for (size_t i = 0; i + 1 < fields.size(); i += 2) {

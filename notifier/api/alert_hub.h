@@ -3,7 +3,9 @@
 // One thread tails the alert feed stream (XREAD BLOCK from the last id seen, so no
 // announcement is skipped across reconnects) and wakes the local listeners of the alert's
 // subscription. A periodic wake of every listener is a safety net; listeners always read the
-// alerts themselves from the subscription's stream, so a wake is only a hint.
+// alerts themselves from the subscription's stream, so a wake is only a hint. A failed read
+// of the feed is retried with backoff (kMinRetryDelay doubling up to the poll interval) and a
+// log line, never in a hot loop.
 #pragma once
 
 #include <memory>
@@ -36,13 +38,22 @@ class AlertHub {
   ~AlertHub();
 
   void Start();
-  // Stops tailing and calls Shutdown() on every registered listener.
+  // The notifier is draining: refuses new listeners from now on, stops tailing and calls
+  // Shutdown() on every registered listener.
   void Stop();
 
-  void Register(const std::string& subscription_id, std::weak_ptr<AlertListener> listener,
-                const AlertListener* key);
+  // Adds a listener; false once Stop has begun, when the caller must end its stream with
+  // UNAVAILABLE itself (a client reconnecting to a draining replica is sent on, not parked
+  // until the server cancels it).
+  [[nodiscard]] bool Register(const std::string& subscription_id,
+                              std::weak_ptr<AlertListener> listener, const AlertListener* key);
   void Unregister(const std::string& subscription_id, const AlertListener* key);
   size_t listener_count() const;
+  // True once Stop has begun.
+  bool draining() const;
+
+  // First wait after a failed read of the feed; doubles per failure up to the poll interval.
+  static constexpr absl::Duration kMinRetryDelay = absl::Milliseconds(100);
 
  private:
   void Tail();
@@ -55,6 +66,7 @@ class AlertHub {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, absl::flat_hash_map<const AlertListener*, std::weak_ptr<AlertListener>>>
       listeners_ ABSL_GUARDED_BY(mu_);
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   absl::Notification stop_;
   std::thread thread_;
 };

@@ -23,7 +23,9 @@ grpc::ServerWriteReactor<Alert>* SubscribeSession::Create(
   }
   if (invalid.ok()) {
     // Lock order is hub, then session (the hub wakes under its lock): register unlocked.
-    deps.hub.Register(request.subscription_id(), session, session.get());
+    if (!deps.hub.Register(request.subscription_id(), session, session.get())) {
+      invalid = ShuttingDown();  // a draining replica: the client retries elsewhere or later
+    }
   }
   absl::MutexLock lock(&session->mu_);
   if (!invalid.ok()) {
@@ -47,11 +49,15 @@ void SubscribeSession::Wake() {
   ScheduleFetchLocked();
 }
 
+grpc::Status SubscribeSession::ShuttingDown() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "notifier is shutting down; reconnect with after_alert_id set to the last "
+                      "alert id you received");
+}
+
 void SubscribeSession::Shutdown() {
   absl::MutexLock lock(&mu_);
-  FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            absl::StrCat("notifier is shutting down; reconnect with after_alert_id "
-                                         "set to the last alert id you received")));
+  FinishLocked(ShuttingDown());
 }
 
 void SubscribeSession::ScheduleFetchLocked() {
@@ -162,8 +168,10 @@ void SubscribeSession::OnWriteDone(bool ok) {
 }
 
 void SubscribeSession::OnCancel() {
+  // Read the hub first: lock order is hub, then session.
+  const bool draining = deps_.hub.draining();
   absl::MutexLock lock(&mu_);
-  FinishLocked(grpc::Status::CANCELLED);
+  FinishLocked(draining ? ShuttingDown() : grpc::Status::CANCELLED);
 }
 
 void SubscribeSession::FinishLocked(grpc::Status status) {

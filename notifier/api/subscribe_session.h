@@ -38,9 +38,15 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
       Deps deps, const summit_alerts::v1::SubscribeRequest& request);
 
   void Wake() override;
+  // Ends the stream with UNAVAILABLE (ShuttingDown) once the write in flight, if any, is done.
   void Shutdown() override;
+  // The status of a stream ended by a draining notifier, or refused by one: UNAVAILABLE, so
+  // clients retry (resuming after the last alert id they received).
+  static grpc::Status ShuttingDown();
 
   void OnWriteDone(bool ok) override;
+  // A cancel the server makes (the grace period of a shutdown ran out) ends the stream with
+  // ShuttingDown()'s UNAVAILABLE, not CANCELLED, which a client may take as final.
   void OnCancel() override;
   void OnDone() override;
 

@@ -19,6 +19,11 @@ namespace {
 using summit_alerts::v1::Alert;
 using summit_alerts::v1::Event;
 
+// NOGROUP: the consumer group (or its whole stream) does not exist.
+bool IsNoGroup(const absl::Status& status) {
+  return !status.ok() && absl::StrContains(status.message(), "NOGROUP");
+}
+
 }  // namespace
 
 EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subscriptions,
@@ -68,10 +73,8 @@ absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
   }
   command.insert(command.end(), {"STREAMS", options_.stream, from});
   auto reply = conn.Command(command);
-  if (!reply.ok() && absl::StrContains(reply.status().message(), "NOGROUP")) {
-    // The stream or group was deleted under us (e.g. FLUSHALL): recreate and carry on.
-    log::Warning("consumer.group_recreated", {{"stream", options_.stream}, {"group", options_.group}});
-    SA_RETURN_IF_ERROR(EnsureGroup());
+  if (IsNoGroup(reply.status())) {
+    SA_RETURN_IF_ERROR(RecoverGroup());
     return std::vector<Entry>{};
   }
   if (!reply.ok()) return reply.status();
@@ -86,12 +89,27 @@ absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
   return entries;
 }
 
+absl::Status EventConsumer::RecoverGroup() {
+  // The stream or group vanished under us: Redis was wiped (FLUSHALL, a restart without
+  // persistence) or failed over to an empty replica. Recreate the group as configured, and do
+  // not trust the subscriptions cached from the old data: the next batch reloads them all.
+  log::Warning("consumer.group_recreated", {{"stream", options_.stream},
+                                            {"group", options_.group},
+                                            {"start_id", options_.group_start_id}});
+  subscriptions_.Invalidate();
+  return EnsureGroup();
+}
+
 absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
-  SA_ASSIGN_OR_RETURN(
-      auto reply,
+  auto claimed =
       redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
                       std::to_string(absl::ToInt64Milliseconds(options_.claim_min_idle)), "0-0",
-                      "COUNT", std::to_string(options_.batch_size)}));
+                      "COUNT", std::to_string(options_.batch_size)});
+  if (IsNoGroup(claimed.status())) {
+    SA_RETURN_IF_ERROR(RecoverGroup());
+    return std::vector<Entry>{};
+  }
+  SA_ASSIGN_OR_RETURN(auto reply, std::move(claimed));
   std::vector<Entry> entries;
   if (reply.elements.size() < 2) return entries;
   for (const redis::RedisReply& raw : reply.elements[1].elements) {

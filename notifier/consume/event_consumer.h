@@ -6,6 +6,10 @@
 // claimed after `claim_min_idle` (XAUTOCLAIM). Alert storage is idempotent per (subscription,
 // event), so re-processing never shows a subscriber a duplicate. An entry that holds no
 // parseable event is copied to the dead-letter stream and acked, never dropped silently.
+//
+// When the group is gone (NOGROUP: Redis was wiped or failed over to an empty replica) it is
+// recreated as configured (`group_start_id`) and the subscription cache is reloaded in full
+// before the next batch is matched, so a subscription deleted by the wipe matches nothing.
 #pragma once
 
 #include <functional>
@@ -68,6 +72,8 @@ class EventConsumer {
     std::optional<std::string> event_bytes;  // nullopt: the entry was deleted or has no event
   };
   absl::Status EnsureGroup();
+  // After NOGROUP: recreates the group and makes the next batch reload every subscription.
+  absl::Status RecoverGroup();
   void Run();
   absl::StatusOr<std::vector<Entry>> Read(redis::RedisConnection& conn, const std::string& from,
                                           absl::Duration block);

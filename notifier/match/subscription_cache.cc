@@ -35,12 +35,41 @@ absl::Status SubscriptionCache::FullLoad() {
   return absl::OkStatus();
 }
 
+void SubscriptionCache::Invalidate() { reload_requested_ = true; }
+
 absl::Status SubscriptionCache::Refresh() {
   absl::MutexLock refresh_lock(&refresh_mu_);
-  if (version_ < 0) return FullLoad();
+  if (version_ < 0 || reload_requested_.exchange(false)) {
+    absl::Status loaded = FullLoad();
+    if (!loaded.ok() && version_ >= 0) reload_requested_ = true;  // still owed
+    return loaded;
+  }
   constexpr int kBatch = 1000;
   while (true) {
-    SA_ASSIGN_OR_RETURN(auto changes, store_.ChangesAfter(position_, kBatch));
+    std::vector<SubscriptionStore::Change> changes;
+    if (position_.empty()) {
+      // The log was empty at the last load, so there is no entry to anchor on: a counter
+      // below ours (or gone) says Redis lost the data we loaded.
+      SA_ASSIGN_OR_RETURN(int64_t version, store_.Version());
+      if (version < version_) {
+        log::Warning("subscriptions.reset", {{"have_version", version_}, {"redis_version", version}});
+        return FullLoad();
+      }
+      SA_ASSIGN_OR_RETURN(changes, store_.ChangesAfter(position_, kBatch));
+    } else {
+      // The entry we applied last must still be there with its version: if it is not, the log
+      // was wiped (FLUSHALL, a restart without persistence, a failover to an empty or lagging
+      // replica) or trimmed past us, and nothing in the cache can be trusted.
+      SA_ASSIGN_OR_RETURN(changes, store_.ChangesFrom(position_, kBatch + 1));
+      if (changes.empty() || changes.front().stream_id != position_ ||
+          changes.front().version != version_) {
+        log::Warning("subscriptions.reset",
+                     {{"have_version", version_}, {"position", position_},
+                      {"found", changes.empty() ? std::string("nothing") : changes.front().stream_id}});
+        return FullLoad();
+      }
+      changes.erase(changes.begin());
+    }
     if (changes.empty()) return absl::OkStatus();
     // A log entry may repeat one the full load already included; a jump means entries were
     // trimmed before we read them.

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <atomic>
 #include <map>
 #include <optional>
@@ -49,6 +51,7 @@ class NotifierProcessTest : public ::testing::Test {
     if (!child.ok()) return child.status();
     auto address = testing::WaitForFileLine(port_file, absl::Seconds(20));
     if (!address.ok()) return address.status();
+    address_ = *address;
     stub_ = v1::Notifier::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
     return child;
   }
@@ -95,8 +98,38 @@ class NotifierProcessTest : public ::testing::Test {
     return reply.ok() && !reply->elements.empty() ? reply->elements[0].integer : -1;
   }
 
+  void Publish(const std::string& id, const std::string& title, const std::string& body = "") {
+    collector::EventPublisher publisher(redis_->client(), {.stream = "events", .key_prefix = "p:"});
+    v1::Event event;
+    event.set_id(id);
+    event.set_title(title);
+    event.set_body(body);
+    ASSERT_THAT(publisher.Publish(event), IsOk());
+  }
+
+  // The lines of a file written by a child process (an incomplete last line excluded).
+  static std::vector<std::string> Lines(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream content;
+    content << in.rdbuf();
+    std::string text = content.str();
+    std::vector<std::string> lines;
+    size_t start = 0;
+    for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+      lines.push_back(text.substr(start, end - start));
+    }
+    return lines;
+  }
+
+  static int Count(const std::vector<std::string>& lines, const std::string& needle) {
+    int n = 0;
+    for (const auto& line : lines) n += line.find(needle) != std::string::npos;
+    return n;
+  }
+
   std::unique_ptr<testing::RedisServer> redis_;
   std::string dir_;
+  std::string address_;  // of the notifier started last
   std::unique_ptr<v1::Notifier::Stub> stub_;
 };
 
@@ -378,6 +411,130 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
   stubs.clear();
   for (auto& replica : replicas) replica->Stop(SIGTERM);
+}
+
+TEST_F(NotifierProcessTest, SigtermEndsAnOpenSubscribeStreamWithUnavailable) {
+  auto notifier = StartNotifier({});
+  ASSERT_THAT(notifier, IsOk());
+  v1::Subscription sub = CreateSubscription("Putin");
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  request.set_after_alert_id("0");
+  auto reader = stub_->Subscribe(&context, request);
+  PublishSummitStory();
+  v1::Alert alert;
+  ASSERT_TRUE(reader->Read(&alert)) << "the live stream should get the alert";
+
+  notifier->Signal(SIGTERM);
+  EXPECT_FALSE(reader->Read(&alert));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("shutting down"));
+  auto exit_status = notifier->Wait(absl::Seconds(60));
+  ASSERT_THAT(exit_status, IsOk());
+  EXPECT_TRUE(WIFEXITED(*exit_status) && WEXITSTATUS(*exit_status) == 0) << *exit_status;
+}
+
+TEST_F(NotifierProcessTest, AStreamStillOpenWhenTheGracePeriodEndsGetsUnavailable) {
+  // A client that does not read: its stream's writes stall on flow control, so the stream is
+  // still open when --shutdown_grace runs out and the server cuts it.
+  auto notifier = StartNotifier({"--shutdown_grace=2s"});
+  ASSERT_THAT(notifier, IsOk());
+  v1::Subscription sub = CreateSubscription("Putin");
+  constexpr int kEvents = 40;
+  const std::string body(64 << 10, 'x');  // 40 alerts of 64 KiB, the client takes 64 KiB
+  for (int i = 0; i < kEvents; ++i) {
+    Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i), body);
+  }
+  ASSERT_TRUE(Eventually([&] {
+    auto len = redis_->client().Command({"XLEN", "p:alerts:" + sub.id()});
+    return len.ok() && len->integer == kEvents;
+  }));
+  // A fixed 64 KiB stream window (no BDP probing, which would grow it), so the server's
+  // writes stop after about one alert.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 10);
+  auto stub = v1::Notifier::NewStub(
+      grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub.id());
+  request.set_after_alert_id("0");
+  auto reader = stub->Subscribe(&context, request);
+  absl::SleepFor(absl::Seconds(1));  // let the server fill the window (not an assertion)
+
+  auto exit_status = notifier->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
+
+  int read = 0;
+  v1::Alert alert;
+  while (reader->Read(&alert)) ++read;
+  grpc::Status status = reader->Finish();
+  EXPECT_LT(read, kEvents) << "the stream should have been cut short";
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << status.error_code() << ": " << status.error_message();
+}
+
+TEST_F(NotifierProcessTest, AlertctlTailPrintsEveryAlertOnceAcrossANotifierRestart) {
+  auto first = StartNotifier({});
+  ASSERT_THAT(first, IsOk());
+  const std::string address = address_;
+  v1::Subscription sub = CreateSubscription("Putin");
+  const std::string out = dir_ + "/tail.out";
+  auto tail = testing::ChildProcess::Start(
+      SA_ALERTCTL_BIN,
+      {"tail", sub.id(), "--notifier=" + address, "--after=0", "--output=json", "--max_alerts=6"},
+      dir_ + "/tail.err", out);
+  ASSERT_THAT(tail, IsOk());
+  for (int i = 0; i < 3; ++i) Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  ASSERT_TRUE(Eventually([&] { return Lines(out).size() == 3; })) << Lines(out).size();
+
+  int exit_status = first->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
+  // Two alerts are made while no notifier runs (consumed after the restart), one after.
+  Publish("ev_3", "Putin statement 3");
+  Publish("ev_4", "Putin statement 4");
+  auto second = StartNotifier({"--grpc_addr=" + address});
+  ASSERT_THAT(second, IsOk());
+  Publish("ev_5", "Putin statement 5");
+
+  auto tail_status = tail->Wait(absl::Seconds(60));
+  ASSERT_THAT(tail_status, IsOk()) << "alertctl tail did not get all 6 alerts";
+  EXPECT_TRUE(WIFEXITED(*tail_status) && WEXITSTATUS(*tail_status) == 0) << *tail_status;
+  std::vector<std::string> lines = Lines(out);
+  EXPECT_EQ(lines.size(), 6u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(Count(lines, "\"ev_" + std::to_string(i) + "\""), 1) << "ev_" << i;
+  }
+  EXPECT_GE(Count(Lines(dir_ + "/tail.err"), "reconnecting"), 1);
+  second->Stop(SIGTERM);
+}
+
+TEST_F(NotifierProcessTest, AlertctlTailIdleTimeoutCountsFromTheLastAlert) {
+  auto notifier = StartNotifier({});
+  ASSERT_THAT(notifier, IsOk());
+  v1::Subscription sub = CreateSubscription("Putin");
+  const std::string out = dir_ + "/idle.out";
+  auto tail = testing::ChildProcess::Start(
+      SA_ALERTCTL_BIN,
+      {"tail", sub.id(), "--notifier=" + address_, "--after=0", "--output=json",
+       "--idle_timeout=5s"},
+      dir_ + "/idle.err", out);
+  ASSERT_THAT(tail, IsOk());
+  // Alerts 2 s apart, 6+ s in all: a total deadline of 5 s would miss the last.
+  for (int i = 0; i < 3; ++i) {
+    absl::SleepFor(absl::Seconds(2));
+    Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+    ASSERT_TRUE(Eventually([&] { return static_cast<int>(Lines(out).size()) == i + 1; }))
+        << "alert " << i << " was not printed; the tail ended early?";
+  }
+  auto tail_status = tail->Wait(absl::Seconds(30));
+  ASSERT_THAT(tail_status, IsOk()) << "the idle timeout did not end the tail";
+  EXPECT_TRUE(WIFEXITED(*tail_status) && WEXITSTATUS(*tail_status) == 0) << *tail_status;
+  EXPECT_EQ(Lines(out).size(), 3u);
+  notifier->Stop(SIGTERM);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace sa::testing {
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
                                                  const std::vector<std::string>& args,
-                                                 const std::string& log_path) {
+                                                 const std::string& log_path,
+                                                 const std::string& stdout_path) {
   std::vector<std::string> all = {binary};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -27,6 +28,10 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (!stdout_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
   // The child must not inherit a blocked SIGTERM from a test that blocked it.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -55,6 +60,10 @@ int ChildProcess::Stop(int signal) {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return status;
+}
+
+void ChildProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {

@@ -13,16 +13,20 @@ namespace sa::testing {
 
 class ChildProcess {
  public:
-  // Starts `binary` with `args`; stderr goes to `log_path` (appended).
+  // Starts `binary` with `args`; stderr goes to `log_path` (appended), and stdout to
+  // `stdout_path` (appended) when given, else to the test's stdout.
   static absl::StatusOr<ChildProcess> Start(const std::string& binary,
                                             const std::vector<std::string>& args,
-                                            const std::string& log_path);
+                                            const std::string& log_path,
+                                            const std::string& stdout_path = "");
   ChildProcess(ChildProcess&& other) noexcept;
   ~ChildProcess();  // SIGKILLs a still-running child
 
   pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the exit; returns the raw wait status.
   int Stop(int signal);
+  // Sends `signal` without waiting (e.g. SIGTERM, then look at what clients see meanwhile).
+  void Signal(int signal);
   // Waits up to `timeout` for the child to exit by itself; its wait status or DeadlineExceeded.
   absl::StatusOr<int> Wait(absl::Duration timeout);
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -98,14 +99,24 @@ absl::Status RedisServer::Launch() {
   int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", path));
-  // Created once: users hold references to it across Restart().
-  if (client_ == nullptr) client_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
-      .endpoint = endpoint(), .connect_timeout = absl::Milliseconds(500),
-      .command_timeout = absl::Seconds(5)});
+  // Users hold references to the client across Restart() (same port), so it is kept then; a
+  // launch on another port (a retry after a port clash) needs a client bound to the new port,
+  // or its PINGs would reach whatever now listens on the old one (another suite's server).
+  if (client_ == nullptr || client_->options().endpoint.port != port_) {
+    client_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
+        .endpoint = endpoint(), .connect_timeout = absl::Milliseconds(500),
+        .command_timeout = absl::Seconds(5)});
+  }
   absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (absl::Now() < deadline) {
-    auto pong = client_->Command({"PING"});
-    if (pong.ok()) return absl::OkStatus();
+    // Only our own process counts: when our server lost the port to another one (a clash
+    // under `ctest -j`), the answer would come from the other suite's server.
+    auto info = client_->Command({"INFO", "server"});
+    if (info.ok()) {
+      if (absl::StrContains(info->str, absl::StrCat("process_id:", pid_, "\r\n"))) {
+        return absl::OkStatus();
+      }
+    }
     int wstatus;
     if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
       pid_ = -1;
@@ -135,6 +146,15 @@ void RedisServer::Kill() {
 
 absl::Status RedisServer::Restart() {
   Kill();
+  return Launch();
+}
+
+absl::Status RedisServer::RestartEmpty() {
+  Kill();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.path().filename() != "redis.log") std::filesystem::remove_all(entry.path(), ec);
+  }
   return Launch();
 }
 

@@ -33,6 +33,8 @@ class RedisServer {
   // Stops the server (SIGKILL: no save) / starts it again on the same port and directory.
   void Kill();
   absl::Status Restart();
+  // Restarts on the same port with its data files deleted: a Redis that comes back empty.
+  absl::Status RestartEmpty();
 
  private:
   static absl::StatusOr<std::unique_ptr<RedisServer>> StartWith(std::unique_ptr<RedisServer> server);
