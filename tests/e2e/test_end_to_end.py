@@ -113,7 +113,13 @@ class Stack:
 
 
 class AlertReader:
-    """Reads a Subscribe stream on a thread into a queue."""
+    """Reads a Subscribe stream on a thread into a queue.
+
+    One stream, no reconnects: enough for a test. A long-lived client resumes after the last
+    alert id whenever the stream ends in a way that is not final (UNAVAILABLE, CANCELLED or
+    DEADLINE_EXCEEDED it did not cause, RESOURCE_EXHAUSTED, ABORTED, INTERNAL/UNKNOWN), with
+    jittered backoff; NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT and OUT_OF_RANGE are final
+    (docs/ARCHITECTURE.md, "Subscribe clients"; `alertctl tail` does this)."""
 
     def __init__(self, stub, subscription_id, after=""):
         self.alerts = queue.Queue()
