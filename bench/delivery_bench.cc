@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/sample_articles.h"
+#include "bench/support/local_services.h"
 #include "collector/ingest/ingester.h"
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
@@ -23,8 +24,6 @@
 #include "notifier/api/notifier_service.h"
 #include "notifier/consume/event_consumer.h"
 #include "notifier/deliver/delivery_worker.h"
-#include "tests/support/http_sink.h"
-#include "tests/support/redis_server.h"
 
 ABSL_FLAG(int32_t, deliveries, 2000, "webhook deliveries to send in phase 1");
 ABSL_FLAG(int32_t, channels, 16, "distinct webhook channels for the parallel run of phase 1");
@@ -41,7 +40,7 @@ using notifier::AlertStore;
 using notifier::AlertStoreOptions;
 
 struct Stack {
-  std::unique_ptr<testing::RedisServer> redis;
+  std::unique_ptr<LocalRedis> redis;
   std::string prefix;
   std::unique_ptr<notifier::SubscriptionStore> subs;
   std::unique_ptr<AlertStore> alerts;
@@ -50,7 +49,7 @@ struct Stack {
   std::unique_ptr<collector::EventPublisher> publisher;
   std::unique_ptr<notifier::EventConsumer> consumer;
 
-  explicit Stack(testing::RedisServer& server, std::string key_prefix) : prefix(std::move(key_prefix)) {
+  explicit Stack(LocalRedis& server, std::string key_prefix) : prefix(std::move(key_prefix)) {
     redis::RedisClient& client = server.client();
     subs = std::make_unique<notifier::SubscriptionStore>(client, prefix);
     alerts = std::make_unique<AlertStore>(client, AlertStoreOptions{.key_prefix = prefix,
@@ -93,9 +92,9 @@ double Percentile(std::vector<double> values, double p) {
 }
 
 // Phase 1: `total` deliveries over `channels` channels; returns deliveries/s.
-double DeliveryThroughput(testing::RedisServer& server, int total, int channels) {
+double DeliveryThroughput(LocalRedis& server, int total, int channels) {
   Stack stack(server, absl::StrCat("d", channels, ":"));
-  auto sink = testing::HttpSink::Start();
+  auto sink = LoopbackSink::Start();
   for (int c = 0; c < channels; ++c) {
     v1::Subscription sub;
     sub.set_query("Putin");
@@ -125,7 +124,7 @@ double DeliveryThroughput(testing::RedisServer& server, int total, int channels)
 }
 
 // Phase 2: alerts/s replayed to one Subscribe stream.
-double StreamThroughput(testing::RedisServer& server, int total) {
+double StreamThroughput(LocalRedis& server, int total) {
   Stack stack(server, "s:");
   v1::Subscription sub;
   sub.set_query("Putin");
@@ -167,9 +166,9 @@ double StreamThroughput(testing::RedisServer& server, int total) {
 
 // Phase 3: ingest at `rate`/s for `seconds`; latency from Ingest() start to the alert on a
 // Subscribe stream and to the webhook sink.
-void Latency(testing::RedisServer& server, double rate, int seconds) {
+void Latency(LocalRedis& server, double rate, int seconds) {
   Stack stack(server, "l:");
-  auto sink = testing::HttpSink::Start();
+  auto sink = LoopbackSink::Start();
   v1::Subscription sub;
   sub.set_query("\"arms control\" Putin");
   *sub.add_channels() = Generic((*sink)->Url("/latency"));
@@ -259,7 +258,7 @@ void Latency(testing::RedisServer& server, double rate, int seconds) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   sa::log::SetMinLevel(sa::log::Level::kError);
-  auto server = sa::testing::RedisServer::Start();
+  auto server = sa::bench::LocalRedis::Start();
   if (!server.ok()) {
     std::fprintf(stderr, "delivery_bench: %s\n", std::string(server.status().message()).c_str());
     return 1;
