@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs every test (unit,
 # integration against private redis-servers on free loopback ports, end to end), then the
-# same again in an ASan+UBSan build. Options: --no-asan, --only-asan.
+# same again in an ASan+UBSan build, then a short bounded fuzzing slice (every libFuzzer target
+# 15 s on its seeds, after replaying its regression inputs; tools/fuzz.sh, docs/FUZZING.md).
+# Options: --no-asan, --only-asan, --no-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run_default=1
 run_asan=1
+run_fuzz=1
 for arg in "$@"; do
   case "$arg" in
     --no-asan) run_asan=0 ;;
     --only-asan) run_default=0 ;;
-    *) echo "usage: tools/test.sh [--no-asan|--only-asan]" >&2; exit 2 ;;
+    --no-fuzz) run_fuzz=0 ;;
+    *) echo "usage: tools/test.sh [--no-asan|--only-asan] [--no-fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -35,4 +39,10 @@ if [ "$run_asan" = 1 ]; then
   export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   ctest --preset asan -j "$jobs"
+fi
+
+if [ "$run_fuzz" = 1 ]; then
+  # Bounded: 10 targets x 15 s, two at a time (about 2 minutes after the clang build).
+  echo "== fuzz (clang-14 libFuzzer, ASan+UBSan, 15 s per target) =="
+  tools/fuzz.sh 15
 fi
