@@ -101,10 +101,9 @@ absl::Status EventConsumer::RecoverGroup() {
 }
 
 absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
-  auto claimed =
-      redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
-                      std::to_string(absl::ToInt64Milliseconds(options_.claim_min_idle)), "0-0",
-                      "COUNT", std::to_string(options_.batch_size)});
+  auto claimed = redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                                 std::to_string(absl::ToInt64Milliseconds(options_.claim_min_idle)),
+                                 "0-0", "COUNT", std::to_string(options_.batch_size)});
   if (IsNoGroup(claimed.status())) {
     SA_RETURN_IF_ERROR(RecoverGroup());
     return std::vector<Entry>{};

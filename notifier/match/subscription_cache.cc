@@ -52,7 +52,8 @@ absl::Status SubscriptionCache::Refresh() {
       // below ours (or gone) says Redis lost the data we loaded.
       SA_ASSIGN_OR_RETURN(int64_t version, store_.Version());
       if (version < version_) {
-        log::Warning("subscriptions.reset", {{"have_version", version_}, {"redis_version", version}});
+        log::Warning("subscriptions.reset",
+                     {{"have_version", version_}, {"redis_version", version}});
         return FullLoad();
       }
       SA_ASSIGN_OR_RETURN(changes, store_.ChangesAfter(position_, kBatch));
@@ -63,9 +64,11 @@ absl::Status SubscriptionCache::Refresh() {
       SA_ASSIGN_OR_RETURN(changes, store_.ChangesFrom(position_, kBatch + 1));
       if (changes.empty() || changes.front().stream_id != position_ ||
           changes.front().version != version_) {
-        log::Warning("subscriptions.reset",
-                     {{"have_version", version_}, {"position", position_},
-                      {"found", changes.empty() ? std::string("nothing") : changes.front().stream_id}});
+        log::Warning(
+            "subscriptions.reset",
+            {{"have_version", version_},
+             {"position", position_},
+             {"found", changes.empty() ? std::string("nothing") : changes.front().stream_id}});
         return FullLoad();
       }
       changes.erase(changes.begin());

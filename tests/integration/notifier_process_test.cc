@@ -1,18 +1,18 @@
 // The notifier binary as a process: SIGKILL between storing alerts and XACK, between queueing
 // a webhook delivery and sending it, and between two attempts; restart, and check that the
 // subscriber (gRPC stream or webhook sink) gets the alert exactly once.
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "collector/publish/event_publisher.h"
@@ -488,7 +488,8 @@ TEST_F(NotifierProcessTest, AlertctlTailPrintsEveryAlertOnceAcrossANotifierResta
       {"tail", sub.id(), "--notifier=" + address, "--after=0", "--output=json", "--max_alerts=6"},
       dir_ + "/tail.err", out);
   ASSERT_THAT(tail, IsOk());
-  for (int i = 0; i < 3; ++i) Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   ASSERT_TRUE(Eventually([&] { return Lines(out).size() == 3; })) << Lines(out).size();
 
   stub_.reset();  // an idle channel slows the server's graceful shutdown (ARCHITECTURE.md)
@@ -518,11 +519,10 @@ TEST_F(NotifierProcessTest, AlertctlTailIdleTimeoutCountsFromTheLastAlert) {
   ASSERT_THAT(notifier, IsOk());
   v1::Subscription sub = CreateSubscription("Putin");
   const std::string out = dir_ + "/idle.out";
-  auto tail = testing::ChildProcess::Start(
-      SA_ALERTCTL_BIN,
-      {"tail", sub.id(), "--notifier=" + address_, "--after=0", "--output=json",
-       "--idle_timeout=5s"},
-      dir_ + "/idle.err", out);
+  auto tail = testing::ChildProcess::Start(SA_ALERTCTL_BIN,
+                                           {"tail", sub.id(), "--notifier=" + address_, "--after=0",
+                                            "--output=json", "--idle_timeout=5s"},
+                                           dir_ + "/idle.err", out);
   ASSERT_THAT(tail, IsOk());
   // Alerts 2 s apart, 6+ s in all: a total deadline of 5 s would miss the last.
   for (int i = 0; i < 3; ++i) {

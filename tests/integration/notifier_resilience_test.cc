@@ -2,8 +2,8 @@
 // the AlertHub's retries while Redis answers errors, and Subscribe streams of a draining
 // notifier (real gRPC on loopback), against a private redis-server (these tests wipe and
 // restart it, so they cannot share one).
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -11,7 +11,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "collector/publish/event_publisher.h"
-#include "summit_alerts/v1/notifier.grpc.pb.h"
 #include "common/concurrency/work_queue.h"
 #include "common/grpc/grpc_server.h"
 #include "notifier/api/alert_hub.h"
@@ -21,6 +20,7 @@
 #include "notifier/match/subscription_cache.h"
 #include "notifier/store/alert_store.h"
 #include "notifier/store/subscription_store.h"
+#include "summit_alerts/v1/notifier.grpc.pb.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
 

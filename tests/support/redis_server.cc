@@ -1,9 +1,9 @@
 #include "tests/support/redis_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -103,9 +103,10 @@ absl::Status RedisServer::Launch() {
   // launch on another port (a retry after a port clash) needs a client bound to the new port,
   // or its PINGs would reach whatever now listens on the old one (another suite's server).
   if (client_ == nullptr || client_->options().endpoint.port != port_) {
-    client_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
-        .endpoint = endpoint(), .connect_timeout = absl::Milliseconds(500),
-        .command_timeout = absl::Seconds(5)});
+    client_ = std::make_unique<redis::RedisClient>(
+        redis::RedisOptions{.endpoint = endpoint(),
+                            .connect_timeout = absl::Milliseconds(500),
+                            .command_timeout = absl::Seconds(5)});
   }
   absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (absl::Now() < deadline) {
