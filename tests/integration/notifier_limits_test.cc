@@ -205,7 +205,9 @@ TEST_F(NotifierLimitsTest, ListSubscriptionsPagesInCreationOrderReturningEachOnc
   std::set<std::string> unique(walked.begin(), walked.end());
   EXPECT_EQ(unique.size(), walked.size()) << "no subscription twice";
   for (size_t i = 0; i < expected.size(); ++i) {
-    if (i != 15) EXPECT_TRUE(unique.count(expected[i])) << expected[i];
+    if (i != 15) {
+      EXPECT_TRUE(unique.count(expected[i])) << expected[i];
+    }
   }
   EXPECT_FALSE(unique.count(expected[15])) << "deleted before the walk reached it";
 
@@ -309,7 +311,9 @@ TEST_F(NotifierLimitsTest, ListDeadLettersPagesThroughAllOnceAndFiltersBySubscri
       if (!status.ok()) break;
       EXPECT_LE(response.dead_letters_size(), page_size);
       for (const auto& dead : response.dead_letters()) {
-        if (!subscription.empty()) EXPECT_EQ(dead.alert().subscription_id(), subscription);
+        if (!subscription.empty()) {
+          EXPECT_EQ(dead.alert().subscription_id(), subscription);
+        }
         ids.push_back(dead.id());
       }
       request.set_page_token(response.next_page_token());
