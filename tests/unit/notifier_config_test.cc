@@ -1,0 +1,156 @@
+// The notifier's flags -> NotifierConfig: defaults are valid, every flag reaches its field, and
+// each invalid value is rejected with a message naming its flag.
+#include "notifier/notifier_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "common/config/service_flags.h"
+#include "tests/support/status_matchers.h"
+
+namespace sa::notifier {
+namespace {
+
+using ::sa::testing::IsOk;
+using ::sa::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Sets flag `name` from text, as the command line or its environment variable would.
+void SetFlag(const std::string& name, const std::string& value) {
+  absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  ASSERT_NE(flag, nullptr) << name;
+  std::string error;
+  ASSERT_TRUE(flag->ParseFrom(value, &error)) << name << "=" << value << ": " << error;
+}
+
+// Each flag of this binary (absl's own aside) is read from its environment variable, so
+// the flag lists given to ParseServiceFlags name exactly the flags defined.
+TEST(NotifierConfig, EveryFlagHasItsEnvironmentVariable) {
+  absl::flat_hash_set<std::string> listed;
+  for (absl::string_view name : config::ServiceFlagNames()) listed.insert(std::string(name));
+  for (absl::string_view name : NotifierFlagNames()) {
+    EXPECT_TRUE(listed.insert(std::string(name)).second) << name << " is listed twice";
+    EXPECT_NE(absl::FindCommandLineFlag(name), nullptr) << name;
+  }
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::StrContains(flag->Filename(), "absl/") || absl::StrContains(flag->Filename(), "gtest") ||
+        absl::StrContains(flag->Filename(), "gmock")) {
+      continue;
+    }
+    EXPECT_TRUE(listed.contains(std::string(name))) << "--" << name << " (" << flag->Filename()
+                                                    << ") has no environment variable";
+  }
+}
+
+TEST(NotifierConfig, DefaultsAreValid) {
+  absl::FlagSaver saver;
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->server.address, "127.0.0.1:50052");
+  EXPECT_EQ(config->redis.port, 6379);
+  EXPECT_EQ(config->key_prefix, "sa:");
+  EXPECT_EQ(config->consumer.stream, "events");
+  EXPECT_EQ(config->consumer.group, "notifier");
+  EXPECT_FALSE(config->consumer.consumer.empty());  // the host name
+  EXPECT_EQ(config->consumer.group_start_id, "0");
+  EXPECT_FALSE(config->consumer.before_ack);
+  EXPECT_EQ(config->alerts.max_alerts_per_subscription, 1000);
+  EXPECT_EQ(config->delivery.workers, 4);
+  EXPECT_EQ(config->delivery.http.total_timeout, absl::Seconds(10));
+  EXPECT_EQ(config->delivery.http.connect_timeout, absl::Seconds(5));
+  EXPECT_EQ(config->delivery_queue.lease, absl::Seconds(30));
+  EXPECT_TRUE(config->chatops.address.empty());
+  EXPECT_EQ(config->stream_workers, 4);
+}
+
+TEST(NotifierConfig, EveryFlagReachesItsField) {
+  absl::FlagSaver saver;
+  SetFlag("grpc_addr", "[::1]:0");
+  SetFlag("redis_url", "redis://:pw@r:6390/3");
+  SetFlag("redis_wait_replicas", "2");
+  SetFlag("stream", "news");
+  SetFlag("key_prefix", "x:");
+  SetFlag("group", "g");
+  SetFlag("consumer_name", "pod-2");
+  SetFlag("group_start_id", "$");
+  SetFlag("alerts_per_subscription", "50");
+  SetFlag("stream_workers", "2");
+  SetFlag("delivery_workers", "0");
+  SetFlag("webhook_timeout", "1s");
+  SetFlag("webhook_max_attempts", "3");
+  SetFlag("webhook_allow_private_networks", "true");
+  SetFlag("chatops_addr", "127.0.0.1:0");
+  SetFlag("chatops_api_token", "t");
+  SetFlag("chatops_max_body_bytes", "2048");
+  SetFlag("chatops_workers", "2");
+  SetFlag("testing_kill_before_ack", "true");
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->server.address, "[::1]:0");
+  EXPECT_EQ(config->redis.host, "r");
+  EXPECT_EQ(config->redis.password, "pw");
+  EXPECT_EQ(config->alerts.durability.replicas, 2);
+  EXPECT_EQ(config->delivery_queue.durability.replicas, 2);
+  EXPECT_EQ(config->consumer.stream, "news");
+  EXPECT_EQ(config->key_prefix, "x:");
+  EXPECT_EQ(config->consumer.group, "g");
+  EXPECT_EQ(config->consumer.consumer, "pod-2");
+  EXPECT_EQ(config->consumer.group_start_id, "$");
+  EXPECT_EQ(config->alerts.max_alerts_per_subscription, 50);
+  EXPECT_EQ(config->stream_workers, 2);
+  EXPECT_EQ(config->delivery.workers, 0);
+  EXPECT_EQ(config->delivery.http.total_timeout, absl::Seconds(1));
+  EXPECT_EQ(config->delivery.http.connect_timeout, absl::Seconds(1));
+  EXPECT_EQ(config->delivery_queue.lease, absl::Seconds(12));
+  EXPECT_EQ(config->delivery.retry.max_attempts, 3);
+  EXPECT_TRUE(config->delivery.http.allow_private_addresses);
+  EXPECT_EQ(config->chatops.address, "127.0.0.1:0");
+  EXPECT_EQ(config->chatops.api_token, "t");
+  EXPECT_EQ(config->chatops.max_body_bytes, 2048u);
+  EXPECT_EQ(config->chatops.workers, 2);
+  EXPECT_TRUE(config->consumer.before_ack);  // installed, not called
+}
+
+struct BadValues {
+  std::string flag;  // the flag the message must name
+  std::vector<std::pair<std::string, std::string>> set;
+};
+
+class NotifierConfigRejects : public ::testing::TestWithParam<BadValues> {};
+
+TEST_P(NotifierConfigRejects, NamingTheFlag) {
+  absl::FlagSaver saver;
+  for (const auto& [name, value] : GetParam().set) SetFlag(name, value);
+  EXPECT_THAT(NotifierConfigFromFlags().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--" + GetParam().flag)));
+}
+
+BadValues Bad(const std::string& flag, const std::string& value) { return {flag, {{flag, value}}}; }
+
+INSTANTIATE_TEST_SUITE_P(
+    EachFlag, NotifierConfigRejects,
+    ::testing::Values(
+        Bad("grpc_addr", "::1:80"), Bad("max_threads", "0"), Bad("redis_url", "http://r"),
+        Bad("redis_wait_replicas", "-2"), Bad("log_level", "verbose"), Bad("stream", ""),
+        Bad("group", ""), Bad("group_start_id", "1-0"), Bad("alerts_per_subscription", "0"),
+        Bad("stream_workers", "0"), Bad("delivery_workers", "-1"), Bad("delivery_workers", "257"),
+        Bad("webhook_max_attempts", "0"), Bad("webhook_timeout", "50ms"),
+        Bad("webhook_initial_backoff", "0s"), Bad("delivery_poll", "0s"),
+        Bad("chatops_request_timeout", "10ms"), Bad("chatops_max_header_bytes", "100"),
+        Bad("chatops_max_body_bytes", "-5"), Bad("chatops_max_connections", "0"),
+        Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
+        Bad("chatops_addr", "127.0.0.1:0"),
+        BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
+        BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}}),
+    [](const ::testing::TestParamInfo<BadValues>& info) {
+      return info.param.flag + "_" + std::to_string(info.index);
+    });
+
+}  // namespace
+}  // namespace sa::notifier
