@@ -521,11 +521,11 @@ TEST_F(NotifierProcessTest, AlertctlTailIdleTimeoutCountsFromTheLastAlert) {
   const std::string out = dir_ + "/idle.out";
   auto tail = testing::ChildProcess::Start(SA_ALERTCTL_BIN,
                                            {"tail", sub.id(), "--notifier=" + address_, "--after=0",
-                                            "--output=json", "--idle_timeout=5s"},
+                                            "--output=json", "--idle_timeout=6s"},
                                            dir_ + "/idle.err", out);
   ASSERT_THAT(tail, IsOk());
-  // Alerts 2 s apart, 6+ s in all: a total deadline of 5 s would miss the last.
-  for (int i = 0; i < 3; ++i) {
+  // Alerts 2 s apart, 8+ s in all: a total deadline of 6 s would miss the last.
+  for (int i = 0; i < 4; ++i) {
     absl::SleepFor(absl::Seconds(2));
     Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
     ASSERT_TRUE(Eventually([&] { return static_cast<int>(Lines(out).size()) == i + 1; }))
@@ -534,7 +534,7 @@ TEST_F(NotifierProcessTest, AlertctlTailIdleTimeoutCountsFromTheLastAlert) {
   auto tail_status = tail->Wait(absl::Seconds(30));
   ASSERT_THAT(tail_status, IsOk()) << "the idle timeout did not end the tail";
   EXPECT_TRUE(WIFEXITED(*tail_status) && WEXITSTATUS(*tail_status) == 0) << *tail_status;
-  EXPECT_EQ(Lines(out).size(), 3u);
+  EXPECT_EQ(Lines(out).size(), 4u);
   notifier->Stop(SIGTERM);
 }
 
