@@ -26,6 +26,7 @@ import os
 import pathlib
 import queue
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -290,6 +291,7 @@ class MixedSoak(unittest.TestCase):
         self.addCleanup(site.close)
         watch = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"sa-soak-watch-{os.getpid()}"
         watch.mkdir(parents=True, exist_ok=True)
+        self.addCleanup(shutil.rmtree, watch, True)
         chat_port = e2e.free_port()
         stack = e2e.Stack(
             collector_args=[f"--watch_dir={watch}", "--feed_allow_private_networks",
@@ -310,6 +312,7 @@ class MixedSoak(unittest.TestCase):
             collector.AddFeed(collector_pb2.AddFeedRequest(url=f"{site.base}/{path}.rss",
                                                           interval_seconds=1), timeout=10)
 
+        feed_status = {}  # feed file name -> FeedStatus when the inputs stopped
         acknowledged = set()  # event ids Ingest acknowledged as new, for marker stories
         problems = []
         lock = threading.Lock()
@@ -395,19 +398,20 @@ class MixedSoak(unittest.TestCase):
                 for body in (b"{not json", b"x" * (4 << 20),
                              json.dumps({"query": "(((unclosed", "owner": "soak"}).encode(),
                              json.dumps({"query": "a\u0000b", "owner": "soak"}).encode()):
+                    conn = http.client.HTTPConnection("127.0.0.1", chat_port, timeout=30)
                     try:
-                        conn = http.client.HTTPConnection("127.0.0.1", chat_port, timeout=30)
                         conn.request("POST", "/v1/subscriptions", body=body, headers={
                             "Authorization": f"Bearer {TOKEN}",
                             "Content-Type": "application/json"})
                         status = conn.getresponse().status
-                        conn.close()
                         if status < 400 or status >= 500:
                             problem(f"chat API answered {status} to a bad request")
                     except (OSError, http.client.HTTPException) as error:
                         # An oversized body may be refused by closing the connection.
                         if len(body) < (1 << 20):
                             problem(f"chat API failed a small bad request: {error!r}")
+                    finally:
+                        conn.close()
                 time.sleep(0.5)
 
         def tricklers():
@@ -415,7 +419,10 @@ class MixedSoak(unittest.TestCase):
             while not stop.is_set():
                 while len(socks) < 20:
                     try:
-                        s = socket.create_connection(("127.0.0.1", chat_port), timeout=2)
+                        # From addresses of their own, so the per-address cap does not refuse
+                        # them: they must cost the server buffers, not the good clients' turns.
+                        s = socket.create_connection(("127.0.0.1", chat_port), timeout=2,
+                                                     source_address=(f"127.0.2.{len(socks) + 1}", 0))
                         s.sendall(b"POST /v1/subscriptions HTTP/1.1\r\nHost: x\r\n")
                         socks.append(s)
                     except OSError:
@@ -484,15 +491,27 @@ class MixedSoak(unittest.TestCase):
         for w in workers:
             w.join(timeout=90)
 
-        # Drain: the group has nothing pending and has read the whole stream.
+        # Quiesce every input (no more feeds, every dropped file handled), then drain: the group
+        # has nothing pending, has read the whole stream, and the stream stopped growing.
+        for feed in collector.ListFeeds(collector_pb2.ListFeedsRequest(), timeout=10).feeds:
+            feed_status[feed.url.rsplit("/", 1)[1]] = feed.status
+            collector.RemoveFeed(collector_pb2.RemoveFeedRequest(id=feed.id), timeout=10)
+        settle = time.time() + 60
+        while any(p.is_file() for p in watch.iterdir()) and time.time() < settle:
+            time.sleep(0.5)
+        self.assertEqual([p.name for p in watch.iterdir() if p.is_file()], [])
         redis = Resp(redis_port)
         drained_by = time.time() + 120
+        length, stable_since = -1, time.time()
         while True:
+            if redis.command("XLEN", "events") != length:
+                length, stable_since = redis.command("XLEN", "events"), time.time()
             groups = redis.command("XINFO", "GROUPS", "events")
             info = {g[i].decode(): g[i + 1] for g in groups for i in range(0, len(g), 2)}
             last = redis.command("XINFO", "STREAM", "events")
             last_id = dict(zip(last[0::2], last[1::2]))[b"last-generated-id"].decode()
-            if info.get("pending") == 0 and info.get("last-delivered-id").decode() == last_id:
+            if (info.get("pending") == 0 and info.get("last-delivered-id").decode() == last_id
+                    and time.time() - stable_since > 3):
                 break
             if time.time() > drained_by:
                 self.fail(f"the notifier did not drain the stream: {info}")
@@ -525,11 +544,17 @@ class MixedSoak(unittest.TestCase):
                         f"acknowledged but not in the stream: {sorted(acknowledged - marked)[:5]}")
         self.assertEqual(len(alerted), len(set(alerted)), "an event was alerted twice")
         self.assertEqual(set(alerted), marked)
-        feed_kinds = {f.url.rsplit("/", 1)[1]: f for f in collector.ListFeeds(
-            collector_pb2.ListFeedsRequest(), timeout=10).feeds}
-        self.assertGreater(feed_kinds["good.rss"].status.items_published, 0)
+        self.assertGreater(feed_status["good.rss"].items_published, 0)
+        print("soak: feeds " + "; ".join(f"{k}: published {f.items_published}, rejected "
+                                         f"{f.items_rejected}, error {f.error!r}"
+                                         for k, f in sorted(feed_status.items())), file=sys.stderr)
+        self.assertIn("attributes", feed_status["attributes.rss"].error)
+        self.assertNotEqual(feed_status["slow.rss"].error, "")
         for name, samples in rss.items():
             self.assertLess(max(samples), RSS_LIMIT_MB, f"{name} resident memory")
+        # Every dropped file was dealt with: valid ones in done/, garbage in failed/ with a reason.
+        self.assertTrue(list((watch / "done").glob("story-*.txt")))
+        self.assertTrue(list((watch / "failed").glob("garbage-*.txt")))
         # Still serving after all of it.
         self.assertTrue(notifier.GetSubscription(
             notifier_pb2.GetSubscriptionRequest(id=sub.id), timeout=10).id)
