@@ -209,7 +209,7 @@ std::vector<Event> CorpusEvents() {
   auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
   EXPECT_TRUE(gazetteer.ok()) << gazetteer.status();
   extract::EventExtractor extractor(std::make_shared<extract::Gazetteer>(std::move(*gazetteer)));
-  std::ifstream in(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  std::ifstream in(SA_SOURCE_DIR "/data/sample/anchorage-summit.txt");
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string story = buffer.str();

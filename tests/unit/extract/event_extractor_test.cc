@@ -61,7 +61,7 @@ std::vector<std::string> Names(const Repeated& items) {
 
 // The story this product is built around (shared corpus, read-only).
 TEST_F(EventExtractorTest, SeedStoryYieldsTheSummitEvent) {
-  std::string body = ReadFile(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  std::string body = ReadFile(SA_SOURCE_DIR "/data/sample/anchorage-summit.txt");
   ASSERT_FALSE(body.empty()) << "shared corpus not found beside the repository";
   Event e = Extract("Trump and Putin to meet in Anchorage", body);
   EXPECT_EQ(e.type(), "summit/meeting");

@@ -1,5 +1,5 @@
-// Webhook payloads, chat text limits and escaping, templates, retry decisions and rate limits:
-// the pure logic of delivery.
+// Webhook payloads, chat text limits and escaping, templates, digests and delivery policies:
+// the pure logic of formatting deliveries.
 #include <openssl/hmac.h>
 
 #include <gmock/gmock.h>
@@ -15,8 +15,6 @@
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/formats/telegram.h"
 #include "notifier/deliver/message_template.h"
-#include "notifier/deliver/rate_limiter.h"
-#include "notifier/deliver/retry_policy.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "tests/support/status_matchers.h"
 
@@ -327,50 +325,6 @@ TEST(WebhookPayload, DeliveryIdsAreStablePerEventSubscriptionAndChannel) {
   EXPECT_EQ(RedactWebhookChannel(slack).url(), "https://hooks.example/…");
 }
 
-// --- retry decisions -------------------------------------------------------------------------
-
-http::HttpResponse Response(int status, std::vector<std::pair<std::string, std::string>> headers = {},
-                            std::string body = "") {
-  return {status, std::move(headers), std::move(body)};
-}
-
-TEST(RetryPolicy, SuccessRetryablesAndPermanentFailures) {
-  RetryOptions options;
-  absl::Time now = absl::FromUnixSeconds(1755262900);
-  EXPECT_EQ(JudgeAttempt(Response(204), 1, options, now, 0.5).kind, AttemptVerdict::kDelivered);
-  for (int status : {408, 429, 500, 502, 503}) {
-    EXPECT_EQ(JudgeAttempt(Response(status), 1, options, now, 0.5).kind, AttemptVerdict::kRetry) << status;
-  }
-  for (int status : {400, 401, 403, 404, 410, 413}) {
-    AttemptVerdict verdict = JudgeAttempt(Response(status, {}, "invalid_token"), 1, options, now, 0.5);
-    EXPECT_EQ(verdict.kind, AttemptVerdict::kPermanentFailure) << status;
-    EXPECT_EQ(verdict.error, absl::StrCat("HTTP ", status, ": invalid_token"));
-  }
-  EXPECT_EQ(JudgeAttempt(absl::UnavailableError("connection refused"), 1, options, now, 0).kind,
-            AttemptVerdict::kRetry);
-  EXPECT_EQ(JudgeAttempt(absl::DeadlineExceededError("timed out"), 1, options, now, 0).kind,
-            AttemptVerdict::kRetry);
-  EXPECT_EQ(JudgeAttempt(absl::PermissionDeniedError("private address"), 1, options, now, 0).kind,
-            AttemptVerdict::kPermanentFailure);
-  AttemptVerdict last = JudgeAttempt(Response(503), options.max_attempts, options, now, 0);
-  EXPECT_EQ(last.kind, AttemptVerdict::kPermanentFailure);
-  EXPECT_THAT(last.error, HasSubstr("gave up after 8 attempts"));
-}
-
-TEST(RetryPolicy, SlacksWebApiErrorsInA200AreFailures) {
-  RetryOptions options;
-  absl::Time now = absl::UnixEpoch();
-  EXPECT_EQ(JudgeAttempt(Response(200, {}, R"({"ok":true,"ts":"1.2"})"), 1, options, now, 0).kind,
-            AttemptVerdict::kDelivered);
-  AttemptVerdict missing = JudgeAttempt(Response(200, {}, R"({"ok":false,"error":"channel_not_found"})"), 1, options, now, 0);
-  EXPECT_EQ(missing.kind, AttemptVerdict::kPermanentFailure);
-  EXPECT_EQ(missing.error, "API error: channel_not_found");
-  AttemptVerdict limited =
-      JudgeAttempt(Response(200, {{"retry-after", "3"}}, R"({"ok":false,"error":"ratelimited"})"), 1, options, now, 0);
-  EXPECT_EQ(limited.kind, AttemptVerdict::kRetry);
-  EXPECT_EQ(limited.retry_in, absl::Seconds(3));
-}
-
 TEST(WebhookPayload, ASlackChannelWithAChatIdPostsThroughTheWebApi) {
   v1::WebhookChannel channel = Channel(v1::WebhookChannel::SLACK);
   channel.set_url("https://slack.com/api/chat.postMessage");
@@ -381,55 +335,6 @@ TEST(WebhookPayload, ASlackChannelWithAChatIdPostsThroughTheWebApi) {
   std::map<std::string, std::string> headers(request.headers.begin(), request.headers.end());
   EXPECT_EQ(headers["Authorization"], "Bearer xoxb-1");
   EXPECT_EQ(json::parse(request.body)["channel"], "C0002");
-}
-
-TEST(RetryPolicy, BackoffDoublesWithJitterUpToTheCap) {
-  RetryOptions options{.max_attempts = 20, .initial_backoff = absl::Seconds(2), .max_backoff = absl::Seconds(60)};
-  absl::Time now = absl::UnixEpoch();
-  EXPECT_EQ(JudgeAttempt(Response(500), 1, options, now, 0).retry_in, absl::Seconds(1));
-  EXPECT_EQ(JudgeAttempt(Response(500), 1, options, now, 0.999).retry_in, absl::Seconds(1.999));
-  EXPECT_EQ(JudgeAttempt(Response(500), 3, options, now, 0).retry_in, absl::Seconds(4));
-  EXPECT_EQ(JudgeAttempt(Response(500), 15, options, now, 0).retry_in, absl::Seconds(30));
-  EXPECT_LT(JudgeAttempt(Response(500), 15, options, now, 0.999).retry_in, absl::Seconds(60));
-}
-
-TEST(RetryPolicy, HonoursTheDelayEachServiceAsksFor) {
-  RetryOptions options;
-  absl::Time now = absl::FromUnixSeconds(1755262800);  // Fri, 15 Aug 2025 13:00:00 GMT
-  EXPECT_EQ(JudgeAttempt(Response(429, {{"retry-after", "7"}}), 1, options, now, 0).retry_in, absl::Seconds(7));
-  EXPECT_EQ(JudgeAttempt(Response(503, {{"retry-after", "Fri, 15 Aug 2025 13:00:30 GMT"}}), 1, options, now, 0)
-                .retry_in,
-            absl::Seconds(30));
-  // Telegram and Discord put it in the JSON body.
-  EXPECT_EQ(JudgeAttempt(Response(429, {}, R"({"ok":false,"error_code":429,"parameters":{"retry_after":3}})"), 1,
-                         options, now, 0)
-                .retry_in,
-            absl::Seconds(3));
-  EXPECT_EQ(JudgeAttempt(Response(429, {}, R"({"retry_after": 1.5, "global": false})"), 1, options, now, 0).retry_in,
-            absl::Milliseconds(1500));
-  // A huge request is capped.
-  EXPECT_EQ(JudgeAttempt(Response(429, {{"retry-after", "99999999"}}), 1, options, now, 0).retry_in, absl::Hours(1));
-}
-
-TEST(RateLimiter, AllowsABurstThenSpacesMessages) {
-  RateLimiter limiter;
-  absl::Time now = absl::UnixEpoch();
-  RateLimit slack{1, 3};
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.TryTake("c1", slack, now), absl::ZeroDuration());
-  EXPECT_EQ(limiter.TryTake("c1", slack, now), absl::Seconds(1));
-  EXPECT_EQ(limiter.TryTake("c2", slack, now), absl::ZeroDuration());  // channels are separate
-  EXPECT_EQ(limiter.TryTake("c1", slack, now + absl::Milliseconds(500)), absl::Milliseconds(500));
-  EXPECT_EQ(limiter.TryTake("c1", slack, now + absl::Seconds(1)), absl::ZeroDuration());
-}
-
-TEST(HttpClient, RecognisesPrivateAddresses) {
-  for (const char* address : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
-                              "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"}) {
-    EXPECT_TRUE(http::IsPrivateAddress(address)) << address;
-  }
-  for (const char* address : {"8.8.8.8", "172.32.0.1", "2606:4700::1111", "149.154.167.220"}) {
-    EXPECT_FALSE(http::IsPrivateAddress(address)) << address;
-  }
 }
 
 // --- digests and throttling -------------------------------------------------------------------

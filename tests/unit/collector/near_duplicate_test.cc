@@ -26,7 +26,7 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-std::string Seed() { return ReadFile(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt"); }
+std::string Seed() { return ReadFile(SA_SOURCE_DIR "/data/sample/anchorage-summit.txt"); }
 
 // How outlets republish a wire story.
 std::vector<std::pair<std::string, std::string>> SyndicatedCopies(const std::string& seed) {
