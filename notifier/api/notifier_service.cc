@@ -112,13 +112,14 @@ absl::Status ParseRequestBytes(const std::string& bytes, google::protobuf::Messa
 
 NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts,
                                  AlertHub& hub, WorkQueue& work, const QueryTester& tester,
-                                 DeliveryQueue& deliveries)
+                                 DeliveryQueue& deliveries, const Clock& clock)
     : subscriptions_(subscriptions),
       alerts_(alerts),
       hub_(hub),
       work_(work),
       tester_(tester),
-      deliveries_(deliveries) {}
+      deliveries_(deliveries),
+      clock_(clock) {}
 
 grpc::Status NotifierService::ListDeadLetters(grpc::ServerContext*,
                                               const v1::ListDeadLettersRequest* request,
@@ -186,7 +187,7 @@ grpc::Status NotifierService::ReplayDeadLetter(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("'", request->id(), "' is not a dead-letter id (MS-SEQ)"));
   }
-  auto replayed = deliveries_.Replay(request->id(), absl::Now());
+  auto replayed = deliveries_.Replay(request->id(), clock_.Now());
   if (!replayed.ok()) {
     return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(replayed.status()), response, "ReplayDeadLetter");
   }

@@ -7,6 +7,7 @@
 // the field and the byte offset instead.
 #pragma once
 
+#include "common/clock.h"
 #include "common/concurrency/work_queue.h"
 #include "notifier/api/alert_hub.h"
 #include "notifier/api/query_tester.h"
@@ -34,7 +35,8 @@ class NotifierService final : public internal::NotifierServiceBase {
  public:
   // All references must outlive the service.
   NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts, AlertHub& hub,
-                  WorkQueue& work, const QueryTester& tester, DeliveryQueue& deliveries);
+                  WorkQueue& work, const QueryTester& tester, DeliveryQueue& deliveries,
+                  const Clock& clock = Clock::Real());
 
   grpc::ServerUnaryReactor* CreateSubscription(grpc::CallbackServerContext* context,
                                                const grpc::ByteBuffer* request,
@@ -78,6 +80,7 @@ class NotifierService final : public internal::NotifierServiceBase {
   WorkQueue& work_;
   const QueryTester& tester_;
   DeliveryQueue& deliveries_;
+  const Clock& clock_;  // ReplayDeadLetter's "now" (when the replayed delivery is due)
 };
 
 }  // namespace sa::notifier
