@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "common/config/data_dir.h"
 #include "common/log/log.h"
+#include "common/text/tokenize.h"
 
 namespace sa::extract {
 namespace {
@@ -56,6 +57,12 @@ absl::Status AddPhrase(text::PhraseIndex& index, const std::string& phrase, uint
 }
 
 }  // namespace
+
+bool Gazetteer::Knows(absl::string_view name) const {
+  std::vector<text::Token> tokens = text::Tokenize(name);
+  return !people_index_.FindAll(tokens).empty() || !places_index_.FindAll(tokens).empty() ||
+         !organisations_index_.FindAll(tokens).empty();
+}
 
 const std::string& Gazetteer::cue_text(uint32_t value, bool topic) const {
   const auto& texts = topic ? topic_cue_texts_ : event_type_cue_texts_;

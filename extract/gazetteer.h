@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
 
 namespace sa::extract {
@@ -58,6 +59,9 @@ class Gazetteer {
   const text::PhraseIndex& event_type_cues() const { return event_type_cues_; }
   // The cue phrase (as written in the file) for a topic / event-type index value.
   const std::string& cue_text(uint32_t value, bool topic) const;
+
+  // Whether `name` is, or contains, a known person, place or organisation.
+  bool Knows(absl::string_view name) const;
 
  private:
   std::vector<PersonEntry> people_;

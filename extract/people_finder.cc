@@ -1,0 +1,73 @@
+#include "extract/people_finder.h"
+
+#include "absl/strings/match.h"
+#include "extract/event_extractor.h"
+#include "extract/name_patterns.h"
+
+namespace sa::extract {
+namespace {
+
+using summit_alerts::v1::Event;
+
+// Adds a person the gazetteer does not know, unless known or reported already. Each candidate
+// is compared with at most kMaxParticipants names: linear in the text.
+void AddUnknownPerson(const Gazetteer& g, const ArticleText& text, int f, const FoundName& found,
+                      double confidence, Event& event, ParticipantWeight& weight) {
+  if (event.participants_size() >= kMaxParticipants || g.Knows(found.name)) return;
+  for (const auto& existing : event.participants()) {
+    // "Governor Mike Dunleavy said" after "Governor Mike Dunleavy": the same person.
+    if (absl::StrContains(found.name, existing.name()) ||
+        absl::StrContains(existing.name(), found.name)) {
+      return;
+    }
+  }
+  auto* p = event.add_participants();
+  p->set_name(found.name);
+  p->set_role(found.title);
+  p->set_confidence(confidence);
+  FillEvidence(text, {f, found.begin, found.end}, p->mutable_evidence());
+  weight.others += 1;
+}
+
+}  // namespace
+
+bool IsHeadOfStateOrGovernment(const std::string& role) {
+  if (absl::StartsWith(role, "Former ") || absl::StartsWith(role, "Vice ")) return false;
+  for (absl::string_view title :
+       {"President of", "Prime Minister", "Chancellor", "King of", "Supreme Leader"}) {
+    if (absl::StrContains(role, title)) return true;
+  }
+  return false;
+}
+
+ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, Event& event) {
+  ParticipantWeight weight;
+  for (const auto& [id, mention] : FirstMentions(g.people_index(), text)) {
+    if (event.participants_size() >= kMaxParticipants) break;
+    const PersonEntry& person = g.people()[id];
+    auto* p = event.add_participants();
+    p->set_name(person.name);
+    p->set_role(person.role);
+    p->set_country(person.country);
+    for (const std::string& alias : person.aliases) p->add_aliases(alias);
+    FillEvidence(text, mention, p->mutable_evidence());
+    p->set_confidence(1.0);
+    (IsHeadOfStateOrGovernment(person.role) ? weight.heads : weight.others) += 1;
+  }
+  auto full = [&] { return event.participants_size() >= kMaxParticipants; };
+  for (int f = 0; f < 2 && !full(); ++f) {
+    ForEachTitledName(*text.fields[f].text, [&](const FoundName& found) {
+      AddUnknownPerson(g, text, f, found, 0.6, event, weight);
+      return !full();
+    });
+  }
+  for (int f = 0; f < 2 && !full(); ++f) {
+    ForEachReportedPerson(*text.fields[f].text, [&](const FoundName& found) {
+      AddUnknownPerson(g, text, f, found, 0.4, event, weight);
+      return !full();
+    });
+  }
+  return weight;
+}
+
+}  // namespace sa::extract

@@ -1,0 +1,27 @@
+// Participants of an article: people the gazetteer knows (confidence 1), then people it does not
+// know, recognised by a title before the name (0.6) or a reporting verb after it (0.4).
+#pragma once
+
+#include "extract/article_text.h"
+#include "extract/gazetteer.h"
+#include "summit_alerts/v1/events.pb.h"
+
+namespace sa::extract {
+
+// How much weight the participants carry, for relevance (event_extractor.h).
+struct ParticipantWeight {
+  double heads = 0;   // participants who head a state or government
+  double others = 0;  // other participants
+};
+
+// Adds at most kMaxParticipants participants to `event`: gazetteer people in order of first
+// mention, then unknown names (after a title, then before a reporting verb), each in order of
+// appearance. Linear in the article's length.
+ParticipantWeight AddParticipants(const Gazetteer& gazetteer, const ArticleText& text,
+                                  summit_alerts::v1::Event& event);
+
+// Whether a gazetteer role heads a state or government ("President of Russia"; not "Former …"
+// or "Vice …").
+bool IsHeadOfStateOrGovernment(const std::string& role);
+
+}  // namespace sa::extract
