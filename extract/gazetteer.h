@@ -64,6 +64,13 @@ class Gazetteer {
   bool Knows(absl::string_view name) const;
 
  private:
+  // One loader per file, each in its own gazetteer_<file>.cc.
+  absl::Status LoadPeople(const std::string& directory);
+  absl::Status LoadPlaces(const std::string& directory);
+  absl::Status LoadOrganisations(const std::string& directory);  // optional file
+  absl::Status LoadTopics(const std::string& directory);
+  absl::Status LoadEventTypes(const std::string& directory);
+
   std::vector<PersonEntry> people_;
   std::vector<PlaceEntry> places_;
   std::vector<OrganisationEntry> organisations_;
