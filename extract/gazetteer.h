@@ -27,6 +27,8 @@ struct OrganisationEntry {
 };
 struct TopicEntry {
   std::string name;
+  std::string iptc_id;  // "medtop:11000000"; "" when the taxonomy has none
+  std::string parent;   // the parent topic's name; "" for a top-level topic
 };
 struct EventTypeEntry {
   std::string type;
