@@ -1,4 +1,7 @@
 // Injectable time source, so TTLs, retries and timestamps are testable without sleeping.
+// Business times (TTLs, retry and digest due times, rate-limit windows, stored timestamps) come
+// from a Clock; I/O deadlines, parse deadlines and log timestamps stay on absl::Now() (real
+// time bounds real work). Tests use sa::testing::FakeClock (tests/support/fake_clock.h).
 #pragma once
 
 #include "absl/time/clock.h"
@@ -23,16 +26,5 @@ inline const Clock& Clock::Real() {
   static const RealClock clock;
   return clock;
 }
-
-// A clock tests move by hand. Not thread-safe.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(absl::Time start) : now_(start) {}
-  absl::Time Now() const override { return now_; }
-  void Advance(absl::Duration d) { now_ += d; }
-
- private:
-  absl::Time now_;
-};
 
 }  // namespace sa

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "common/http/http_client.h"
 #include "notifier/deliver/retry_policy.h"
+#include "tests/support/fake_clock.h"
 
 namespace sa::notifier {
 namespace {
@@ -79,6 +80,13 @@ TEST(RetryPolicy, HonoursTheDelayEachServiceAsksFor) {
             absl::Seconds(3));
   EXPECT_EQ(JudgeAttempt(Response(429, {}, R"({"retry_after": 1.5, "global": false})"), 1, options, now, 0).retry_in,
             absl::Milliseconds(1500));
+  // A Retry-After date counts from the time of judging: 10 s later, 20 s are left.
+  testing::FakeClock clock(now);
+  clock.Advance(absl::Seconds(10));
+  EXPECT_EQ(JudgeAttempt(Response(503, {{"retry-after", "Fri, 15 Aug 2025 13:00:30 GMT"}}), 1, options,
+                         clock.Now(), 0)
+                .retry_in,
+            absl::Seconds(20));
   // A huge request is capped.
   EXPECT_EQ(JudgeAttempt(Response(429, {{"retry-after", "99999999"}}), 1, options, now, 0).retry_in, absl::Hours(1));
 }
