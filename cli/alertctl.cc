@@ -603,7 +603,7 @@ int ExtractEvents(const std::vector<std::string>& files) {
         rc = 1;
         continue;
       }
-      v1::Event event = extractor.Extract(article, absl::Now());
+      v1::Event event = extractor.Extract(article, absl::Now());  // a one-shot CLI: real time
       event.clear_body();  // the input has it; keep lines readable
       std::cout << sa::cli::ToJson(event) << std::endl;
     }

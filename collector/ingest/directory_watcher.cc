@@ -20,6 +20,7 @@ absl::Time ModifiedAt(const fs::path& path, std::error_code& ec) {
   auto written = fs::last_write_time(path, ec);
   if (ec) return absl::InfinitePast();
   auto since = written - fs::file_time_type::clock::now();
+  // Real time, not a Clock: file times are the file system's wall clock.
   return absl::Now() + absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(since));
 }
 
