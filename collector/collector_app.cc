@@ -10,6 +10,7 @@
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/directory_watcher.h"
 #include "collector/ingest/ingester.h"
+#include "common/clock.h"
 #include "common/log/log.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,11 +22,12 @@ absl::Status RunCollector(const CollectorConfig& config) {
   SA_ASSIGN_OR_RETURN(auto gazetteer, extract::Gazetteer::LoadForService(config.gazetteer_dir));
   extract::EventExtractor extractor(std::move(gazetteer));
 
+  const Clock& clock = Clock::Real();  // the service's one time source for business times
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
-  EventPublisher publisher(redis, config.publisher);
-  Ingester ingester(extractor, publisher, config.limits);
+  EventPublisher publisher(redis, config.publisher, clock);
+  Ingester ingester(extractor, publisher, config.limits, clock);
   feeds::FeedStore feed_store(redis, config.publisher.key_prefix);
-  CollectorService service(ingester, &feed_store);
+  CollectorService service(ingester, &feed_store, clock);
 
   if (!config.feeds_file.empty()) {
     std::ifstream in(config.feeds_file);
@@ -35,12 +37,12 @@ absl::Status RunCollector(const CollectorConfig& config) {
     SA_ASSIGN_OR_RETURN(auto feeds, feeds::ParseFeedsFile(content.str(), config.feeds_file));
     for (const auto& feed : feeds) {
       // Redis may not be up yet: the file's feeds are added as soon as it answers.
-      absl::StatusOr<summit_alerts::v1::Feed> added = feed_store.Add(feed, absl::Now());
+      absl::StatusOr<summit_alerts::v1::Feed> added = feed_store.Add(feed, clock.Now());
       for (int attempt = 0; !added.ok() && added.status().code() == absl::StatusCode::kUnavailable &&
                             attempt < 30;
            ++attempt) {
         absl::SleepFor(absl::Seconds(1));
-        added = feed_store.Add(feed, absl::Now());
+        added = feed_store.Add(feed, clock.Now());
       }
       if (!added.ok()) return added.status();
       log::Info("feed.configured", {{"feed", added->id()}, {"url", added->url()}});
@@ -54,7 +56,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
   }
   std::unique_ptr<feeds::FeedPoller> poller;
   if (config.poll_feeds) {
-    poller = std::make_unique<feeds::FeedPoller>(feed_store, ingester, config.feed_poller);
+    poller = std::make_unique<feeds::FeedPoller>(feed_store, ingester, config.feed_poller, clock);
     poller->Start();
   }
 

@@ -88,8 +88,9 @@ std::string Hex64(uint64_t v) { return absl::StrFormat("%016x", v); }
 
 }  // namespace
 
-EventPublisher::EventPublisher(redis::RedisClient& redis, PublisherOptions options)
-    : redis_(redis), options_(std::move(options)) {}
+EventPublisher::EventPublisher(redis::RedisClient& redis, PublisherOptions options,
+                               const Clock& clock)
+    : redis_(redis), options_(std::move(options)), clock_(clock) {}
 
 absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::Event& event,
                                                       const StoryKeys& keys) {
@@ -113,7 +114,7 @@ absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::E
        std::to_string(options_.stream_max_len), event.id(), event.type(), event.title(), bytes,
        keys.canonical_url.empty() ? "0" : "1", word, Hex64(keys.shingle_simhash),
        std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.near_duplicate_window))),
-       std::to_string(absl::ToUnixMillis(absl::Now())),
+       std::to_string(absl::ToUnixMillis(clock_.Now())),
        std::to_string(near ? std::min(options_.near_duplicate_bits, 3) : 0),
        std::to_string(options_.near_duplicate_shingle_bits), keys.source.SerializeAsString(),
        source_field, p},

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/redis/redis_client.h"
 #include "summit_alerts/v1/events.pb.h"
 
@@ -51,7 +52,10 @@ struct PublishResult {
 // sources), so it suits a single master (with replicas/Sentinel), not Redis Cluster.
 class EventPublisher {
  public:
-  EventPublisher(redis::RedisClient& redis, PublisherOptions options);
+  // `clock` dates each story's near-duplicate fingerprints (the near_duplicate_window is
+  // measured on it). References must outlive the publisher.
+  EventPublisher(redis::RedisClient& redis, PublisherOptions options,
+                 const Clock& clock = Clock::Real());
 
   absl::StatusOr<PublishResult> Publish(const summit_alerts::v1::Event& event,
                                         const StoryKeys& keys = {});
@@ -68,6 +72,7 @@ class EventPublisher {
  private:
   redis::RedisClient& redis_;
   const PublisherOptions options_;
+  const Clock& clock_;
 };
 
 }  // namespace sa::collector

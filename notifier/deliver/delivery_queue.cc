@@ -246,8 +246,7 @@ absl::StatusOr<bool> DeliveryQueue::Settle(const ClaimedDelivery& delivery, cons
   return reply.integer == 1;
 }
 
-absl::StatusOr<bool> DeliveryQueue::MarkDelivered(const ClaimedDelivery& delivery) {
-  absl::Time now = absl::Now();
+absl::StatusOr<bool> DeliveryQueue::MarkDelivered(const ClaimedDelivery& delivery, absl::Time now) {
   return Settle(delivery, "delivered", now, "", now);
 }
 
@@ -265,8 +264,7 @@ absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& del
   return Settle(delivery, "dead", now, error, now);
 }
 
-absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery) {
-  absl::Time now = absl::Now();
+absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery, absl::Time now) {
   return Settle(delivery, "cancel", now, "", now);
 }
 
@@ -304,8 +302,9 @@ absl::StatusOr<bool> DeliveryQueue::SettleDigest(const ClaimedDelivery& digest, 
   return reply.integer == 1;
 }
 
-absl::StatusOr<bool> DeliveryQueue::FinishDigest(const ClaimedDelivery& digest, int count, absl::Time next_due) {
-  return SettleDigest(digest, count, {}, "", absl::Now(), next_due);
+absl::StatusOr<bool> DeliveryQueue::FinishDigest(const ClaimedDelivery& digest, int count, absl::Time now,
+                                                 absl::Time next_due) {
+  return SettleDigest(digest, count, {}, "", now, next_due);
 }
 
 absl::StatusOr<bool> DeliveryQueue::DeadLetterDigest(const ClaimedDelivery& digest,

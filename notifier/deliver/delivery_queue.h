@@ -60,8 +60,9 @@ class DeliveryQueue {
   // Up to `max` deliveries due at `now`, each leased until now + lease. A delivery whose job
   // is unreadable is dead-lettered, not returned.
   absl::StatusOr<std::vector<ClaimedDelivery>> Claim(int max, absl::Time now);
-  // Each returns false when the lease was lost (another worker owns the delivery now).
-  absl::StatusOr<bool> MarkDelivered(const ClaimedDelivery& delivery);
+  // Each returns false when the lease was lost (another worker owns the delivery now). Every
+  // `now`/`due` is the caller's clock (the workers' Clock), never read here.
+  absl::StatusOr<bool> MarkDelivered(const ClaimedDelivery& delivery, absl::Time now);
   // Counts an attempt, records the error, and makes the delivery due at `due`.
   absl::StatusOr<bool> Retry(const ClaimedDelivery& delivery, absl::Time due, const std::string& error);
   // Makes the delivery due at `due` without counting an attempt (rate limit, busy channel).
@@ -70,13 +71,14 @@ class DeliveryQueue {
   absl::StatusOr<bool> MoveToDeadLetters(const ClaimedDelivery& delivery, const std::string& error,
                                   absl::Time now);
   // Drops the delivery (its subscription was deleted), with a digest's waiting alerts.
-  absl::StatusOr<bool> Cancel(const ClaimedDelivery& delivery);
+  absl::StatusOr<bool> Cancel(const ClaimedDelivery& delivery, absl::Time now);
 
   // Up to `max` alerts waiting in a digest job's list, oldest first (ids set).
   absl::StatusOr<std::vector<summit_alerts::v1::Alert>> DigestAlerts(const ClaimedDelivery& digest, int max);
   // After the first `count` alerts of the digest were sent: removes them, and queues the job
   // for `next_due` if more are waiting, or deletes it.
-  absl::StatusOr<bool> FinishDigest(const ClaimedDelivery& digest, int count, absl::Time next_due);
+  absl::StatusOr<bool> FinishDigest(const ClaimedDelivery& digest, int count, absl::Time now,
+                                    absl::Time next_due);
   // The digest failed for good: its first `count` alerts become one dead letter each (with
   // `delivery_ids`, in order, so each can be replayed alone), then as FinishDigest.
   absl::StatusOr<bool> DeadLetterDigest(const ClaimedDelivery& digest, const std::vector<std::string>& delivery_ids,

@@ -112,7 +112,7 @@ void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::stri
     if (!alerts.ok()) {
       LogDelivery(log::Level::kError, "delivery.digest_unreadable", digest, attempt, alerts.status().message());
     }
-    settled(queue_.Cancel(digest));  // nothing (readable) to send
+    settled(queue_.Cancel(digest, clock_.Now()));  // nothing (readable) to send
     return;
   }
   const int count = static_cast<int>(alerts->size());
@@ -128,7 +128,7 @@ void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::stri
   const std::string detail = absl::StrCat(count, " alerts; ", verdict.error);
   switch (verdict.kind) {
     case AttemptVerdict::kDelivered:
-      settled(queue_.FinishDigest(digest, count, NextDigestTime(digest.policy, now)));
+      settled(queue_.FinishDigest(digest, count, now, NextDigestTime(digest.policy, now)));
       Count(&DeliveryStats::delivered);
       LogDelivery(log::Level::kInfo, "delivery.digest_sent", digest, attempt, absl::StrCat(count, " alerts"));
       break;
@@ -180,7 +180,7 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
 
   auto exists = subscriptions_.Exists(subscription_id);
   if (exists.ok() && !*exists) {
-    settled(queue_.Cancel(delivery), "cancel");
+    settled(queue_.Cancel(delivery, clock_.Now()), "cancel");
     Count(&DeliveryStats::cancelled);
     LogDelivery(log::Level::kInfo, "delivery.cancelled", delivery, attempt, "subscription deleted");
     return;
@@ -222,7 +222,7 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
       JudgeAttempt(response, attempt, options_.retry, now, absl::Uniform(random, 0.0, 1.0));
   switch (verdict.kind) {
     case AttemptVerdict::kDelivered:
-      settled(queue_.MarkDelivered(delivery), "delivered");
+      settled(queue_.MarkDelivered(delivery, now), "delivered");
       Count(&DeliveryStats::delivered);
       LogDelivery(log::Level::kInfo, "delivery.sent", delivery, attempt,
                   absl::StrCat("HTTP ", response->status));

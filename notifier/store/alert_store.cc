@@ -78,8 +78,8 @@ bool IsValidAlertId(const std::string& id) {
          !parts[0].empty() && !parts[1].empty() && parts[0][0] != '+' && parts[1][0] != '+';
 }
 
-AlertStore::AlertStore(redis::RedisClient& redis, AlertStoreOptions options)
-    : redis_(redis), options_(std::move(options)) {}
+AlertStore::AlertStore(redis::RedisClient& redis, AlertStoreOptions options, const Clock& clock)
+    : redis_(redis), options_(std::move(options)), clock_(clock) {}
 
 absl::StatusOr<std::optional<std::string>> AlertStore::Append(
     const Alert& alert, const std::vector<PendingDelivery>& deliveries) {
@@ -94,7 +94,7 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
       std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
       std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
       alert.subscription_id(), std::to_string(options_.feed_max_len),
-      std::to_string(absl::ToUnixMillis(absl::Now())), options_.key_prefix};
+      std::to_string(absl::ToUnixMillis(clock_.Now())), options_.key_prefix};
   for (const PendingDelivery& d : deliveries) {
     args.insert(args.end(), {d.delivery_id, d.channel_bytes, d.digest_job_id, d.digest_key,
                              std::to_string(d.digest_due_ms), d.digest ? "1" : "0", d.throttle_key,

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/redis/redis_client.h"
 #include "notifier/deliver/delivery_keys.h"
 #include "summit_alerts/v1/events.pb.h"
@@ -43,7 +44,10 @@ inline std::string SubscriptionOwnedKeysKey(const std::string& key_prefix,
 // Thread-safe.
 class AlertStore {
  public:
-  AlertStore(redis::RedisClient& redis, AlertStoreOptions options);
+  // `clock` stamps each queued delivery (queued and due at Append's "now"); it must be the
+  // clock the delivery workers claim with. References must outlive the store.
+  AlertStore(redis::RedisClient& redis, AlertStoreOptions options,
+             const Clock& clock = Clock::Real());
 
   // Stores `alert` (its id is ignored) and, in the same atomic step, queues its webhook
   // `deliveries` (delivery_keys.h); returns the new alert id, or nullopt when this
@@ -73,6 +77,7 @@ class AlertStore {
  private:
   redis::RedisClient& redis_;
   const AlertStoreOptions options_;
+  const Clock& clock_;
 };
 
 // True for a Redis stream id "MS-SEQ" (or "0"), the form after_alert_id takes.

@@ -344,7 +344,7 @@ TEST_F(DeliveryTest, ADeadWorkersLeaseExpiresAndAnotherWorkerDeliversOnce) {
   ASSERT_TRUE(sink_->WaitForRequests("/slack", 1, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   // The dead worker's lease is gone: it cannot settle (or re-queue) what was delivered.
-  EXPECT_EQ(queue_->MarkDelivered((*claimed)[0]).value(), false);
+  EXPECT_EQ(queue_->MarkDelivered((*claimed)[0], absl::Now()).value(), false);
   EXPECT_EQ(queue_->Retry((*claimed)[0], absl::Now(), "late").value(), false);
   EXPECT_EQ(queue_->Size().value(), 0);
   absl::SleepFor(absl::Milliseconds(300));
