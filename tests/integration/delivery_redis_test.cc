@@ -11,6 +11,7 @@
 #include "notifier/deliver/delivery_worker.h"
 #include "notifier/deliver/webhook_payload.h"
 #include "tests/support/eventually.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/http_sink.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/shared_redis_test.h"
@@ -20,9 +21,11 @@ namespace sa::notifier {
 namespace {
 
 using ::sa::testing::Eventually;
+using ::sa::testing::FakeClock;
 using ::sa::testing::HttpSink;
 using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::SizeIs;
 namespace v1 = summit_alerts::v1;
 
@@ -36,10 +39,9 @@ class DeliveryTest : public testing::SharedRedisTest {
     cache_ = std::make_unique<SubscriptionCache>(*subs_);
     publisher_ = std::make_unique<collector::EventPublisher>(
         client(), collector::PublisherOptions{.stream = prefix_ + "events", .key_prefix = prefix_});
-    ConsumerOptions consumer;
-    consumer.stream = prefix_ + "events";
-    consumer.consumer = "c1";
-    consumer_ = std::make_unique<EventConsumer>(client(), *cache_, *alerts_, consumer);
+    consumer_options_.stream = prefix_ + "events";
+    consumer_options_.consumer = "c1";
+    consumer_ = std::make_unique<EventConsumer>(client(), *cache_, *alerts_, consumer_options_);
     queue_ = std::make_unique<DeliveryQueue>(
         client(), DeliveryQueueOptions{.key_prefix = prefix_, .lease = absl::Seconds(5)});
     auto sink = HttpSink::Start();
@@ -65,11 +67,49 @@ class DeliveryTest : public testing::SharedRedisTest {
     return options;
   }
 
-  DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions(),
-                              const Clock& clock = Clock::Real()) {
+  // From here on alerts are stored, deliveries queued and workers started on `clock_`, a
+  // FakeClock: retry, digest, rate-limit and lease times are then exact, and the test moves
+  // time with clock_.Advance() instead of sleeping.
+  void UseFakeClock() {
+    fake_clock_ = true;
+    consumer_.reset();  // it refers to alerts_
+    alerts_ = std::make_unique<AlertStore>(client(), AlertStoreOptions{.key_prefix = prefix_}, clock_);
+    consumer_ = std::make_unique<EventConsumer>(client(), *cache_, *alerts_, consumer_options_, clock_);
+  }
+
+  DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions()) {
+    const Clock& clock = fake_clock_ ? static_cast<const Clock&>(clock_) : Clock::Real();
     workers_.push_back(std::make_unique<DeliveryWorker>(client(), *queue_, *subs_, options, clock));
     workers_.back()->Start();
     return *workers_.back();
+  }
+
+  // Stops every worker; once it returns, every request a worker sent has been answered and
+  // settled, so the sink's requests are final.
+  void StopWorkers() {
+    for (auto& worker : workers_) worker->Stop();
+  }
+
+  // When the queued delivery or digest job `id` is due (its score in the due set; a claimed
+  // one's is its lease end), or nullopt when it is not queued.
+  std::optional<absl::Time> DueAt(const std::string& id) {
+    auto score = client().Command({"ZSCORE", queue_->keys().Due(), id});
+    int64_t ms = 0;
+    if (!score.ok() || score->is_nil() || !absl::SimpleAtoi(score->str, &ms)) return std::nullopt;
+    return absl::FromUnixMillis(ms);
+  }
+
+  // The failed attempts counted on the queued delivery `id` (0 when it has none or is gone).
+  int64_t Attempts(const std::string& id) {
+    auto attempts = client().Command({"HGET", queue_->keys().Job(id), "attempts"});
+    int64_t n = 0;
+    return attempts.ok() && absl::SimpleAtoi(attempts->str, &n) ? n : 0;
+  }
+
+  // True once the delivery `id` was sent and failed `attempts` times, and is queued again.
+  bool WaitForAttempts(const std::string& id, int64_t attempts) {
+    return Eventually([&] { return Attempts(id) == attempts && DueAt(id) > clock_.Now(); },
+                      absl::Seconds(10));
   }
 
   static v1::Channel Webhook(v1::WebhookChannel::Format format, const std::string& url,
@@ -129,6 +169,9 @@ class DeliveryTest : public testing::SharedRedisTest {
   std::unique_ptr<DeliveryQueue> queue_;
   std::unique_ptr<HttpSink> sink_;
   std::vector<std::unique_ptr<DeliveryWorker>> workers_;
+  ConsumerOptions consumer_options_;
+  FakeClock clock_;  // starts at an hour boundary (FakeClock's default start)
+  bool fake_clock_ = false;
 };
 
 TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
@@ -170,17 +213,21 @@ TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
 }
 
 TEST_F(DeliveryTest, A429IsRetriedNoSoonerThanRetryAfter) {
+  UseFakeClock();
   sink_->Script("/slack", {{.status = 429, .headers = {{"Retry-After", "1"}}, .body = "rate_limited", .delay = {}}});
-  Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
+  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
+  const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
+  EXPECT_EQ(DueAt(id), clock_.Now()) << "queued due at once, on the alert store's clock";
   StartWorker();
+  ASSERT_TRUE(WaitForAttempts(id, 1));
+  EXPECT_EQ(DueAt(id), clock_.Now() + absl::Seconds(1)) << "due exactly Retry-After later";
+  EXPECT_THAT(sink_->Requests("/slack"), SizeIs(1));
+  clock_.Advance(absl::Seconds(1));
   ASSERT_TRUE(sink_->WaitForRequests("/slack", 2, absl::Seconds(10)));
   auto requests = sink_->Requests("/slack");
   EXPECT_EQ(requests[0].status, 429);
   EXPECT_EQ(requests[1].status, 200);
-  absl::Duration gap = requests[1].received - requests[0].received;
-  EXPECT_GE(gap, absl::Seconds(1));
-  EXPECT_LE(gap, absl::Seconds(4)) << "retry-after 1 s plus at most an idle poll and scheduling";
   EXPECT_EQ(requests[0].body, requests[1].body);
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   EXPECT_TRUE(DeadLetters().empty());
@@ -198,12 +245,16 @@ TEST_F(DeliveryTest, TelegramsRetryAfterInTheBodyIsHonoured) {
                   .body = R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1",)"
                           R"("parameters":{"retry_after":1}})",
                   .delay = {}}});
-  Subscribe("Putin", {telegram});
+  UseFakeClock();
+  v1::Subscription sub = Subscribe("Putin", {telegram});
   PublishAndConsume("ev_1", "Putin <b>arrives</b> & waves");
+  const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
   StartWorker();
+  ASSERT_TRUE(WaitForAttempts(id, 1));
+  EXPECT_EQ(DueAt(id), clock_.Now() + absl::Seconds(1)) << "due exactly retry_after later";
+  clock_.Advance(absl::Seconds(1));
   ASSERT_TRUE(sink_->WaitForRequests("/bot123:abc/sendMessage", 2, absl::Seconds(10)));
   auto requests = sink_->Requests("/bot123:abc/sendMessage");
-  EXPECT_GE(requests[1].received - requests[0].received, absl::Seconds(1));
   auto body = nlohmann::json::parse(requests[1].body);
   EXPECT_EQ(body["chat_id"], "@summit");
   EXPECT_THAT(body["text"].get<std::string>(), HasSubstr("<b>Putin &lt;b&gt;arrives&lt;/b&gt; &amp; waves</b>"));
@@ -212,15 +263,22 @@ TEST_F(DeliveryTest, TelegramsRetryAfterInTheBodyIsHonoured) {
 TEST_F(DeliveryTest, ServerErrorsAreRetriedThenDeadLetteredAndCanBeReplayed) {
   std::vector<HttpSink::Reply> failures(3, HttpSink::Reply{.status = 500, .headers = {}, .body = "boom", .delay = {}});
   sink_->Script("/hook", failures);
+  UseFakeClock();
   v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/hook"))});
   PublishAndConsume("ev_1", "Putin arrives");
+  const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
   StartWorker();
-  ASSERT_TRUE(sink_->WaitForRequests("/hook", 3, absl::Seconds(15)));
+  for (int failed = 1; failed < 3; ++failed) {
+    ASSERT_TRUE(WaitForAttempts(id, failed));
+    EXPECT_THAT(sink_->Requests("/hook"), SizeIs(failed));
+    // Backoff: attempt 2 waits 100..200 ms, attempt 3 200..400 ms (initial 200 ms, jitter).
+    const absl::Duration wait = *DueAt(id) - clock_.Now();
+    EXPECT_GE(wait, absl::Milliseconds(100 * failed)) << "before attempt " << failed + 1;
+    EXPECT_LE(wait, absl::Milliseconds(200 * failed)) << "before attempt " << failed + 1;
+    clock_.Advance(wait);
+  }
+  ASSERT_TRUE(sink_->WaitForRequests("/hook", 3, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
-  auto requests = sink_->Requests("/hook");
-  // Backoff: attempt 2 waits 100..200 ms, attempt 3 200..400 ms (initial 200 ms, jitter).
-  EXPECT_GE(requests[1].received - requests[0].received, absl::Milliseconds(100));
-  EXPECT_GE(requests[2].received - requests[1].received, absl::Milliseconds(200));
 
   std::vector<v1::DeadLetter> dead = DeadLetters();
   ASSERT_THAT(dead, SizeIs(1));
@@ -232,14 +290,14 @@ TEST_F(DeliveryTest, ServerErrorsAreRetriedThenDeadLetteredAndCanBeReplayed) {
   EXPECT_THAT(queue_->ListDeadLetters("sub_other", "", 100).value(), SizeIs(0));
 
   // The receiver is fixed; replaying delivers once and empties the dead letters.
-  auto replayed = queue_->Replay(dead[0].id(), absl::Now());
+  auto replayed = queue_->Replay(dead[0].id(), clock_.Now());
   ASSERT_THAT(replayed.status(), IsOk());
   EXPECT_EQ(*replayed, dead[0].delivery_id());
   ASSERT_TRUE(sink_->WaitForRequests("/hook", 4, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   EXPECT_EQ(sink_->Requests("/hook")[3].status, 200);
   EXPECT_TRUE(DeadLetters().empty());
-  EXPECT_EQ(queue_->Replay(dead[0].id(), absl::Now()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(queue_->Replay(dead[0].id(), clock_.Now()).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(DeliveryTest, AClientErrorIsPermanentAtOnce) {
@@ -290,7 +348,7 @@ TEST_F(DeliveryTest, ASlowWebhookDoesNotStallOtherChannels) {
   Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slow"))});
   PublishAndConsume("ev_1", "Putin arrives");
   StartWorker();
-  for (int i = 0; i < 250 && sink_->InFlight() == 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+  Eventually([&] { return sink_->InFlight() > 0; }, absl::Seconds(5));
   ASSERT_EQ(sink_->InFlight(), 1) << "the slow endpoint should be holding a request";
 
   Subscribe("Lavrov", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/fast"))});
@@ -301,19 +359,28 @@ TEST_F(DeliveryTest, ASlowWebhookDoesNotStallOtherChannels) {
 }
 
 TEST_F(DeliveryTest, AChannelsRateLimitSpacesItsMessagesWithoutUsingAttempts) {
+  UseFakeClock();
   Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/paced"))});
   for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   DeliveryWorkerOptions options = FastOptions();
   options.slack = {.per_second = 4, .burst = 2};  // two at once, then one per 250 ms
+  // One worker thread: a second would find the channel busy and defer its message by
+  // busy_channel_delay, which on a stopped clock passes only when the test moves it.
+  options.workers = 1;
   DeliveryWorker& worker = StartWorker(options);
-  ASSERT_TRUE(sink_->WaitForRequests("/paced", 5, absl::Seconds(15)));
+  // Time stands still: the burst goes out, the other three wait for tokens.
+  ASSERT_TRUE(sink_->WaitForRequests("/paced", 2, absl::Seconds(10)));
+  ASSERT_TRUE(Eventually([&] { return worker.stats().deferred >= 3; }, absl::Seconds(10)));
+  EXPECT_THAT(sink_->Requests("/paced"), SizeIs(2));
+  // Each 250 ms adds one token: one more message, never more (the bucket refills on the
+  // clock alone, so a third message in a step would be a real over-send).
+  for (int sent = 3; sent <= 5; ++sent) {
+    clock_.Advance(absl::Milliseconds(250));
+    ASSERT_TRUE(sink_->WaitForRequests("/paced", sent, absl::Seconds(10)));
+    EXPECT_THAT(sink_->Requests("/paced"), SizeIs(sent));
+  }
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
-  auto requests = sink_->Requests("/paced");
-  // The burst, then one token per 250 ms: the last is sent >= 750 ms after the first was.
-  // Arrival times add transit jitter (large on a loaded machine), so the bound keeps a wide
-  // margin; unpaced, all five arrive within a few milliseconds.
-  EXPECT_GE(requests[4].received - requests[0].received, absl::Milliseconds(500));
-  EXPECT_GT(worker.stats().deferred, 0);
+  EXPECT_THAT(sink_->Requests("/paced"), SizeIs(5));
   EXPECT_EQ(worker.stats().retried, 0) << "waiting for the rate limit is not a failed attempt";
   EXPECT_TRUE(WaitForDelivered([&] { return worker.stats().delivered; }, 5));
   EXPECT_TRUE(DeadLetters().empty());
@@ -332,22 +399,28 @@ TEST_F(DeliveryTest, DeliveriesOfADeletedSubscriptionAreDropped) {
 }
 
 TEST_F(DeliveryTest, ADeadWorkersLeaseExpiresAndAnotherWorkerDeliversOnce) {
+  UseFakeClock();
   queue_ = std::make_unique<DeliveryQueue>(
       client(), DeliveryQueueOptions{.key_prefix = prefix_, .lease = absl::Milliseconds(500)});
-  Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
+  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
   // A worker claims the delivery and dies before sending.
-  auto claimed = queue_->Claim(10, absl::Now());
+  auto claimed = queue_->Claim(10, clock_.Now());
   ASSERT_THAT(claimed.status(), IsOk());
   ASSERT_THAT(*claimed, SizeIs(1));
   StartWorker();
+  // Leased: due again only when the lease ends; until then no worker may take it.
+  const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
+  EXPECT_EQ(DueAt(id), clock_.Now() + absl::Milliseconds(500));
+  EXPECT_THAT(queue_->Claim(10, clock_.Now() + absl::Milliseconds(499)).value(), IsEmpty());
+  clock_.Advance(absl::Milliseconds(500));
   ASSERT_TRUE(sink_->WaitForRequests("/slack", 1, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   // The dead worker's lease is gone: it cannot settle (or re-queue) what was delivered.
-  EXPECT_EQ(queue_->MarkDelivered((*claimed)[0], absl::Now()).value(), false);
-  EXPECT_EQ(queue_->Retry((*claimed)[0], absl::Now(), "late").value(), false);
+  EXPECT_EQ(queue_->MarkDelivered((*claimed)[0], clock_.Now()).value(), false);
+  EXPECT_EQ(queue_->Retry((*claimed)[0], clock_.Now(), "late").value(), false);
   EXPECT_EQ(queue_->Size().value(), 0);
-  absl::SleepFor(absl::Milliseconds(300));
+  StopWorkers();
   EXPECT_THAT(sink_->Requests("/slack"), SizeIs(1));
 }
 
@@ -360,7 +433,7 @@ TEST_F(DeliveryTest, TwoReplicasDeliverEveryAlertExactlyOnce) {
   DeliveryWorker& second = StartWorker();
   ASSERT_TRUE(sink_->WaitForRequests("", 2 * kEvents, absl::Seconds(30)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
-  absl::SleepFor(absl::Milliseconds(300));
+  StopWorkers();  // every request sent is in the sink now
   std::map<std::string, int> per_delivery;
   for (auto& request : sink_->Requests()) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), 2u * kEvents);
@@ -368,16 +441,6 @@ TEST_F(DeliveryTest, TwoReplicasDeliverEveryAlertExactlyOnce) {
   EXPECT_TRUE(WaitForDelivered([&] { return first.stats().delivered + second.stats().delivered; },
                                2 * kEvents));
 }
-
-// Real time moved forward by a fixed amount: lets a worker live at a digest's send time.
-class ShiftedClock final : public Clock {
- public:
-  explicit ShiftedClock(absl::Duration shift) : shift_(shift) {}
-  absl::Time Now() const override { return absl::Now() + shift_; }
-
- private:
-  const absl::Duration shift_;
-};
 
 v1::Subscription SubscriptionWithPolicy(SubscriptionStore& store, const std::string& url,
                                         v1::DeliveryPolicy policy) {
@@ -393,18 +456,19 @@ v1::Subscription SubscriptionWithPolicy(SubscriptionStore& store, const std::str
 }
 
 TEST_F(DeliveryTest, ADigestSendsTheWindowsAlertsAsOneMessage) {
+  UseFakeClock();
   v1::DeliveryPolicy policy;
   policy.set_digest_minutes(60);
-  SubscriptionWithPolicy(*subs_, sink_->Url("/digest"), policy);
+  v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/digest"), policy);
   for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   EXPECT_EQ(queue_->Size().value(), 1) << "one digest job, not three deliveries";
+  // The clock starts on an hour boundary: the hourly window ends an hour later.
+  const absl::Time window_end = clock_.Now() + absl::Hours(1);
+  EXPECT_EQ(DueAt(DigestJobId(sub.id(), sub.channels(0).webhook())), window_end);
   StartWorker();
-  absl::SleepFor(absl::Milliseconds(500));
-  EXPECT_TRUE(sink_->Requests().empty()) << "nothing before the digest time";
-  workers_.back()->Stop();
-
-  ShiftedClock in_an_hour(absl::Minutes(61));
-  StartWorker(FastOptions(), in_an_hour);
+  clock_.Set(window_end - absl::Milliseconds(1));
+  EXPECT_THAT(queue_->Claim(10, clock_.Now()).value(), IsEmpty()) << "nothing before the digest time";
+  clock_.Set(window_end);
   ASSERT_TRUE(sink_->WaitForRequests("/digest", 1, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   auto requests = sink_->Requests("/digest");
@@ -419,18 +483,25 @@ TEST_F(DeliveryTest, ADigestSendsTheWindowsAlertsAsOneMessage) {
 }
 
 TEST_F(DeliveryTest, AlertsOverTheHourlyThrottleWaitForTheHourlyDigest) {
+  UseFakeClock();
   v1::DeliveryPolicy policy;
   policy.set_max_per_hour(2);
-  SubscriptionWithPolicy(*subs_, sink_->Url("/throttled"), policy);
+  v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/throttled"), policy);
   for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
-  StartWorker();
+  DeliveryWorkerOptions options = FastOptions();
+  // One worker thread: a second thread would find the channel busy and defer its message by
+  // busy_channel_delay, which on a stopped clock never passes.
+  options.workers = 1;
+  StartWorker(options);
   ASSERT_TRUE(sink_->WaitForRequests("/throttled", 2, absl::Seconds(10)));
-  absl::SleepFor(absl::Milliseconds(500));
+  // What is left is the overflow's digest job, due when the clock hour ends (the clock
+  // starts on an hour boundary), so nothing else can be sent this hour.
+  ASSERT_TRUE(Eventually([&] { return queue_->Size().value_or(-1) == 1; }, absl::Seconds(10)));
+  const absl::Time hour_end = clock_.Now() + absl::Hours(1);
+  EXPECT_EQ(DueAt(DigestJobId(sub.id(), sub.channels(0).webhook())), hour_end);
   ASSERT_THAT(sink_->Requests("/throttled"), SizeIs(2)) << "two single messages this hour";
-  workers_.back()->Stop();
 
-  ShiftedClock next_hour(absl::Minutes(61));
-  StartWorker(FastOptions(), next_hour);
+  clock_.Set(hour_end);
   ASSERT_TRUE(sink_->WaitForRequests("/throttled", 3, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   auto requests = sink_->Requests("/throttled");
@@ -441,13 +512,14 @@ TEST_F(DeliveryTest, AlertsOverTheHourlyThrottleWaitForTheHourlyDigest) {
 }
 
 TEST_F(DeliveryTest, AFailedDigestBecomesOneReplayableDeadLetterPerAlert) {
+  UseFakeClock();
   sink_->Script("/gone", {{.status = 404, .headers = {}, .body = "no_service", .delay = {}}});
   v1::DeliveryPolicy policy;
   policy.set_digest_minutes(5);
   v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/gone"), policy);
   for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
-  ShiftedClock later(absl::Minutes(6));
-  StartWorker(FastOptions(), later);
+  clock_.Advance(absl::Minutes(5));  // the 5-minute window ends
+  StartWorker();
   ASSERT_TRUE(sink_->WaitForRequests("/gone", 1, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   std::vector<v1::DeadLetter> dead = DeadLetters();
@@ -458,7 +530,7 @@ TEST_F(DeliveryTest, AFailedDigestBecomesOneReplayableDeadLetterPerAlert) {
     EXPECT_EQ(dead[i].error(), "HTTP 404: no_service");
   }
   // Each comes back alone, as a single message.
-  ASSERT_THAT(queue_->Replay(dead[1].id(), absl::Now()).status(), IsOk());
+  ASSERT_THAT(queue_->Replay(dead[1].id(), clock_.Now()).status(), IsOk());
   ASSERT_TRUE(sink_->WaitForRequests("/gone", 2, absl::Seconds(10)));
   std::string text = nlohmann::json::parse(sink_->Requests("/gone")[1].body)["blocks"][0]["text"]["text"];
   EXPECT_EQ(text, "Putin statement 1");
