@@ -27,7 +27,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
   EventPublisher publisher(redis, config.publisher, clock);
   Ingester ingester(extractor, publisher, config.limits, clock);
   feeds::FeedStore feed_store(redis, config.publisher.key_prefix);
-  CollectorService service(ingester, &feed_store, clock);
+  CollectorService service(ingester, &feed_store, clock, config.server.unary);
 
   if (!config.feeds_file.empty()) {
     std::ifstream in(config.feeds_file);

@@ -27,7 +27,8 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   AlertHub hub(redis, alerts);
   WorkQueue work(config.stream_workers);
   QueryTester tester(redis, config.consumer.stream, &extractor);
-  NotifierService service(subscriptions, alerts, hub, work, tester, deliveries);
+  NotifierService service(subscriptions, alerts, hub, work, tester, deliveries, Clock::Real(),
+                          config.server.unary);
 
   // The consumer group must exist before we claim to be up; retry while Redis starts.
   absl::Status started = consumer.Start();

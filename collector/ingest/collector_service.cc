@@ -8,15 +8,47 @@ namespace sa::collector {
 
 using summit_alerts::v1::IngestRequest;
 
-grpc::Status CollectorService::Ingest(grpc::ServerContext* context, const IngestRequest* request,
-                                      summit_alerts::v1::IngestResponse* response) {
-  if (!request->has_article()) {
+grpc::ServerUnaryReactor* CollectorService::Ingest(grpc::CallbackServerContext* context,
+                                                   const IngestRequest* request,
+                                                   summit_alerts::v1::IngestResponse* response) {
+  return unary_.Serve(context, "Ingest", [this, context, request, response] {
+    return DoIngest(*request, response, context->peer());
+  });
+}
+
+grpc::ServerUnaryReactor* CollectorService::AddFeed(grpc::CallbackServerContext* context,
+                                                    const summit_alerts::v1::AddFeedRequest* request,
+                                                    summit_alerts::v1::Feed* response) {
+  return unary_.Serve(context, "AddFeed", [this, context, request, response] {
+    return DoAddFeed(*request, response, context->peer());
+  });
+}
+
+grpc::ServerUnaryReactor* CollectorService::ListFeeds(
+    grpc::CallbackServerContext* context, const summit_alerts::v1::ListFeedsRequest* request,
+    summit_alerts::v1::ListFeedsResponse* response) {
+  return unary_.Serve(context, "ListFeeds",
+                      [this, request, response] { return DoListFeeds(*request, response); });
+}
+
+grpc::ServerUnaryReactor* CollectorService::RemoveFeed(
+    grpc::CallbackServerContext* context, const summit_alerts::v1::RemoveFeedRequest* request,
+    summit_alerts::v1::RemoveFeedResponse*) {
+  return unary_.Serve(context, "RemoveFeed", [this, context, request] {
+    return DoRemoveFeed(*request, context->peer());
+  });
+}
+
+grpc::Status CollectorService::DoIngest(const IngestRequest& request,
+                                        summit_alerts::v1::IngestResponse* response,
+                                        const std::string& peer) {
+  if (!request.has_article()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request.article is missing");
   }
-  auto result = ingester_.Ingest(request->article());
+  auto result = ingester_.Ingest(request.article());
   if (!result.ok()) {
     if (result.status().code() != absl::StatusCode::kInvalidArgument) {
-      log::Error("ingest.failed", {{"error", result.status()}, {"peer", context->peer()}});
+      log::Error("ingest.failed", {{"error", result.status()}, {"peer", peer}});
     }
     return ToGrpcStatus(result.status());
   }
@@ -66,24 +98,23 @@ namespace {
 const grpc::Status kNoFeeds(grpc::StatusCode::UNIMPLEMENTED, "this collector does not poll feeds");
 }  // namespace
 
-grpc::Status CollectorService::AddFeed(grpc::ServerContext* context,
-                                       const summit_alerts::v1::AddFeedRequest* request,
-                                       summit_alerts::v1::Feed* response) {
+grpc::Status CollectorService::DoAddFeed(const summit_alerts::v1::AddFeedRequest& request,
+                                         summit_alerts::v1::Feed* response,
+                                         const std::string& peer) {
   if (feeds_ == nullptr) return kNoFeeds;
-  auto feed = feeds_->Add(*request, clock_.Now());
+  auto feed = feeds_->Add(request, clock_.Now());
   if (!feed.ok()) return ToGrpcStatus(feed.status());
-  log::Info("feed.added", {{"feed", feed->id()}, {"url", feed->url()}, {"peer", context->peer()}});
+  log::Info("feed.added", {{"feed", feed->id()}, {"url", feed->url()}, {"peer", peer}});
   *response = std::move(*feed);
   return grpc::Status::OK;
 }
 
-grpc::Status CollectorService::ListFeeds(grpc::ServerContext* context,
-                                         const summit_alerts::v1::ListFeedsRequest* request,
-                                         summit_alerts::v1::ListFeedsResponse* response) {
+grpc::Status CollectorService::DoListFeeds(const summit_alerts::v1::ListFeedsRequest& request,
+                                           summit_alerts::v1::ListFeedsResponse* response) {
   if (feeds_ == nullptr) return kNoFeeds;
   constexpr uint32_t kDefaultPageSize = 100;
-  const uint32_t size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
-  auto page = feeds_->ListPage(request->page_token(),
+  const uint32_t size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  auto page = feeds_->ListPage(request.page_token(),
                                static_cast<int>(std::min<uint32_t>(size, feeds::FeedStore::kMaxPageSize)));
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& feed : page->feeds) *response->add_feeds() = std::move(feed);
@@ -91,15 +122,14 @@ grpc::Status CollectorService::ListFeeds(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status CollectorService::RemoveFeed(grpc::ServerContext* context,
-                                          const summit_alerts::v1::RemoveFeedRequest* request,
-                                          summit_alerts::v1::RemoveFeedResponse* response) {
+grpc::Status CollectorService::DoRemoveFeed(const summit_alerts::v1::RemoveFeedRequest& request,
+                                            const std::string& peer) {
   if (feeds_ == nullptr) return kNoFeeds;
-  if (request->id().empty()) {
+  if (request.id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request.id (feed id or URL) is empty");
   }
-  absl::Status removed = feeds_->Remove(request->id());
-  if (removed.ok()) log::Info("feed.removed", {{"feed", request->id()}, {"peer", context->peer()}});
+  absl::Status removed = feeds_->Remove(request.id());
+  if (removed.ok()) log::Info("feed.removed", {{"feed", request.id()}, {"peer", peer}});
   return ToGrpcStatus(removed);
 }
 

@@ -16,7 +16,14 @@ ABSL_FLAG(std::string, grpc_addr, "",
           "collector, 127.0.0.1:50052 for the notifier (env GRPC_ADDR)");
 ABSL_FLAG(std::string, grpc_port_file, "",
           "write the bound HOST:PORT to this file once serving (env GRPC_PORT_FILE)");
-ABSL_FLAG(int32_t, max_threads, 64, "most threads serving unary gRPC calls (env MAX_THREADS)");
+ABSL_FLAG(int32_t, max_threads, 64,
+          "most threads of gRPC's synchronous pool (IngestStream, health, reflection) (env "
+          "MAX_THREADS)");
+ABSL_FLAG(int32_t, rpc_workers, 8,
+          "threads running unary gRPC calls; a burst waits for them in a queue (env RPC_WORKERS)");
+ABSL_FLAG(int32_t, rpc_queue_limit, 1000,
+          "unary gRPC calls that may wait for a worker; more are refused RESOURCE_EXHAUSTED with "
+          "retry advice (grpc-retry-pushback-ms) (env RPC_QUEUE_LIMIT)");
 ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
           "Redis: redis://[[user]:password@]host[:port][/db] or "
           "redis-sentinel://host:port[,host:port...]/master (env REDIS_URL)");
@@ -42,9 +49,10 @@ ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LO
 namespace sa::config {
 
 std::vector<absl::string_view> ServiceFlagNames() {
-  return {"grpc_addr",           "grpc_port_file",     "max_threads", "redis_url",
-          "redis_wait_replicas", "redis_wait_timeout", "key_prefix",  "stream",
-          "gazetteer_dir",       "shutdown_grace",     "log_level"};
+  return {"grpc_addr",       "grpc_port_file",      "max_threads",        "rpc_workers",
+          "rpc_queue_limit", "redis_url",           "redis_wait_replicas", "redis_wait_timeout",
+          "key_prefix",      "stream",              "gazetteer_dir",      "shutdown_grace",
+          "log_level"};
 }
 
 std::vector<std::string> ParseServiceFlags(int argc, char** argv,
@@ -64,6 +72,8 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(absl::string_view component
                                           {.grpc_addr = grpc_addr,
                                            .grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file),
                                            .max_threads = absl::GetFlag(FLAGS_max_threads),
+                                           .rpc_workers = absl::GetFlag(FLAGS_rpc_workers),
+                                           .rpc_queue_limit = absl::GetFlag(FLAGS_rpc_queue_limit),
                                            .redis_url = absl::GetFlag(FLAGS_redis_url),
                                            .log_level = absl::GetFlag(FLAGS_log_level)},
                                           config.server, config.redis));

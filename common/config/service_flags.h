@@ -18,7 +18,7 @@
 namespace sa::config {
 
 struct ServiceConfig {
-  GrpcServerOptions server;     // --grpc_addr, --grpc_port_file, --max_threads
+  GrpcServerOptions server;     // --grpc_addr, --grpc_port_file, --max_threads, --rpc_*
   redis::RedisEndpoint redis;   // --redis_url
   redis::Durability durability;  // --redis_wait_replicas, --redis_wait_timeout
   std::string key_prefix;       // --key_prefix

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/grpc/unary_executor.h"
 
 namespace grpc {
 class Service;
@@ -28,7 +29,12 @@ struct GrpcServerOptions {
   // When set, "HOST:PORT" of the bound address is written here once serving (for scripts and
   // tests that start on port 0).
   std::string port_file;
-  int max_threads = 64;  // bounds the sync API's thread pool
+  // Bounds the sync API's thread pool (client-streaming Ingest, health, reflection). Unary
+  // calls do not use it: they are callback-API calls served by each service's UnaryExecutor.
+  int max_threads = 64;
+  // Workers and queue of each service's UnaryExecutor; GrpcServer does not read them, the app
+  // hands them to the services it registers.
+  UnaryExecutorOptions unary;
   int max_receive_message_bytes = 4 << 20;
   // The server pings idle connections this often, and drops those that do not answer within
   // keepalive_timeout, so dead Subscribe clients are noticed. Clients may ping every 10 s.

@@ -24,6 +24,10 @@ absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSett
   server.address = settings.grpc_addr;
   server.port_file = settings.grpc_port_file;
   server.max_threads = settings.max_threads;
+  if (settings.rpc_workers < 1) return absl::InvalidArgumentError("--rpc_workers must be >= 1");
+  if (settings.rpc_queue_limit < 1) return absl::InvalidArgumentError("--rpc_queue_limit must be >= 1");
+  server.unary.workers = settings.rpc_workers;
+  server.unary.queue_limit = settings.rpc_queue_limit;
   auto endpoint = redis::ParseRedisUrl(settings.redis_url);
   if (!endpoint.ok()) return named("redis_url", endpoint.status());
   redis = *std::move(endpoint);

@@ -15,6 +15,8 @@ struct ServiceSettings {
   std::string grpc_addr;
   std::string grpc_port_file;
   int max_threads = 64;
+  int rpc_workers = UnaryExecutorOptions().workers;
+  int rpc_queue_limit = UnaryExecutorOptions().queue_limit;
   std::string redis_url;
   std::string log_level = "info";
 };

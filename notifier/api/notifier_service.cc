@@ -1,6 +1,7 @@
 #include "notifier/api/notifier_service.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -81,23 +82,32 @@ std::string ToString(const grpc::ByteBuffer& buffer) {
 }
 
 // A unary call taken as bytes: parses the request (ParseRequestBytes), runs `handle`, and
-// finishes with its status and serialized response.
+// serializes its response into `response_bytes`; returns the call's status.
 template <typename Request, typename Response, typename Handler>
-grpc::ServerUnaryReactor* RawUnary(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
-                                   grpc::ByteBuffer* response_bytes, Handler&& handle) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+grpc::Status RawUnary(const grpc::ByteBuffer& request_bytes, grpc::ByteBuffer* response_bytes,
+                      Handler&& handle) {
   Request request;
-  grpc::Status status;
-  if (absl::Status parsed = ParseRequestBytes(ToString(*request_bytes), request); !parsed.ok()) {
-    status = ToGrpcStatus(parsed);
-  } else {
-    Response response;
-    status = handle(request, &response);
-    bool own_buffer = false;
-    if (status.ok()) status = grpc::SerializationTraits<Response>::Serialize(response, response_bytes, &own_buffer);
+  if (absl::Status parsed = ParseRequestBytes(ToString(request_bytes), request); !parsed.ok()) {
+    return ToGrpcStatus(parsed);
   }
-  reactor->Finish(status);
-  return reactor;
+  Response response;
+  grpc::Status status = handle(request, &response);
+  bool own_buffer = false;
+  if (status.ok()) {
+    status = grpc::SerializationTraits<Response>::Serialize(response, response_bytes, &own_buffer);
+  }
+  return status;
+}
+
+// Serves a raw-bytes unary call on `unary`: RawUnary runs on a worker.
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* ServeRaw(UnaryExecutor& unary, grpc::CallbackServerContext* context,
+                                   absl::string_view method, const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response,
+                                   std::function<grpc::Status(const Request&, Response*)> handle) {
+  return unary.Serve(context, method, [request, response, handle = std::move(handle)] {
+    return RawUnary<Request, Response>(*request, response, handle);
+  });
 }
 
 }  // namespace
@@ -112,18 +122,51 @@ absl::Status ParseRequestBytes(const std::string& bytes, google::protobuf::Messa
 
 NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts,
                                  AlertHub& hub, WorkQueue& work, const QueryTester& tester,
-                                 DeliveryQueue& deliveries, const Clock& clock)
+                                 DeliveryQueue& deliveries, const Clock& clock,
+                                 const UnaryExecutorOptions& unary)
     : subscriptions_(subscriptions),
       alerts_(alerts),
       hub_(hub),
       work_(work),
       tester_(tester),
       deliveries_(deliveries),
-      clock_(clock) {}
+      clock_(clock),
+      unary_("notifier", unary) {}
 
-grpc::Status NotifierService::ListDeadLetters(grpc::ServerContext*,
-                                              const v1::ListDeadLettersRequest* request,
-                                              v1::ListDeadLettersResponse* response) {
+grpc::ServerUnaryReactor* NotifierService::GetSubscription(grpc::CallbackServerContext* context,
+                                                           const v1::GetSubscriptionRequest* request,
+                                                           v1::Subscription* response) {
+  return unary_.Serve(context, "GetSubscription", [this, request, response] { return DoGet(request, response); });
+}
+
+grpc::ServerUnaryReactor* NotifierService::ListSubscriptions(
+    grpc::CallbackServerContext* context, const v1::ListSubscriptionsRequest* request,
+    v1::ListSubscriptionsResponse* response) {
+  return unary_.Serve(context, "ListSubscriptions", [this, request, response] { return DoList(request, response); });
+}
+
+grpc::ServerUnaryReactor* NotifierService::DeleteSubscription(
+    grpc::CallbackServerContext* context, const v1::DeleteSubscriptionRequest* request,
+    v1::DeleteSubscriptionResponse*) {
+  return unary_.Serve(context, "DeleteSubscription", [this, request] { return DoDelete(request); });
+}
+
+grpc::ServerUnaryReactor* NotifierService::ListDeadLetters(grpc::CallbackServerContext* context,
+                                                           const v1::ListDeadLettersRequest* request,
+                                                           v1::ListDeadLettersResponse* response) {
+  return unary_.Serve(context, "ListDeadLetters",
+                      [this, request, response] { return DoListDeadLetters(request, response); });
+}
+
+grpc::ServerUnaryReactor* NotifierService::ReplayDeadLetter(
+    grpc::CallbackServerContext* context, const v1::ReplayDeadLetterRequest* request,
+    v1::ReplayDeadLetterResponse* response) {
+  return unary_.Serve(context, "ReplayDeadLetter",
+                      [this, request, response] { return DoReplayDeadLetter(request, response); });
+}
+
+grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest* request,
+                                                v1::ListDeadLettersResponse* response) {
   // page_size, or the deprecated limit (which keeps its old range).
   int page_size = kDefaultPageSize;
   if (request->page_size() != 0) {
@@ -180,9 +223,8 @@ grpc::Status NotifierService::ListDeadLetters(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status NotifierService::ReplayDeadLetter(grpc::ServerContext*,
-                                               const v1::ReplayDeadLetterRequest* request,
-                                               v1::ReplayDeadLetterResponse* response) {
+grpc::Status NotifierService::DoReplayDeadLetter(const v1::ReplayDeadLetterRequest* request,
+                                                 v1::ReplayDeadLetterResponse* response) {
   if (!IsValidAlertId(request->id()) || request->id() == "0") {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("'", request->id(), "' is not a dead-letter id (MS-SEQ)"));
@@ -199,8 +241,8 @@ grpc::Status NotifierService::ReplayDeadLetter(grpc::ServerContext*,
 grpc::ServerUnaryReactor* NotifierService::TestQuery(grpc::CallbackServerContext* context,
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
-  return RawUnary<v1::TestQueryRequest, v1::TestQueryResponse>(
-      context, request, response,
+  return ServeRaw<v1::TestQueryRequest, v1::TestQueryResponse>(
+      unary_, context, "TestQuery", request, response,
       [this](const v1::TestQueryRequest& r, v1::TestQueryResponse* out) { return DoTestQuery(r, out); });
 }
 
@@ -211,8 +253,8 @@ grpc::Status NotifierService::DoTestQuery(const v1::TestQueryRequest& request, v
 grpc::ServerUnaryReactor* NotifierService::CreateSubscription(grpc::CallbackServerContext* context,
                                                               const grpc::ByteBuffer* request,
                                                               grpc::ByteBuffer* response) {
-  return RawUnary<v1::CreateSubscriptionRequest, v1::Subscription>(
-      context, request, response,
+  return ServeRaw<v1::CreateSubscriptionRequest, v1::Subscription>(
+      unary_, context, "CreateSubscription", request, response,
       [this](const v1::CreateSubscriptionRequest& r, v1::Subscription* out) { return DoCreate(r, out); });
 }
 
@@ -226,25 +268,23 @@ grpc::Status NotifierService::DoCreate(const v1::CreateSubscriptionRequest& requ
   return Reply(std::move(created), response, "CreateSubscription");
 }
 
-grpc::Status NotifierService::GetSubscription(grpc::ServerContext*,
-                                              const v1::GetSubscriptionRequest* request,
-                                              v1::Subscription* response) {
+grpc::Status NotifierService::DoGet(const v1::GetSubscriptionRequest* request,
+                                    v1::Subscription* response) {
   auto sub = subscriptions_.Get(request->id());
   if (sub.ok()) sub = RedactSecrets(std::move(*sub));
   return Reply(std::move(sub), response, "GetSubscription");
 }
 
-grpc::Status NotifierService::ListSubscriptions(grpc::ServerContext*,
-                                                const v1::ListSubscriptionsRequest* request,
-                                                v1::ListSubscriptionsResponse* response) {
+grpc::Status NotifierService::DoList(const v1::ListSubscriptionsRequest* request,
+                                     v1::ListSubscriptionsResponse* response) {
   return Reply(ListSubscriptionsPage(subscriptions_, *request), response, "ListSubscriptions");
 }
 
 grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServerContext* context,
                                                               const grpc::ByteBuffer* request,
                                                               grpc::ByteBuffer* response) {
-  return RawUnary<v1::UpdateSubscriptionRequest, v1::Subscription>(
-      context, request, response,
+  return ServeRaw<v1::UpdateSubscriptionRequest, v1::Subscription>(
+      unary_, context, "UpdateSubscription", request, response,
       [this](const v1::UpdateSubscriptionRequest& r, v1::Subscription* out) { return DoUpdate(r, out); });
 }
 
@@ -257,9 +297,7 @@ grpc::Status NotifierService::DoUpdate(const v1::UpdateSubscriptionRequest& requ
   return Reply(std::move(updated), response, "UpdateSubscription");
 }
 
-grpc::Status NotifierService::DeleteSubscription(grpc::ServerContext*,
-                                                 const v1::DeleteSubscriptionRequest* request,
-                                                 v1::DeleteSubscriptionResponse*) {
+grpc::Status NotifierService::DoDelete(const v1::DeleteSubscriptionRequest* request) {
   // The one delete every front end uses: record, alerts and delivery state.
   if (absl::Status s = subscriptions_.Delete(request->id()); !s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) {

@@ -1,14 +1,18 @@
-// The gRPC face of the notifier: subscription CRUD, TestQuery and dead letters (sync API), and
-// Subscribe (callback API, one SubscribeSession reactor per stream).
+// The gRPC face of the notifier: subscription CRUD, TestQuery and dead letters (unary), and
+// Subscribe (one SubscribeSession reactor per stream). Every method uses gRPC's callback API;
+// each unary call runs on the service's UnaryExecutor (common/grpc/unary_executor.h), a bounded
+// queue and pool of workers, so a burst of calls waits there and blocking Redis work never runs
+// on gRPC's callback threads; only a full queue is refused (RESOURCE_EXHAUSTED, retry advice).
 //
-// CreateSubscription, UpdateSubscription and TestQuery take their request as raw bytes
-// (callback API) and parse it here: proto3 refuses a string field holding invalid UTF-8, and
-// gRPC would answer that INTERNAL with an empty message; these answer INVALID_ARGUMENT naming
-// the field and the byte offset instead.
+// CreateSubscription, UpdateSubscription and TestQuery take their request as raw bytes and parse
+// it on the worker: proto3 refuses a string field holding invalid UTF-8, and gRPC would answer
+// that INTERNAL with an empty message; these answer INVALID_ARGUMENT naming the field and the
+// byte offset instead.
 #pragma once
 
 #include "common/clock.h"
 #include "common/concurrency/work_queue.h"
+#include "common/grpc/unary_executor.h"
 #include "notifier/api/alert_hub.h"
 #include "notifier/api/query_tester.h"
 #include "notifier/deliver/delivery_queue.h"
@@ -19,11 +23,17 @@
 namespace sa::notifier {
 
 namespace internal {
-using NotifierServiceBase = summit_alerts::v1::Notifier::WithRawCallbackMethod_CreateSubscription<
-    summit_alerts::v1::Notifier::WithRawCallbackMethod_UpdateSubscription<
-        summit_alerts::v1::Notifier::WithRawCallbackMethod_TestQuery<
-            summit_alerts::v1::Notifier::WithCallbackMethod_Subscribe<
-                summit_alerts::v1::Notifier::Service>>>>;
+namespace v1g = summit_alerts::v1;
+using NotifierServiceBase = v1g::Notifier::WithRawCallbackMethod_CreateSubscription<
+    v1g::Notifier::WithRawCallbackMethod_UpdateSubscription<
+        v1g::Notifier::WithRawCallbackMethod_TestQuery<
+            v1g::Notifier::WithCallbackMethod_GetSubscription<
+                v1g::Notifier::WithCallbackMethod_ListSubscriptions<
+                    v1g::Notifier::WithCallbackMethod_DeleteSubscription<
+                        v1g::Notifier::WithCallbackMethod_ListDeadLetters<
+                            v1g::Notifier::WithCallbackMethod_ReplayDeadLetter<
+                                v1g::Notifier::WithCallbackMethod_Subscribe<
+                                    v1g::Notifier::Service>>>>>>>>>;
 }  // namespace internal
 
 // Parses `bytes` into `message`. On failure: InvalidArgument naming the first string field
@@ -33,35 +43,45 @@ absl::Status ParseRequestBytes(const std::string& bytes, google::protobuf::Messa
 
 class NotifierService final : public internal::NotifierServiceBase {
  public:
-  // All references must outlive the service.
+  // All references must outlive the service. `work` reads alerts for Subscribe streams;
+  // `unary` sizes the service's own workers and queue for unary calls. Shut the gRPC server
+  // down before destroying the service (its Shutdown waits for the unary calls in flight).
   NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts, AlertHub& hub,
                   WorkQueue& work, const QueryTester& tester, DeliveryQueue& deliveries,
-                  const Clock& clock = Clock::Real());
+                  const Clock& clock = Clock::Real(), const UnaryExecutorOptions& unary = {});
+
+  // Unary calls refused so far because the queue was full.
+  int64_t refused_calls() const { return unary_.refused(); }
 
   grpc::ServerUnaryReactor* CreateSubscription(grpc::CallbackServerContext* context,
                                                const grpc::ByteBuffer* request,
                                                grpc::ByteBuffer* response) override;
-  grpc::Status GetSubscription(grpc::ServerContext* context,
-                               const summit_alerts::v1::GetSubscriptionRequest* request,
-                               summit_alerts::v1::Subscription* response) override;
-  grpc::Status ListSubscriptions(grpc::ServerContext* context,
-                                 const summit_alerts::v1::ListSubscriptionsRequest* request,
-                                 summit_alerts::v1::ListSubscriptionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetSubscription(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::GetSubscriptionRequest* request,
+      summit_alerts::v1::Subscription* response) override;
+  grpc::ServerUnaryReactor* ListSubscriptions(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::ListSubscriptionsRequest* request,
+      summit_alerts::v1::ListSubscriptionsResponse* response) override;
   grpc::ServerUnaryReactor* UpdateSubscription(grpc::CallbackServerContext* context,
                                                const grpc::ByteBuffer* request,
                                                grpc::ByteBuffer* response) override;
-  grpc::Status DeleteSubscription(grpc::ServerContext* context,
-                                  const summit_alerts::v1::DeleteSubscriptionRequest* request,
-                                  summit_alerts::v1::DeleteSubscriptionResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteSubscription(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::DeleteSubscriptionRequest* request,
+      summit_alerts::v1::DeleteSubscriptionResponse* response) override;
   grpc::ServerUnaryReactor* TestQuery(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override;
-  grpc::Status ListDeadLetters(grpc::ServerContext* context,
-                               const summit_alerts::v1::ListDeadLettersRequest* request,
-                               summit_alerts::v1::ListDeadLettersResponse* response) override;
-  grpc::Status ReplayDeadLetter(grpc::ServerContext* context,
-                                const summit_alerts::v1::ReplayDeadLetterRequest* request,
-                                summit_alerts::v1::ReplayDeadLetterResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::ListDeadLettersRequest* request,
+      summit_alerts::v1::ListDeadLettersResponse* response) override;
+  grpc::ServerUnaryReactor* ReplayDeadLetter(
+      grpc::CallbackServerContext* context,
+      const summit_alerts::v1::ReplayDeadLetterRequest* request,
+      summit_alerts::v1::ReplayDeadLetterResponse* response) override;
   grpc::ServerWriteReactor<summit_alerts::v1::Alert>* Subscribe(
       grpc::CallbackServerContext* context,
       const summit_alerts::v1::SubscribeRequest* request) override;
@@ -73,6 +93,15 @@ class NotifierService final : public internal::NotifierServiceBase {
                         summit_alerts::v1::Subscription* response);
   grpc::Status DoTestQuery(const summit_alerts::v1::TestQueryRequest& request,
                            summit_alerts::v1::TestQueryResponse* response);
+  grpc::Status DoGet(const summit_alerts::v1::GetSubscriptionRequest* request,
+                     summit_alerts::v1::Subscription* response);
+  grpc::Status DoList(const summit_alerts::v1::ListSubscriptionsRequest* request,
+                      summit_alerts::v1::ListSubscriptionsResponse* response);
+  grpc::Status DoDelete(const summit_alerts::v1::DeleteSubscriptionRequest* request);
+  grpc::Status DoListDeadLetters(const summit_alerts::v1::ListDeadLettersRequest* request,
+                                 summit_alerts::v1::ListDeadLettersResponse* response);
+  grpc::Status DoReplayDeadLetter(const summit_alerts::v1::ReplayDeadLetterRequest* request,
+                                  summit_alerts::v1::ReplayDeadLetterResponse* response);
 
   SubscriptionStore& subscriptions_;
   AlertStore& alerts_;
@@ -80,7 +109,8 @@ class NotifierService final : public internal::NotifierServiceBase {
   WorkQueue& work_;
   const QueryTester& tester_;
   DeliveryQueue& deliveries_;
-  const Clock& clock_;  // ReplayDeadLetter's "now" (when the replayed delivery is due)
+  const Clock& clock_;   // ReplayDeadLetter's "now" (when the replayed delivery is due)
+  UnaryExecutor unary_;  // last: drained before the members its calls use are destroyed
 };
 
 }  // namespace sa::notifier
