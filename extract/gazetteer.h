@@ -12,9 +12,13 @@
 
 namespace sa::extract {
 
+// A row of people.tsv: name, role ("Former …" once the office is left), country (ISO alpha-2;
+// empty for an international office), aliases, and as_of: the date ("YYYY-MM-DD") as of which
+// the role is believed true; "" in a file without that column.
 struct PersonEntry {
   std::string name, role, country;
   std::vector<std::string> aliases;
+  std::string as_of;
 };
 struct PlaceEntry {
   std::string name, region, country;

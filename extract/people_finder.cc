@@ -1,5 +1,7 @@
 #include "extract/people_finder.h"
 
+#include <re2/re2.h>
+
 #include "absl/strings/match.h"
 #include "extract/event_extractor.h"
 #include "extract/name_patterns.h"
@@ -24,9 +26,20 @@ void AddUnknownPerson(const Gazetteer& g, const ArticleText& text, int f, const 
   auto* p = event.add_participants();
   p->set_name(found.name);
   p->set_role(found.title);
+  p->set_country(found.country);
   p->set_confidence(confidence);
   FillEvidence(text, {f, found.begin, found.end}, p->mutable_evidence());
   weight.others += 1;
+}
+
+// Whether a dictionary hit is written as a name: some word of it starts with a capital or with
+// a letter of a script without case (Chinese, Arabic, Devanagari). "Modi" is Narendra Modi;
+// "in modi diversi" (Italian: in different ways) is not.
+bool WrittenAsName(const ArticleText& text, const Mention& m) {
+  static const RE2* name_start =
+      new RE2("(?:^|[^\\p{L}\\p{M}\\p{N}])[\\p{Lu}\\p{Lt}\\p{Lo}]");
+  absl::string_view span = absl::string_view(*text.fields[m.field].text).substr(m.begin, m.end - m.begin);
+  return RE2::PartialMatch(re2::StringPiece(span.data(), span.size()), *name_start);
 }
 
 }  // namespace
@@ -42,8 +55,11 @@ bool IsHeadOfStateOrGovernment(const std::string& role) {
 
 ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, Event& event) {
   ParticipantWeight weight;
-  for (const auto& [id, mention] : FirstMentions(g.people_index(), text)) {
+  for (const auto& [id, mention] : FirstMentions(g.people_index(), g.people_stems(), text)) {
     if (event.participants_size() >= kMaxParticipants) break;
+    // A first mention in lower case is a common word that is also a surname; a later
+    // capitalised mention is not looked for (FirstMentions keeps one mention per person).
+    if (!WrittenAsName(text, mention)) continue;
     const PersonEntry& person = g.people()[id];
     auto* p = event.add_participants();
     p->set_name(person.name);
@@ -56,13 +72,13 @@ ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, E
   }
   auto full = [&] { return event.participants_size() >= kMaxParticipants; };
   for (int f = 0; f < 2 && !full(); ++f) {
-    ForEachTitledName(*text.fields[f].text, [&](const FoundName& found) {
+    ForEachTitledName(text.fields[f], g, [&](const FoundName& found) {
       AddUnknownPerson(g, text, f, found, 0.6, event, weight);
       return !full();
     });
   }
   for (int f = 0; f < 2 && !full(); ++f) {
-    ForEachReportedPerson(*text.fields[f].text, [&](const FoundName& found) {
+    ForEachReportedPerson(text.fields[f], g, [&](const FoundName& found) {
       AddUnknownPerson(g, text, f, found, 0.4, event, weight);
       return !full();
     });

@@ -1,5 +1,8 @@
-// Participants of an article: people the gazetteer knows (confidence 1), then people it does not
-// know, recognised by a title before the name (0.6) or a reporting verb after it (0.4).
+// Participants of an article: people the gazetteer knows (confidence 1; a hit must be written
+// as a name, so the Italian "modi" is not Narendra Modi), then people it does not know,
+// recognised in several languages by a title before the name (0.6; its country from an
+// apposition such as "Finnish President") or a reporting verb next to it (0.4). See
+// name_patterns.h for what counts as a name.
 #pragma once
 
 #include "extract/article_text.h"
