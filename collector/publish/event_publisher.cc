@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "common/ids.h"
 #include "common/redis/event_stream.h"
+#include "common/status_macros.h"
 
 namespace sa::collector {
 namespace {
@@ -153,22 +154,15 @@ absl::StatusOr<std::vector<summit_alerts::v1::EventSource>> EventPublisher::Sour
 
 absl::StatusOr<std::optional<summit_alerts::v1::Event>> EventPublisher::Read(
     const std::string& stream_id) {
-  auto reply = redis_.Command({"XRANGE", options_.stream, stream_id, stream_id});
-  if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->elements.empty()) return std::nullopt;
-  const redis::RedisReply& entry = reply->elements[0];
-  if (!entry.is_array() || entry.elements.size() != 2) return std::nullopt;
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str == es::kEvent) {
-      summit_alerts::v1::Event event;
-      if (!event.ParseFromString(fields[i + 1].str)) {
-        return absl::DataLossError(absl::StrCat("stream entry ", stream_id, " holds no valid event"));
-      }
-      return event;
-    }
+  SA_ASSIGN_OR_RETURN(auto entries, redis::XRange(redis_, options_.stream, stream_id, stream_id));
+  if (entries.empty()) return std::nullopt;
+  const std::string* bytes = es::EventBytes(entries.front());
+  if (bytes == nullptr) return std::nullopt;
+  summit_alerts::v1::Event event;
+  if (!event.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("stream entry ", stream_id, " holds no valid event"));
   }
-  return std::nullopt;
+  return event;
 }
 
 }  // namespace sa::collector

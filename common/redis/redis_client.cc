@@ -1,14 +1,16 @@
 #include "common/redis/redis_client.h"
 
-#include "absl/strings/string_view.h"
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cerrno>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/ids.h"
 
 namespace sa::redis {
@@ -42,18 +44,32 @@ RedisReply Convert(const redisReply* reply) {
   return out;
 }
 
+// Where a Status made from a Redis error reply keeps the reply's error code.
+constexpr absl::string_view kErrorCodePayload = "type.summit-alerts/redis.ErrorCode";
+
+absl::StatusCode CodeOfRedisError(absl::string_view code, absl::string_view error) {
+  if (code == "BUSYGROUP") return absl::StatusCode::kAlreadyExists;
+  if (code == "NOGROUP" || code == "NOSCRIPT") return absl::StatusCode::kNotFound;
+  if (code == "ERR" && absl::StartsWith(error, "ERR no such key")) {
+    return absl::StatusCode::kNotFound;  // e.g. XINFO STREAM of a missing key
+  }
+  if (code == "LOADING" || code == "MASTERDOWN" || code == "READONLY" || code == "BUSY") {
+    return absl::StatusCode::kUnavailable;  // transient server states: retry later
+  }
+  if (code == "WRONGTYPE" || code == "NOAUTH" || code == "WRONGPASS") {
+    return absl::StatusCode::kFailedPrecondition;
+  }
+  return absl::StatusCode::kInternal;
+}
+
 absl::Status ErrorReplyToStatus(absl::string_view error, absl::string_view command,
                                 absl::string_view server) {
-  std::string message = absl::StrCat("redis ", server, ": ", command, ": ", error);
-  for (absl::string_view prefix :
-       {"WRONGTYPE", "NOGROUP", "BUSYGROUP", "NOSCRIPT", "NOAUTH", "WRONGPASS"}) {
-    if (absl::StartsWith(error, prefix)) return absl::FailedPreconditionError(message);
-  }
-  if (absl::StartsWith(error, "LOADING") || absl::StartsWith(error, "MASTERDOWN") ||
-      absl::StartsWith(error, "READONLY") || absl::StartsWith(error, "BUSY ")) {
-    return absl::UnavailableError(message);  // transient server states: retry later
-  }
-  return absl::InternalError(message);
+  // The code is the first word of the error ("NOGROUP No such key ...").
+  absl::string_view code = error.substr(0, std::min(error.find(' '), error.size()));
+  absl::Status status(CodeOfRedisError(code, error),
+                      absl::StrCat("redis ", server, ": ", command, ": ", error));
+  status.SetPayload(kErrorCodePayload, absl::Cord(code));
+  return status;
 }
 
 struct ReplyDeleter {
@@ -62,10 +78,19 @@ struct ReplyDeleter {
 
 }  // namespace
 
-RedisConnection::RedisConnection(redisContext* context, std::string server)
-    : context_(context), server_(std::move(server)) {}
+std::string RedisErrorCode(const absl::Status& status) {
+  auto code = status.GetPayload(kErrorCodePayload);  // absl::optional<absl::Cord>
+  return code ? std::string(*code) : std::string();
+}
 
-RedisConnection::~RedisConnection() { redisFree(context_); }
+void RedisConnection::ContextDeleter::operator()(redisContext* context) const {
+  redisFree(context);
+}
+
+RedisConnection::RedisConnection(ContextPtr context, std::string server)
+    : context_(std::move(context)), server_(std::move(server)) {}
+
+RedisConnection::~RedisConnection() = default;
 
 absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     const RedisEndpoint& given, absl::Duration connect_timeout, absl::Duration command_timeout) {
@@ -102,19 +127,17 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     return absl::UnavailableError(absl::StrCat("redis ", given.Redacted(), ": no master found", errors));
   }
   std::string server = endpoint.Redacted();
-  redisContext* context =
-      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, TimevalOf(connect_timeout));
+  ContextPtr context(
+      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, TimevalOf(connect_timeout)));
   if (context == nullptr) {
     return absl::UnavailableError(absl::StrCat("redis ", server, ": cannot allocate a context"));
   }
   if (context->err) {
-    std::string reason = context->errstr;
-    redisFree(context);
-    return absl::UnavailableError(absl::StrCat("redis ", server, ": connect: ", reason));
+    return absl::UnavailableError(absl::StrCat("redis ", server, ": connect: ", context->errstr));
   }
-  redisSetTimeout(context, TimevalOf(command_timeout));
-  redisEnableKeepAlive(context);
-  std::unique_ptr<RedisConnection> connection(new RedisConnection(context, server));
+  redisSetTimeout(context.get(), TimevalOf(command_timeout));
+  redisEnableKeepAlive(context.get());
+  std::unique_ptr<RedisConnection> connection(new RedisConnection(std::move(context), server));
   if (!endpoint.password.empty()) {
     std::vector<std::string> auth = {"AUTH"};
     if (!endpoint.username.empty()) auth.push_back(endpoint.username);
@@ -143,8 +166,8 @@ absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::strin
     argv.push_back(a.data());
     argvlen.push_back(a.size());
   }
-  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(args.size()), argv.data(), argvlen.data())));
+  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(redisCommandArgv(
+      context_.get(), static_cast<int>(args.size()), argv.data(), argvlen.data())));
   if (reply == nullptr) {
     broken_ = true;
     std::string reason = context_->errstr[0] ? context_->errstr : "connection lost";
@@ -232,7 +255,7 @@ absl::StatusOr<RedisReply> RedisScript::Run(RedisClient& client,
   command.insert(command.end(), keys.begin(), keys.end());
   command.insert(command.end(), args.begin(), args.end());
   absl::StatusOr<RedisReply> reply = client.Command(command, durability);
-  if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
+  if (RedisErrorCode(reply.status()) == "NOSCRIPT") {
     command[0] = "EVAL";
     command[1] = source_;
     reply = client.Command(command, durability);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/log/log.h"
+#include "common/redis/streams.h"
 
 namespace sa::notifier {
 
@@ -81,19 +82,29 @@ void AlertHub::WakeAll() {
 void AlertHub::Tail() {
   std::unique_ptr<redis::RedisConnection> conn;
   std::string last_id;  // empty until the feed's current end is known
+  // Real time on purpose: the periodic wake and the backoff pace this thread's own polling
+  // (with its blocking reads, which wait in real time too); no business time is computed here.
   absl::Time next_poll = absl::Now() + poll_interval_;
   const absl::Duration block = std::min(poll_interval_, absl::Seconds(1));
   // Errors that leave the connection usable (-LOADING while a restarted Redis loads its data,
   // WRONGTYPE, ...) would otherwise be retried at once, in a hot loop: back off, up to the
-  // periodic wake's interval, and say so.
+  // periodic wake's interval. One log line per episode of failures, and one when it ends.
   const absl::Duration max_backoff = std::max(poll_interval_, kMinRetryDelay);
   absl::Duration backoff = kMinRetryDelay;
+  int64_t failures = 0;  // in the current episode
   auto retry_later = [&](const char* command, const absl::Status& error) {
-    log::Warning("alert_hub.read_failed", {{"command", command},
-                                           {"error", error},
-                                           {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    if (failures++ == 0) {
+      log::Warning("alert_hub.read_failed", {{"command", command},
+                                             {"error", error},
+                                             {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    }
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, max_backoff);
+  };
+  auto succeeded = [&] {
+    if (failures > 0) log::Info("alert_hub.read_recovered", {{"failed_attempts", failures}});
+    failures = 0;
+    backoff = kMinRetryDelay;
   };
   while (!stop_.HasBeenNotified()) {
     if (absl::Now() >= next_poll) {
@@ -110,35 +121,23 @@ void AlertHub::Tail() {
       conn = std::move(*fresh);
     }
     if (last_id.empty()) {
-      auto tail = conn->Command({"XREVRANGE", alerts_.FeedKey(), "+", "-", "COUNT", "1"});
+      auto tail = redis::XRevRange(*conn, alerts_.FeedKey(), "+", "-", 1);
       if (!tail.ok()) {
         retry_later("XREVRANGE", tail.status());
         continue;
       }
-      last_id = "0-0";
-      if (!tail->elements.empty() && !tail->elements[0].elements.empty()) {
-        last_id = tail->elements[0].elements[0].str;
-      }
+      last_id = tail->empty() ? "0-0" : tail->front().id;
       WakeAll();  // anything announced before we knew the end is caught up by the listeners
     }
-    auto reply = conn->Command({"XREAD", "COUNT", "512", "BLOCK",
-                                std::to_string(absl::ToInt64Milliseconds(block)), "STREAMS",
-                                alerts_.FeedKey(), last_id});
-    if (!reply.ok()) {
-      retry_later("XREAD", reply.status());
+    auto read = redis::XRead(*conn, alerts_.FeedKey(), last_id, 512, block);
+    if (!read.ok()) {
+      retry_later("XREAD", read.status());
       continue;
     }
-    backoff = kMinRetryDelay;
-    if (reply->is_nil() || reply->elements.empty() || reply->elements[0].elements.size() < 2) {
-      continue;
-    }
-    for (const redis::RedisReply& entry : reply->elements[0].elements[1].elements) {
-      if (entry.elements.size() < 2) continue;
-      last_id = entry.elements[0].str;
-      const auto& fields = entry.elements[1].elements;
-      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-        if (fields[i].str == "subscription_id") WakeSubscription(fields[i + 1].str);
-      }
+    succeeded();
+    for (const redis::StreamEntry& entry : *read) {
+      last_id = entry.id;
+      if (const std::string* sub = entry.Field("subscription_id")) WakeSubscription(*sub);
     }
   }
 }

@@ -4,8 +4,9 @@
 // announcement is skipped across reconnects) and wakes the local listeners of the alert's
 // subscription. A periodic wake of every listener is a safety net; listeners always read the
 // alerts themselves from the subscription's stream, so a wake is only a hint. A failed read
-// of the feed is retried with backoff (kMinRetryDelay doubling up to the poll interval) and a
-// log line, never in a hot loop.
+// of the feed is retried with backoff (kMinRetryDelay doubling up to the poll interval), never
+// in a hot loop, with one log line when the failures start (alert_hub.read_failed) and one when
+// they end (alert_hub.read_recovered).
 #pragma once
 
 #include <memory>

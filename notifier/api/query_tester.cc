@@ -101,17 +101,16 @@ absl::StatusOr<v1::TestQueryResponse> QueryTester::Test(const v1::TestQueryReque
   int read = 0;
   while (read < n) {
     const int count = std::min(kReadChunk, n - read);
-    SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XREVRANGE", stream_, end, "-", "COUNT",
-                                                    absl::StrCat(count)}));
-    for (const auto& entry : reply.elements) {
-      if (entry.elements.size() < 2) continue;
-      end = "(" + entry.elements[0].str;
-      auto bytes = redis::event_stream::EventBytes(entry.elements[1]);
+    SA_ASSIGN_OR_RETURN(std::vector<redis::StreamEntry> entries,
+                        redis::XRevRange(redis_, stream_, end, "-", count));
+    for (const redis::StreamEntry& entry : entries) {
+      end = "(" + entry.id;
+      const std::string* bytes = redis::event_stream::EventBytes(entry);
       v1::Event event;
       if (bytes && event.ParseFromString(*bytes)) evaluate(std::move(event), /*keep_event=*/false);
     }
     read += count;
-    if (static_cast<int>(reply.elements.size()) < count) break;  // the stream has no more
+    if (static_cast<int>(entries.size()) < count) break;  // the stream has no more
   }
 
   // At most kMaxTestQueryResults, newest first, matches kept before misses.

@@ -1,16 +1,15 @@
 #include "notifier/consume/event_consumer.h"
 
-#include "notifier/deliver/delivery_policy.h"
-#include "notifier/deliver/delivery_queue.h"
-
 #include <algorithm>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/redis/event_stream.h"
+#include "common/redis/streams.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "notifier/deliver/delivery_policy.h"
+#include "notifier/deliver/delivery_queue.h"
 #include "notifier/match/event_document.h"
 
 namespace sa::notifier {
@@ -19,12 +18,15 @@ namespace {
 using summit_alerts::v1::Alert;
 using summit_alerts::v1::Event;
 
-// NOGROUP: the consumer group (or its whole stream) does not exist.
-bool IsNoGroup(const absl::Status& status) {
-  return !status.ok() && absl::StrContains(status.message(), "NOGROUP");
-}
-
 }  // namespace
+
+EventConsumer::Entry EventConsumer::ToEntry(const redis::StreamEntry& stream_entry) {
+  Entry entry{.id = stream_entry.id, .event_bytes = std::nullopt};
+  if (const std::string* bytes = stream_entry.Field(redis::event_stream::kEvent)) {
+    entry.event_bytes = *bytes;
+  }
+  return entry;
+}
 
 EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subscriptions,
                              AlertStore& alerts, ConsumerOptions options, const Clock& clock)
@@ -40,12 +42,10 @@ EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subsc
 EventConsumer::~EventConsumer() { Stop(); }
 
 absl::Status EventConsumer::EnsureGroup() {
-  auto reply = redis_.Command({"XGROUP", "CREATE", options_.stream, options_.group,
-                               options_.group_start_id, "MKSTREAM"});
-  if (!reply.ok() && !absl::StrContains(reply.status().message(), "BUSYGROUP")) {
-    return reply.status();
-  }
-  return absl::OkStatus();
+  absl::Status created = redis::XGroupCreate(redis_, options_.stream, options_.group,
+                                             options_.group_start_id, /*mkstream=*/true);
+  if (absl::IsAlreadyExists(created)) return absl::OkStatus();  // BUSYGROUP
+  return created;
 }
 
 absl::Status EventConsumer::Start() {
@@ -66,26 +66,20 @@ ConsumerStats EventConsumer::stats() const {
 
 absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
     redis::RedisConnection& conn, const std::string& from, absl::Duration block) {
-  std::vector<std::string> command = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
-                                      "COUNT", std::to_string(options_.batch_size)};
-  if (from == ">" && block > absl::ZeroDuration()) {
-    command.insert(command.end(), {"BLOCK", std::to_string(absl::ToInt64Milliseconds(block))});
-  }
-  command.insert(command.end(), {"STREAMS", options_.stream, from});
-  auto reply = conn.Command(command);
-  if (IsNoGroup(reply.status())) {
+  auto read = redis::XReadGroup(conn, {.stream = options_.stream,
+                                       .group = options_.group,
+                                       .consumer = options_.consumer,
+                                       .from = from,
+                                       .count = options_.batch_size,
+                                       .block = block});
+  if (absl::IsNotFound(read.status())) {  // NOGROUP: the group or the whole stream is gone
     SA_RETURN_IF_ERROR(RecoverGroup());
     return std::vector<Entry>{};
   }
-  if (!reply.ok()) return reply.status();
+  if (!read.ok()) return read.status();
   std::vector<Entry> entries;
-  if (reply->is_nil() || reply->elements.empty()) return entries;
-  for (const redis::RedisReply& raw : reply->elements[0].elements[1].elements) {
-    Entry entry;
-    entry.id = raw.elements[0].str;
-    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = redis::event_stream::EventBytes(raw.elements[1]);
-    entries.push_back(std::move(entry));
-  }
+  entries.reserve(read->size());
+  for (const redis::StreamEntry& stream_entry : *read) entries.push_back(ToEntry(stream_entry));
   return entries;
 }
 
@@ -101,26 +95,22 @@ absl::Status EventConsumer::RecoverGroup() {
 }
 
 absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Claim() {
-  auto claimed = redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
-                                 std::to_string(absl::ToInt64Milliseconds(options_.claim_min_idle)),
-                                 "0-0", "COUNT", std::to_string(options_.batch_size)});
-  if (IsNoGroup(claimed.status())) {
+  auto claimed = redis::XAutoClaim(redis_, options_.stream, options_.group, options_.consumer,
+                                   options_.claim_min_idle, claim_cursor_, options_.batch_size);
+  if (absl::IsNotFound(claimed.status())) {  // NOGROUP
+    claim_cursor_ = "0-0";
     SA_RETURN_IF_ERROR(RecoverGroup());
     return std::vector<Entry>{};
   }
-  SA_ASSIGN_OR_RETURN(auto reply, std::move(claimed));
+  SA_ASSIGN_OR_RETURN(redis::AutoClaimResult result, std::move(claimed));
+  // One call scans a bounded part of the pending list; the next claim goes on from there.
+  claim_cursor_ = result.next_cursor;
   std::vector<Entry> entries;
-  if (reply.elements.size() < 2) return entries;
-  for (const redis::RedisReply& raw : reply.elements[1].elements) {
-    Entry entry;
-    entry.id = raw.elements[0].str;
-    if (raw.elements.size() > 1 && raw.elements[1].is_array()) entry.event_bytes = redis::event_stream::EventBytes(raw.elements[1]);
-    entries.push_back(std::move(entry));
+  for (const redis::StreamEntry& stream_entry : result.entries) {
+    entries.push_back(ToEntry(stream_entry));
   }
-  // Entries deleted from the stream while pending (third element) are acked as lost.
-  if (reply.elements.size() > 2) {
-    for (const redis::RedisReply& id : reply.elements[2].elements) entries.push_back({id.str, std::nullopt});
-  }
+  // Entries deleted from the stream while pending are acked as lost.
+  for (std::string& id : result.deleted_ids) entries.push_back({std::move(id), std::nullopt});
   if (!entries.empty()) log::Info("consumer.claimed", {{"count", entries.size()}});
   return entries;
 }
@@ -171,9 +161,11 @@ absl::Status EventConsumer::Process(const Entry& entry) {
                 !event.id().empty();
   if (!parsed) {
     std::string reason = entry.event_bytes ? "entry holds no valid Event" : "entry was deleted or has no event field";
-    SA_RETURN_IF_ERROR(redis_.Command({"XADD", options_.dead_letter_stream, "*", "entry_id", entry.id,
-                                       "reason", reason, "event", entry.event_bytes.value_or("")})
-                           .status());
+    SA_RETURN_IF_ERROR(
+        redis::XAdd(
+            redis_, options_.dead_letter_stream,
+            {{"entry_id", entry.id}, {"reason", reason}, {"event", entry.event_bytes.value_or("")}})
+            .status());
     log::Error("consumer.dead_letter", {{"entry_id", entry.id}, {"reason", reason}});
     absl::MutexLock lock(&stats_mu_);
     ++stats_.dead_letters;
@@ -206,7 +198,7 @@ absl::Status EventConsumer::Process(const Entry& entry) {
     }
   }
   if (options_.before_ack) options_.before_ack(entry.id);
-  SA_RETURN_IF_ERROR(redis_.Command({"XACK", options_.stream, options_.group, entry.id}).status());
+  SA_RETURN_IF_ERROR(redis::XAck(redis_, options_.stream, options_.group, {entry.id}).status());
   absl::MutexLock lock(&stats_mu_);
   ++stats_.events;
   return absl::OkStatus();
@@ -244,7 +236,10 @@ void EventConsumer::Run() {
                                  {"consumer", options_.consumer}});
   std::unique_ptr<redis::RedisConnection> conn;
   bool read_pending = true;  // own pending entries first, after start and after any failure
-  absl::Time next_claim = clock_.Now();
+  // Real time on purpose: it paces this loop's XAUTOCLAIMs, and Redis measures the entries'
+  // idle time (claim_min_idle) in real time too. Business times (alert created_at, digest and
+  // throttle times) come from clock_.
+  absl::Time next_claim = absl::Now();
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stop_.HasBeenNotified()) {
     absl::Status status;
@@ -261,9 +256,9 @@ void EventConsumer::Run() {
       bool claiming = false;
       if (read_pending) {
         entries = Read(*conn, "0", absl::ZeroDuration());
-      } else if (clock_.Now() >= next_claim) {
+      } else if (absl::Now() >= next_claim) {
         claiming = true;
-        next_claim = clock_.Now() + options_.claim_interval;
+        next_claim = absl::Now() + options_.claim_interval;
         entries = Claim();
       } else {
         entries = Read(*conn, ">", options_.block);
@@ -272,7 +267,10 @@ void EventConsumer::Run() {
         int acked = 0;
         status = ProcessBatch(*entries, acked);
         if (status.ok() && read_pending && entries->empty()) read_pending = false;
-        if (status.ok() && claiming && !entries->empty()) next_claim = clock_.Now();  // more may wait
+        // More may wait: claimed entries, or a pending list not scanned to its end.
+        if (status.ok() && claiming && (!entries->empty() || claim_cursor_ != "0-0")) {
+          next_claim = absl::Now();
+        }
       } else {
         status = entries.status();
       }

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
+#include "common/redis/streams.h"
 #include "notifier/deliver/delivery_keys.h"
 #include "notifier/match/subscription_cache.h"
 #include "notifier/store/alert_store.h"
@@ -71,6 +72,7 @@ class EventConsumer {
     std::string id;
     std::optional<std::string> event_bytes;  // nullopt: the entry was deleted or has no event
   };
+  static Entry ToEntry(const redis::StreamEntry& stream_entry);
   absl::Status EnsureGroup();
   // After NOGROUP: recreates the group and makes the next batch reload every subscription.
   absl::Status RecoverGroup();
@@ -89,6 +91,7 @@ class EventConsumer {
   AlertStore& alerts_;
   const ConsumerOptions options_;
   const Clock& clock_;
+  std::string claim_cursor_ = "0-0";  // where the next XAUTOCLAIM scans from; Run's thread only
   absl::Notification stop_;
   std::thread thread_;
   mutable absl::Mutex stats_mu_;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "common/ids.h"
 #include "common/log/log.h"
+#include "common/redis/streams.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "notifier/deliver/webhook_payload.h"
@@ -147,14 +148,10 @@ return m['delivery_id']
   return script;
 }
 
-absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::RedisReply& entry) {
-  if (entry.elements.size() != 2) return absl::DataLossError("malformed dead-letter entry");
+absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
   DeadLetter dead;
-  dead.set_id(entry.elements[0].str);
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    const std::string& name = fields[i].str;
-    const std::string& value = fields[i + 1].str;
+  dead.set_id(entry.id);
+  for (const auto& [name, value] : entry.fields) {
     if (name == "delivery_id") {
       dead.set_delivery_id(value);
     } else if (name == "alert") {
@@ -320,10 +317,9 @@ absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(const std
   std::vector<DeadLetter> out;
   std::string start = after_id.empty() ? "-" : "(" + after_id;
   while (static_cast<int>(out.size()) < limit) {
-    SA_ASSIGN_OR_RETURN(auto reply,
-                        redis_.Command({"XRANGE", keys_.Dead(), start, "+", "COUNT", "200"}));
-    if (reply.elements.empty()) break;
-    for (const redis::RedisReply& entry : reply.elements) {
+    SA_ASSIGN_OR_RETURN(auto entries, redis::XRange(redis_, keys_.Dead(), start, "+", 200));
+    if (entries.empty()) break;
+    for (const redis::StreamEntry& entry : entries) {
       SA_ASSIGN_OR_RETURN(DeadLetter dead, ParseDeadLetter(entry));
       start = "(" + dead.id();
       if (!subscription_id.empty() && dead.alert().subscription_id() != subscription_id) continue;

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/redis/streams.h"
 #include "common/status_macros.h"
 
 namespace sa::notifier {
@@ -109,17 +110,17 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
 absl::StatusOr<std::vector<Alert>> AlertStore::ReadAfter(const std::string& subscription_id,
                                                          const std::string& after_id, int count) {
   std::string start = after_id == "0" || after_id == "0-0" ? "-" : "(" + after_id;
-  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XRANGE", AlertsKey(subscription_id), start, "+",
-                                                  "COUNT", std::to_string(count)}));
+  SA_ASSIGN_OR_RETURN(auto entries,
+                      redis::XRange(redis_, AlertsKey(subscription_id), start, "+", count));
   std::vector<Alert> alerts;
-  for (const redis::RedisReply& entry : reply.elements) {
-    if (entry.elements.size() != 2 || entry.elements[1].elements.size() < 2) continue;
+  for (const redis::StreamEntry& entry : entries) {
+    const std::string* bytes = entry.Field("alert");
     Alert& alert = alerts.emplace_back();
-    if (!alert.ParseFromString(entry.elements[1].elements[1].str)) {
+    if (bytes == nullptr || !alert.ParseFromString(*bytes)) {
       return absl::DataLossError(
-          absl::StrCat("alert ", entry.elements[0].str, " of ", subscription_id, " is corrupted"));
+          absl::StrCat("alert ", entry.id, " of ", subscription_id, " is corrupted"));
     }
-    alert.set_id(entry.elements[0].str);
+    alert.set_id(entry.id);
   }
   return alerts;
 }
@@ -138,34 +139,22 @@ std::pair<uint64_t, uint64_t> ParseStreamId(absl::string_view id) {
 absl::StatusOr<bool> AlertStore::TrimmedAfter(const std::string& subscription_id,
                                               const std::string& after_id) {
   if (after_id.empty() || after_id == "0" || after_id == "0-0") return false;
-  auto reply = redis_.Command({"XINFO", "STREAM", AlertsKey(subscription_id)});
-  if (!reply.ok()) {
-    // No alerts stream yet: nothing was trimmed.
-    if (absl::StrContains(reply.status().message(), "no such key")) return false;
-    return reply.status();
-  }
+  auto info = redis::XInfoStream(redis_, AlertsKey(subscription_id));
+  if (absl::IsNotFound(info.status())) return false;  // no alerts stream yet: nothing was trimmed
+  if (!info.ok()) return info.status();
   // Trimming moves the first entry forward (XDEL-style deletions are not used on this stream).
   // Some alert after `after_id` is gone when anything was ever removed (entries-added, Redis 7,
   // exceeds the length) and the oldest kept alert is newer than `after_id`.
-  int64_t length = -1, added = -1;
-  std::string first_id;
-  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-    const std::string& name = reply->elements[i].str;
-    const redis::RedisReply& value = reply->elements[i + 1];
-    if (name == "length") length = value.integer;
-    if (name == "entries-added") added = value.integer;
-    if (name == "first-entry" && !value.elements.empty()) first_id = value.elements[0].str;
-  }
-  if (first_id.empty()) return false;
-  if (added >= 0 && added == length) return false;
-  return ParseStreamId(first_id) > ParseStreamId(after_id);
+  if (!info->first_entry) return false;
+  if (info->entries_added && *info->entries_added == info->length) return false;
+  return ParseStreamId(info->first_entry->id) > ParseStreamId(after_id);
 }
 
 absl::StatusOr<std::string> AlertStore::LastId(const std::string& subscription_id) {
-  SA_ASSIGN_OR_RETURN(auto reply,
-                      redis_.Command({"XREVRANGE", AlertsKey(subscription_id), "+", "-", "COUNT", "1"}));
-  if (reply.elements.empty() || reply.elements[0].elements.empty()) return std::string("0-0");
-  return reply.elements[0].elements[0].str;
+  SA_ASSIGN_OR_RETURN(auto newest,
+                      redis::XRevRange(redis_, AlertsKey(subscription_id), "+", "-", 1));
+  if (newest.empty()) return std::string("0-0");
+  return newest.front().id;
 }
 
 }  // namespace sa::notifier

@@ -352,9 +352,9 @@ absl::Status SubscriptionStore::Delete(const std::string& id) {
 absl::StatusOr<SubscriptionStore::Snapshot> SubscriptionStore::LoadAll() {
   Snapshot snapshot;
   // The log position first: changes after it are re-applied, which is idempotent.
-  SA_ASSIGN_OR_RETURN(auto newest, redis_.Command({"XREVRANGE", ChangesKey(), "+", "-", "COUNT", "1"}));
-  if (!newest.elements.empty()) {
-    SA_ASSIGN_OR_RETURN(snapshot.position, ParseChange(newest.elements[0]));
+  SA_ASSIGN_OR_RETURN(auto newest, redis::XRevRange(redis_, ChangesKey(), "+", "-", 1));
+  if (!newest.empty()) {
+    SA_ASSIGN_OR_RETURN(snapshot.position, ParseChange(newest.front()));
   } else {
     SA_ASSIGN_OR_RETURN(snapshot.position.version, Version());
   }
@@ -372,16 +372,14 @@ absl::StatusOr<SubscriptionStore::Snapshot> SubscriptionStore::LoadAll() {
   return snapshot;
 }
 
-absl::StatusOr<SubscriptionStore::Change> SubscriptionStore::ParseChange(const redis::RedisReply& entry) {
+absl::StatusOr<SubscriptionStore::Change> SubscriptionStore::ParseChange(
+    const redis::StreamEntry& entry) {
   Change change;
-  if (entry.elements.size() != 2) return absl::DataLossError("malformed subscription change entry");
-  change.stream_id = entry.elements[0].str;
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str == "id") change.subscription_id = fields[i + 1].str;
-    if (fields[i].str == "version" && !absl::SimpleAtoi(fields[i + 1].str, &change.version)) {
-      return absl::DataLossError(absl::StrCat("change ", change.stream_id, " has a bad version"));
-    }
+  change.stream_id = entry.id;
+  if (const std::string* id = entry.Field("id")) change.subscription_id = *id;
+  const std::string* version = entry.Field("version");
+  if (version != nullptr && !absl::SimpleAtoi(*version, &change.version)) {
+    return absl::DataLossError(absl::StrCat("change ", change.stream_id, " has a bad version"));
   }
   return change;
 }
@@ -394,10 +392,9 @@ absl::StatusOr<std::vector<SubscriptionStore::Change>> SubscriptionStore::Change
 absl::StatusOr<std::vector<SubscriptionStore::Change>> SubscriptionStore::ChangesFrom(
     const std::string& stream_id, int limit) {
   std::string start = stream_id.empty() ? "-" : stream_id;
-  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"XRANGE", ChangesKey(), start, "+", "COUNT",
-                                                  absl::StrCat(limit)}));
+  SA_ASSIGN_OR_RETURN(auto entries, redis::XRange(redis_, ChangesKey(), start, "+", limit));
   std::vector<Change> changes;
-  for (const auto& entry : reply.elements) {
+  for (const redis::StreamEntry& entry : entries) {
     SA_ASSIGN_OR_RETURN(Change change, ParseChange(entry));
     changes.push_back(std::move(change));
   }

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
+#include "common/redis/streams.h"
 #include "summit_alerts/v1/notifier.pb.h"
 
 namespace sa::notifier {
@@ -123,7 +124,7 @@ class SubscriptionStore {
   std::string OwnerIndexKey(const std::string& owner) const { return key_prefix_ + "subs:owner:" + owner; }
   // Set once every subscription stored before the indexes existed was indexed.
   std::string IndexedMarkerKey() const { return key_prefix_ + "subs:indexed"; }
-  static absl::StatusOr<Change> ParseChange(const redis::RedisReply& entry);
+  static absl::StatusOr<Change> ParseChange(const redis::StreamEntry& entry);
   // Indexes subscriptions written before the index existed, once per keyspace.
   absl::Status EnsureIndexed();
 

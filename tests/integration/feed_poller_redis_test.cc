@@ -193,11 +193,11 @@ TEST_F(FeedPollerTest, FollowsRedirectsAndDecodesGzipAndCharsets) {
   auto result = poller.PollNow(feed);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->published, 1);
-  auto entries = redis_->client().Command({"XRANGE", publisher_options_.stream, "-", "+"});
-  ASSERT_TRUE(entries.ok());
-  ASSERT_EQ(entries->elements.size(), 1u);
-  auto bytes = redis::event_stream::EventBytes(entries->elements[0].elements[1]);
-  ASSERT_TRUE(bytes.has_value());
+  auto entries = redis::XRange(redis_->client(), publisher_options_.stream, "-", "+");
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  const std::string* bytes = redis::event_stream::EventBytes((*entries)[0]);
+  ASSERT_NE(bytes, nullptr);
   v1::Event event;
   ASSERT_TRUE(event.ParseFromString(*bytes));
   EXPECT_EQ(event.title(), "Путин");
@@ -467,12 +467,12 @@ TEST_F(FeedPollerTest, PoisonEntriesFailAloneAreSeenWithTheirReasonAndNeverRetri
 
   // The events of the out-of-range dates carry no published time; "next Friday" was resolved
   // against the ingest time.
-  auto entries = redis_->client().Command({"XRANGE", publisher_options_.stream, "-", "+"});
-  ASSERT_TRUE(entries.ok());
+  auto entries = redis::XRange(redis_->client(), publisher_options_.stream, "-", "+");
+  ASSERT_TRUE(entries.ok()) << entries.status();
   int undated = 0;
-  for (const auto& entry : entries->elements) {
-    auto bytes = redis::event_stream::EventBytes(entry.elements[1]);
-    ASSERT_TRUE(bytes.has_value());
+  for (const redis::StreamEntry& entry : *entries) {
+    const std::string* bytes = redis::event_stream::EventBytes(entry);
+    ASSERT_NE(bytes, nullptr);
     v1::Event event;
     ASSERT_TRUE(event.ParseFromString(*bytes));
     if (event.title() == "Envoys named" || event.title() == "Talks resume") {

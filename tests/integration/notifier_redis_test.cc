@@ -156,6 +156,46 @@ TEST_F(NotifierRedisTest, UnparseableEntryIsDeadLetteredAndAcked) {
 
 TEST_F(NotifierRedisTest, SubscriptionsPersistAcrossStoreInstances) {
   v1::Subscription sub = Subscribe(R"("arms control" Putin)");
+TEST_F(NotifierRedisTest, EntriesOfADeadConsumerAreClaimedBeyondTheFirstScanOfThePendingList) {
+  v1::Subscription sub = Subscribe("Putin");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 25; ++i) {
+    ids.push_back(Publish(absl::StrCat("ev_", i), absl::StrCat("Putin speaks, part ", i)));
+  }
+  // Consumer "dead" read them all and died; only the last has been idle long enough to claim.
+  ASSERT_THAT(redis::XGroupCreate(client(), stream_, "notifier", "0", /*mkstream=*/false), IsOk());
+  auto read = redis::XReadGroup(
+      client(), {.stream = stream_, .group = "notifier", .consumer = "dead", .count = 100});
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->size(), 25u);
+  ASSERT_THAT(client().Command({"XCLAIM", stream_, "notifier", "dead", "0", ids.back(), "IDLE",
+                                "600000"}),
+              IsOk());
+
+  // With a batch of 1, one XAUTOCLAIM scans 10 pending entries: the claimable one lies beyond
+  // the first scan, so the consumer must go on from the cursor, not start over at 0-0.
+  absl::Notification claimed_last;
+  ConsumerOptions options;
+  options.stream = stream_;
+  options.consumer = "alive";
+  options.batch_size = 1;
+  options.block = absl::Milliseconds(100);
+  options.claim_min_idle = absl::Seconds(60);
+  options.claim_interval = absl::Minutes(10);  // only the claims at start and their follow-ups
+  options.before_ack = [&](const std::string& id) {
+    if (id == ids.back() && !claimed_last.HasBeenNotified()) claimed_last.Notify();
+  };
+  EventConsumer consumer(client(), *cache_, *alerts_, options);
+  ASSERT_THAT(consumer.Start(), IsOk());
+  EXPECT_TRUE(claimed_last.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  consumer.Stop();
+
+  auto alerts = Alerts(sub.id());
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].event().id(), "ev_24");
+  EXPECT_EQ(Pending(), 24) << "the entries not idle long enough stay with their consumer";
+}
+
   SubscriptionStore fresh(client(), prefix_);  // as after a restart
   auto got = fresh.Get(sub.id());
   ASSERT_THAT(got, IsOk());
