@@ -64,7 +64,8 @@ absl::Status CheckHttpUrl(const std::string& url, absl::string_view field) {
 absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
                              const ArticleLimits& limits) {
   absl::Status s = CheckText("title", article.title(), limits.max_title_bytes, true);
-  if (s.ok()) s = CheckText("body", article.body(), limits.max_body_bytes, true);
+  // A title-only article is valid: some feeds (ORF) publish titles only.
+  if (s.ok()) s = CheckText("body", article.body(), limits.max_body_bytes, false);
   if (s.ok()) s = CheckText("url", article.url(), limits.max_url_bytes, false);
   if (s.ok()) s = CheckText("id", article.id(), limits.max_short_field_bytes, false);
   if (s.ok()) s = CheckText("source", article.source(), limits.max_short_field_bytes, false);

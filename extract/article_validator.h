@@ -22,9 +22,10 @@ struct ArticleLimits {
 // whitespace or control characters". Shared by articles and feed URLs.
 absl::Status CheckHttpUrl(const std::string& url, absl::string_view field);
 
-// OK, or InvalidArgument whose message names the field and the problem: blank title or body,
-// a field over its limit, invalid UTF-8, a url that is not absolute http(s), a malformed
-// language tag, or a published_at outside 0001..9999.
+// OK, or InvalidArgument whose message names the field and the problem: a blank title, a field
+// over its limit, invalid UTF-8, a url that is not absolute http(s), a malformed
+// language tag, or a published_at outside 0001..9999. The body may be empty: a title-only
+// article (ORF's feeds publish titles only) is valid.
 absl::Status ValidateArticle(const summit_alerts::v1::Article& article,
                              const ArticleLimits& limits);
 

@@ -152,12 +152,26 @@ TEST_F(CollectorRedisTest, InvalidArticleIsRejectedWithAClearMessage) {
   EXPECT_EQ(StreamLength(), 0);
 }
 
+// Issue 18 §4: ORF publishes titles only; such an entry is extracted and published.
+TEST_F(CollectorRedisTest, ATitleOnlyArticleIsPublished) {
+  v1::IngestRequest request = SummitRequest();
+  request.mutable_article()->clear_body();
+  v1::IngestResponse response;
+  grpc::Status status = Ingest(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(response.event().title(), "Trump and Putin to meet in Anchorage");
+  ASSERT_EQ(response.event().participants_size(), 2);
+  EXPECT_EQ(response.event().participants(1).name(), "Vladimir Putin");
+  EXPECT_EQ(StreamLength(), 1);
+}
+
 TEST_F(CollectorRedisTest, IngestStreamReportsEachItem) {
   grpc::ClientContext context;
   v1::IngestSummary summary;
   auto writer = stub_->IngestStream(&context, &summary);
   v1::IngestRequest bad = SummitRequest();
-  bad.mutable_article()->clear_body();
+  bad.mutable_article()->clear_title();
   v1::IngestRequest other = SummitRequest();
   other.mutable_article()->set_title("Lavrov and Rubio hold talks");
   ASSERT_TRUE(writer->Write(SummitRequest()));
@@ -172,7 +186,7 @@ TEST_F(CollectorRedisTest, IngestStreamReportsEachItem) {
   EXPECT_EQ(summary.rejected(), 1u);
   ASSERT_EQ(summary.results_size(), 4);
   EXPECT_EQ(summary.results(1).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_EQ(summary.results(1).error(), "article.body is empty");
+  EXPECT_EQ(summary.results(1).error(), "article.title is empty");
   EXPECT_TRUE(summary.results(2).duplicate());
   EXPECT_EQ(StreamLength(), 2);
 }

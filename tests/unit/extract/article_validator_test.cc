@@ -23,13 +23,24 @@ Article Valid() {
 
 TEST(ArticleValidator, AcceptsAWellFormedArticle) { EXPECT_THAT(ValidateArticle(Valid(), {}), IsOk()); }
 
-TEST(ArticleValidator, RejectsBlankTitleOrBody) {
+TEST(ArticleValidator, RejectsBlankTitle) {
   Article a = Valid();
   a.set_title("  \n ");
   EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
-  a = Valid();
   a.clear_body();
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.body is empty"));
+  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
+}
+
+// ORF and others publish titles only: such an entry is an article, not "article.body is empty".
+TEST(ArticleValidator, AcceptsATitleOnlyArticle) {
+  Article a = Valid();
+  a.clear_body();
+  EXPECT_THAT(ValidateArticle(a, {}), IsOk());
+  a.set_body(" \n\t ");
+  EXPECT_THAT(ValidateArticle(a, {}), IsOk());
+  // The body's other checks still apply when it has text.
+  a.set_body("bad \xc3\x28 bytes");
+  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.body is not valid UTF-8"));
 }
 
 TEST(ArticleValidator, RejectsOversizeBodyWithTheLimit) {
