@@ -103,7 +103,7 @@ const WordSet& NotNameWords() {
   static const auto* words = new WordSet{
       // Months and weekdays (English, German; the other languages write them in lower case).
       "january", "february", "march", "april", "may", "june", "july", "august", "september",
-      "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+      "october", "november", "december", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
       "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
       "saturday", "sunday", "januar", "februar", "marz", "mai", "juni", "juli", "oktober",
       "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",

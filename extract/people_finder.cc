@@ -15,11 +15,17 @@ using summit_alerts::v1::Event;
 // is compared with at most kMaxParticipants names: linear in the text.
 void AddUnknownPerson(const Gazetteer& g, const ArticleText& text, int f, const FoundName& found,
                       double confidence, Event& event, ParticipantWeight& weight) {
-  if (event.participants_size() >= kMaxParticipants || g.Knows(found.name)) return;
-  for (const auto& existing : event.participants()) {
-    // "Governor Mike Dunleavy said" after "Governor Mike Dunleavy": the same person.
-    if (absl::StrContains(found.name, existing.name()) ||
-        absl::StrContains(existing.name(), found.name)) {
+  if (event.participants_size() >= kMaxParticipants) return;
+  for (auto& existing : *event.mutable_participants()) {
+    // "Governor Mike Dunleavy said" after "Governor Mike Dunleavy": the same person. A surname
+    // found first ("President Kowalski" in the title) takes the full name found later.
+    if (absl::StrContains(existing.name(), found.name)) return;
+    if (absl::StrContains(found.name, existing.name())) {
+      if (existing.confidence() < 1.0 && absl::EndsWith(found.name, " " + existing.name())) {
+        existing.set_name(found.name);
+        if (existing.role().empty()) existing.set_role(found.title);
+        if (existing.country().empty()) existing.set_country(found.country);
+      }
       return;
     }
   }

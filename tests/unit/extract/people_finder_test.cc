@@ -79,6 +79,8 @@ TEST_F(PeopleFinderTest, EnglishTitlesAndAppositions) {
   // A single word after a title is a surname when nothing else explains it.
   EXPECT_THAT(Titled("The talks, President Okonkwo insisted, went well."),
               ElementsAre("Okonkwo|President|"));
+  EXPECT_THAT(Titled("Before former President Barack Obama and Polish President Jan Kowalski met."),
+              ElementsAre("Jan Kowalski|President|PL"));
   EXPECT_THAT(Titled("European Commission President Ursula von der Leyen spoke."), IsEmpty())
       << "a known person is the dictionary's";
 }
@@ -150,6 +152,14 @@ TEST_F(PeopleFinderTest, UnknownPeopleRankBelowDictionaryPeople) {
                            "Finnish President Sauli Niinistö met Vladimir Putin. "
                            "Maria Petrova said little."),
               ElementsAre("Vladimir Putin 1.0", "Sauli Niinistö 0.6", "Maria Petrova 0.4"));
+}
+
+// A name that is also a town or contains one ("Castro", "Anna") is still a person; a surname
+// found first gives way to the full name found later.
+TEST_F(PeopleFinderTest, FullNamesAndNamesWithPlacesInThem) {
+  EXPECT_THAT(Participants("President Kowalski says taxes will fall",
+                           "Polish President Jan Kowalski and Bundeskanzlerin Anna Castro spoke."),
+              ElementsAre("Jan Kowalski 0.6", "Anna Castro 0.6"));
 }
 
 TEST_F(PeopleFinderTest, ADictionarySurnameCountsOnlyWrittenAsAName) {
