@@ -17,6 +17,7 @@
 #include "common/redis/event_stream.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/eventually.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -331,6 +332,23 @@ TEST_F(CollectorRedisTest, TheSameCanonicalUrlIsTheSameStory) {
   EXPECT_EQ(updated.duplicate_reason(), "same URL");
   EXPECT_EQ(updated.event_id(), first.event_id());
   EXPECT_EQ(StreamLength(), 1);
+}
+
+TEST_F(CollectorRedisTest, ACopyPublishedAfterTheNearDuplicateWindowIsANewStory) {
+  testing::FakeClock clock;
+  EventPublisher publisher(redis_->client(), options_, clock);
+  Ingester ingester(*extractor_, publisher, ArticleLimits{}, clock);
+  const std::string seed = ReadText(SA_SHARED_DIR "/corpora/news/anchorage-summit.txt");
+  auto first = ingester.Ingest(Story(seed, "Wire", "https://wire.example/summit").article());
+  ASSERT_THAT(first.status(), IsOk());
+  // The same copy as in ARepublishedWireStoryBecomesASourceOfTheFirstEvent, once the window
+  // (measured on the publisher's clock) has passed since the first story.
+  clock.Advance(options_.near_duplicate_window + absl::Seconds(1));
+  auto copy = ingester.Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1").article());
+  ASSERT_THAT(copy.status(), IsOk());
+  EXPECT_FALSE(copy->duplicate()) << copy->duplicate_reason();
+  EXPECT_NE(copy->event_id(), first->event_id());
+  EXPECT_EQ(StreamLength(), 2);
 }
 
 TEST_F(CollectorRedisTest, NearDuplicateDetectionCanBeSwitchedOff) {

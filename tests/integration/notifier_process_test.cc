@@ -19,6 +19,7 @@
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/store/alert_store.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_sink.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
@@ -81,11 +82,7 @@ class NotifierProcessTest : public ::testing::Test {
 
   // Polls `done` every 50 ms for up to 10 s.
   static bool Eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 200; ++i) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return done();
+    return testing::Eventually(done, absl::Seconds(10), absl::Milliseconds(50));
   }
 
   int64_t QueuedDeliveries() {
@@ -161,8 +158,7 @@ TEST_F(NotifierProcessTest, KilledBetweenStoreAndAckRedeliversWithoutDuplicate) 
   // Restart under the same consumer name: it re-reads its pending entry first.
   auto second = StartNotifier({});
   ASSERT_THAT(second, IsOk());
-  for (int i = 0; i < 200 && Pending() != 0; ++i) absl::SleepFor(absl::Milliseconds(50));
-  EXPECT_EQ(Pending(), 0);
+  EXPECT_TRUE(Eventually([&] { return Pending() == 0; })) << "the restarted consumer acks it";
 
   // The subscription survived the crash, and its subscriber sees exactly one alert.
   grpc::ClientContext get_context;
@@ -206,10 +202,9 @@ TEST_F(NotifierProcessTest, KilledBetweenQueueingAndSendingAWebhookDeliversOnceA
   ASSERT_THAT(second, IsOk());
   ASSERT_TRUE((*sink)->WaitForRequests("/slack", 1, absl::Seconds(10)));
   ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0; }));
-  absl::SleepFor(absl::Milliseconds(500));
+  second->Stop(SIGTERM);  // its workers finish every send first: the sink's count is final
   ASSERT_EQ((*sink)->Requests("/slack").size(), 1u);
   EXPECT_THAT((*sink)->Requests("/slack")[0].body, ::testing::HasSubstr("arms control in Anchorage"));
-  second->Stop(SIGTERM);
 }
 
 TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart) {
@@ -235,13 +230,12 @@ TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart)
   ASSERT_THAT(second, IsOk());
   ASSERT_TRUE((*sink)->WaitForRequests("/slack", 2, absl::Seconds(10)));
   ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0; }));
-  absl::SleepFor(absl::Milliseconds(500));
+  second->Stop(SIGTERM);  // its workers finish every send first: the sink's count is final
   auto requests = (*sink)->Requests("/slack");
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].status, 500);
   EXPECT_EQ(requests[1].status, 200);  // exactly one accepted message
   EXPECT_EQ(requests[0].body, requests[1].body);
-  second->Stop(SIGTERM);
 }
 
 TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStreamIsComplete) {
@@ -302,19 +296,19 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
 
   ASSERT_TRUE((*sink)->WaitForRequests("/hook", kEvents, absl::Seconds(20)));
   ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0 && Pending() == 0; }));
-  absl::SleepFor(absl::Milliseconds(500));
-  std::map<std::string, int> per_delivery;
-  for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
-  EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
-  for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
   // Close the client's channels first: an idle client answers the server's graceful-GOAWAY
   // ping only on its 5 s backup poll, which would slow each stop (docs/ARCHITECTURE.md).
   contexts.clear();
   stubs.clear();
+  // Each replica's workers finish every send before it exits: the sink's counts are final.
   for (auto& replica : replicas) {
     int exit_status = replica.Stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
   }
+  std::map<std::string, int> per_delivery;
+  for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
+  EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
+  for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
 }
 
 TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
@@ -373,7 +367,7 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
       if (static_cast<int>(seen.size()) >= kEvents) context.TryCancel();
       (void)reader->Finish();
       replica = 1 - replica;
-      absl::SleepFor(absl::Milliseconds(50));
+      absl::SleepFor(absl::Milliseconds(50));  // a reconnecting client's pause (pacing)
     }
   });
 
@@ -385,11 +379,11 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
       event.set_id("ev_" + std::to_string(i));
       event.set_title("Putin statement " + std::to_string(i));
       EXPECT_THAT(publisher.Publish(event), IsOk());
-      absl::SleepFor(absl::Milliseconds(50));
+      absl::SleepFor(absl::Milliseconds(50));  // the load's pace, the point of the test
     }
   });
   for (int r = 0; r < 2; ++r) {
-    absl::SleepFor(absl::Milliseconds(500));
+    absl::SleepFor(absl::Milliseconds(500));  // restart in mid-flow (pacing, not a wait)
     int exit_status = replicas[r]->Stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << names[r] << ": " << exit_status;
     start(r);
@@ -397,20 +391,20 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   load.join();
   ASSERT_TRUE(Eventually([&] { return Pending() == 0 && QueuedDeliveries() == 0; }));
   ASSERT_TRUE((*sink)->WaitForRequests("/hook", kEvents, absl::Seconds(20)));
-  for (int i = 0; i < 300 && static_cast<int>(seen.size()) < kEvents; ++i) absl::SleepFor(absl::Milliseconds(100));
+  testing::Eventually([&] { return static_cast<int>(seen.size()) >= kEvents; }, absl::Seconds(30));
   stop_reading = true;
   subscriber.join();
 
   std::set<std::string> distinct(seen.begin(), seen.end());
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kEvents)) << "no alert lost";
   EXPECT_EQ(seen.size(), static_cast<size_t>(kEvents)) << "none repeated";
-  absl::SleepFor(absl::Milliseconds(500));
+  stubs.clear();
+  // Each replica's workers finish every send before it exits: the sink's counts are final.
+  for (auto& replica : replicas) replica->Stop(SIGTERM);
   std::map<std::string, int> per_delivery;
   for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
-  stubs.clear();
-  for (auto& replica : replicas) replica->Stop(SIGTERM);
 }
 
 TEST_F(NotifierProcessTest, SigtermEndsAnOpenSubscribeStreamWithUnavailable) {
@@ -526,7 +520,7 @@ TEST_F(NotifierProcessTest, AlertctlTailIdleTimeoutCountsFromTheLastAlert) {
   ASSERT_THAT(tail, IsOk());
   // Alerts 2 s apart, 8+ s in all: a total deadline of 6 s would miss the last.
   for (int i = 0; i < 4; ++i) {
-    absl::SleepFor(absl::Seconds(2));
+    absl::SleepFor(absl::Seconds(2));  // the gap between alerts is the point of the test
     Publish("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
     ASSERT_TRUE(Eventually([&] { return static_cast<int>(Lines(out).size()) == i + 1; }))
         << "alert " << i << " was not printed; the tail ended early?";

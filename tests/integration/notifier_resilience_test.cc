@@ -8,8 +8,6 @@
 
 #include <functional>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "collector/publish/event_publisher.h"
 #include "common/concurrency/work_queue.h"
 #include "common/grpc/grpc_server.h"
@@ -21,6 +19,8 @@
 #include "notifier/store/alert_store.h"
 #include "notifier/store/subscription_store.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
+#include "tests/support/eventually.h"
+#include "tests/support/redis_command_stats.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -86,24 +86,11 @@ class NotifierResilienceTest : public ::testing::Test {
 
   // Polls `done` every 20 ms for up to 20 s.
   static bool Eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 1000; ++i) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    return done();
+    return testing::Eventually(done, absl::Seconds(20));
   }
 
   int64_t CommandCalls(const std::string& command) {
-    auto info = client().Command({"INFO", "commandstats"});
-    if (!info.ok()) return -1;
-    // "cmdstat_xrevrange:calls=12,usec=..."
-    for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
-      std::string key = "cmdstat_" + command + ":calls=";
-      if (!absl::ConsumePrefix(&line, key)) continue;
-      int64_t calls = 0;
-      if (absl::SimpleAtoi(line.substr(0, line.find(',')), &calls)) return calls;
-    }
-    return 0;
+    return testing::RedisCommandCalls(client(), command);
   }
 
   // A running consumer: subscription "old" gets an alert, then `wipe` empties Redis, then a
@@ -196,7 +183,7 @@ TEST_F(NotifierResilienceTest, AlertHubBacksOffWhileTheFeedAnswersErrors) {
   // Backing off from 100 ms (doubling), the next second holds a handful of attempts (fewer on
   // a loaded machine); a hot loop would make thousands.
   const int64_t first = CommandCalls("xrevrange");
-  absl::SleepFor(absl::Seconds(1));
+  absl::SleepFor(absl::Seconds(1));  // the window the attempts are counted in (not a wait)
   EXPECT_LE(CommandCalls("xrevrange") - first, 6);
 
   // Once the feed is usable again the hub gets past it and tails the feed.
