@@ -10,6 +10,8 @@
 #include "common/grpc/grpc_server.h"
 #include "notifier/api/notifier_service.h"
 #include "notifier/consume/event_consumer.h"
+#include "tests/support/eventually.h"
+#include "tests/support/redis_command_stats.h"
 #include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
 
@@ -346,10 +348,13 @@ TEST_F(SubscribeStreamTest, EmptyResumePointMeansOnlyNewAlerts) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::SubscribeRequest request;
   request.set_subscription_id(sub.id());
+  const int64_t xinfo_before = testing::RedisCommandCalls(client(), "xinfo|stream");
   auto reader = stub_->Subscribe(&context, request);
-  // Wait until the session is registered and its cursor resolved, then add one.
-  for (int i = 0; i < 200 && hub_->listener_count() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
-  absl::SleepFor(absl::Milliseconds(300));
+  // Wait until the session's first read resolved "now" to a cursor (LastId), then add one:
+  // that read ends with the trim check, the only XINFO here.
+  ASSERT_TRUE(testing::Eventually(
+      [&] { return testing::RedisCommandCalls(client(), "xinfo|stream") > xinfo_before; },
+      absl::Seconds(10)));
   std::string fresh = Append(sub.id(), "ev_new");
   v1::Alert alert;
   ASSERT_TRUE(reader->Read(&alert));
@@ -662,7 +667,7 @@ TEST_F(SubscribeStreamTest, AStreamTheClientCancelsIsReleasedAtOnce) {
     while (reader->Read(&alert)) {
     }
     EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
-    for (int i = 0; i < 300 && hub_->listener_count() > 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+    testing::Eventually([&] { return hub_->listener_count() == 0; }, absl::Seconds(3));
     EXPECT_EQ(hub_->listener_count(), 0u) << "the session must end when its client cancels";
   }
 }
@@ -674,7 +679,7 @@ TEST_F(SubscribeStreamTest, ShutdownEndsStreamsWithAResumeHint) {
   request.set_subscription_id(sub.id());
   request.set_after_alert_id("0");
   auto reader = stub_->Subscribe(&context, request);
-  for (int i = 0; i < 200 && hub_->listener_count() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(testing::Eventually([&] { return hub_->listener_count() > 0; }, absl::Seconds(2)));
   hub_->Stop();
   v1::Alert alert;
   EXPECT_FALSE(reader->Read(&alert));
