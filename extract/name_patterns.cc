@@ -196,6 +196,17 @@ bool IsCapitalised(absl::string_view word) {
 // Whether a word is written in capitals only and has at least two letters (USA, США, NATO).
 bool IsAllCaps(absl::string_view word) {
   if (word.size() < 2) return false;
+  bool ascii = true;
+  for (char c : word) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    for (char c : word) {
+      if (!absl::ascii_isupper(static_cast<unsigned char>(c)) && !absl::ascii_isdigit(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (!IsCapitalised(word)) return false;
   static const RE2* caps = new RE2("^[\\p{Lu}\\p{N}]+$");
   return RE2::FullMatch(re2::StringPiece(word.data(), word.size()), *caps);
 }
