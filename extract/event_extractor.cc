@@ -20,6 +20,14 @@ using summit_alerts::v1::Article;
 using summit_alerts::v1::Event;
 
 constexpr size_t kSummaryTargetBytes = 280;
+
+// T of the relevance (event_extractor.h): how much an event of this type is top-level diplomacy.
+double TypeWeight(const std::string& type) {
+  if (type == "summit/meeting" || type == "state visit") return 1.0;
+  if (type == "talks" || type == "phone call") return 0.8;
+  if (type == "statement" || type == "press conference" || type == "agreement signed") return 0.6;
+  return 0.0;
+}
 constexpr size_t kLeadBytes = 1500;  // where the event time is looked for in the body
 
 std::string Summarize(const std::string& body) {
@@ -101,11 +109,7 @@ class Extraction {
 
   // Relevance from the type, the weight of the participants, topics and places.
   void SetRelevance(const ParticipantWeight& weight) {
-    const std::string& type = event_.type();
-    double t = type == "summit/meeting" ? 1.0
-               : (type == "talks" || type == "press conference" || type == "agreement signed")
-                   ? 0.6
-                   : 0.0;
+    double t = TypeWeight(event_.type());
     double p = std::min(1.0, (weight.heads + 0.5 * weight.others) / 2.0);
     double k = std::min(1.0, event_.topics_size() / 3.0);
     double l = event_.places_size() > 0 ? 1.0 : 0.0;
@@ -129,8 +133,8 @@ Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) co
   AddPlaces(g, steps.text(), event);
   AddOrganisations(g, steps.text(), event);
   steps.AddEventTime(ingested_at);
-  AddTopicsAndKeywords(g, steps.text(), event);
   SetEventType(g, steps.text(), event);
+  AddTopicsAndKeywords(g, steps.text(), event);  // after the type, which implies a topic
   steps.SetRelevance(weight);
   return event;
 }

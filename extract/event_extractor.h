@@ -2,10 +2,12 @@
 //
 // Relevance ("how summit-related is this story", 0..1) is documented in docs/EXTRACTION.md:
 //   0.4 * T + 0.3 * P + 0.2 * K + 0.1 * L, where
-//   T = 1 for type summit/meeting, 0.6 for talks, press conference or agreement signed, else 0;
+//   T = 1 for type summit/meeting or state visit, 0.8 for talks or phone call, 0.6 for statement,
+//       press conference or agreement signed, else 0;
 //   P = min(1, (heads of state/government + 0.5 * other known participants) / 2);
 //   K = min(1, topics / 3);  L = 1 if a known place is mentioned, else 0.
-// Topic score = 1 - 0.5^hits, where a cue in the title counts as 2 hits.
+// Topic score = 1 - 0.5^hits, where a cue in the title counts as 2 hits (topic_classifier.h).
+// Diplomatic types (LABELLING.md): summit/meeting, talks, state visit, phone call, statement.
 //
 // Bounded work: extraction is linear in the article's size, and an event lists at most
 // kMaxParticipants participants (gazetteer people first, in order of first mention, then

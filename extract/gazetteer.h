@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
+#include "extract/cue_index.h"
 
 namespace sa::extract {
 
@@ -34,8 +35,13 @@ struct TopicEntry {
   std::string iptc_id;  // "medtop:11000000"; "" when the taxonomy has none
   std::string parent;   // the parent topic's name; "" for a top-level topic
 };
+// A row of event_types.tsv. Its cue phrases are numbered in the order: `cues` (decide the type
+// alone), then `weak` (ambiguous words such as "summit" or "talks": they count only in an
+// article with diplomatic actors), then `vetoes` (context that cancels a weak cue near it).
 struct EventTypeEntry {
   std::string type;
+  uint32_t cues = 0, weak = 0, vetoes = 0;  // how many of each
+  std::string topic;  // the topic such an event implies ("diplomacy"); "" for none
 };
 
 // Immutable after loading; safe to share between threads.
@@ -56,13 +62,17 @@ class Gazetteer {
   const std::vector<TopicEntry>& topics() const { return topics_; }
   const std::vector<EventTypeEntry>& event_types() const { return event_types_; }
 
-  // Phrase indexes whose values are indexes into the vectors above. Topic and event-type
+  // Phrase indexes whose values are indexes into the vectors above. Topic and event-type cue
   // values are (entry index << 16 | cue index), so a hit also names its cue phrase.
   const text::PhraseIndex& people_index() const { return people_index_; }
   const text::PhraseIndex& places_index() const { return places_index_; }
   const text::PhraseIndex& organisations_index() const { return organisations_index_; }
-  const text::PhraseIndex& topic_cues() const { return topic_cues_; }
-  const text::PhraseIndex& event_type_cues() const { return event_type_cues_; }
+  const CueIndex& topic_cues() const { return topic_cues_; }
+  const CueIndex& event_type_cues() const { return event_type_cues_; }
+  // Phrases that show diplomatic actors (event_types.tsv's "@actors" row); values are cue
+  // indexes into diplomatic_actor_texts().
+  const CueIndex& diplomatic_actor_cues() const { return diplomatic_actor_cues_; }
+  const std::vector<std::string>& diplomatic_actor_texts() const { return diplomatic_actor_texts_; }
   // The cue phrase (as written in the file) for a topic / event-type index value.
   const std::string& cue_text(uint32_t value, bool topic) const;
 
@@ -83,7 +93,9 @@ class Gazetteer {
   std::vector<TopicEntry> topics_;
   std::vector<EventTypeEntry> event_types_;
   std::vector<std::vector<std::string>> topic_cue_texts_, event_type_cue_texts_;
-  text::PhraseIndex people_index_, places_index_, organisations_index_, topic_cues_, event_type_cues_;
+  text::PhraseIndex people_index_, places_index_, organisations_index_;
+  CueIndex topic_cues_, event_type_cues_, diplomatic_actor_cues_;
+  std::vector<std::string> diplomatic_actor_texts_;
 };
 
 }  // namespace sa::extract
