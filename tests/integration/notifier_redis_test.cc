@@ -602,8 +602,13 @@ TEST_F(SubscribeStreamTest, TestQueryRejectsWhatCreateSubscriptionWould) {
   request.clear_last_events();
   EXPECT_THAT(CallTestQuery(*stub_, request, response).error_message(),
               HasSubstr("set one of event, article or last_events"));
+  // A title-only article is valid (issue 18 §4: ORF publishes titles only); a blank title not.
   request.mutable_article()->set_title("No body");
-  EXPECT_EQ(CallTestQuery(*stub_, request, response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(CallTestQuery(*stub_, request, response).ok());
+  request.mutable_article()->set_title(" ");
+  grpc::Status blank = CallTestQuery(*stub_, request, response);
+  EXPECT_EQ(blank.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(blank.error_message(), HasSubstr("article.title is empty"));
 }
 
 TEST_F(SubscribeStreamTest, ASlowReaderLagsWithoutStallingOthersAndStillGetsEverything) {
