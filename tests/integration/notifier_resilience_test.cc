@@ -192,6 +192,30 @@ TEST_F(NotifierResilienceTest, AlertHubBacksOffWhileTheFeedAnswersErrors) {
   hub.Stop();
 }
 
+TEST_F(NotifierResilienceTest, AlertHubLogsAnEpisodeOfFailuresOnceAndItsEnd) {
+  ASSERT_THAT(client().Command({"SET", alerts_->FeedKey(), "not a stream"}), IsOk());
+  AlertHub hub(client(), *alerts_, absl::Seconds(2));
+  const int64_t before = CommandCalls("xrevrange");
+  const int64_t reads_before = CommandCalls("xread");
+  ::testing::internal::CaptureStderr();
+  hub.Start();
+  // Four failed attempts (100 + 200 + 400 ms of backoff between them), then the feed is fixed.
+  const bool failed_four_times = Eventually([&] { return CommandCalls("xrevrange") >= before + 4; });
+  ASSERT_THAT(client().Command({"DEL", alerts_->FeedKey()}), IsOk());
+  const bool tailing = Eventually([&] { return CommandCalls("xread") > reads_before; });
+  hub.Stop();  // joins the tail thread: its first XREAD has returned and been counted a success
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(failed_four_times);
+  ASSERT_TRUE(tailing);
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (size_t at = logged.find(needle); at != std::string::npos; at = logged.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"alert_hub.read_failed\""), 1) << logged;
+  EXPECT_EQ(count("\"alert_hub.read_recovered\""), 1) << logged;
+}
+
 // Only Subscribe, served by the real SubscribeSession.
 class SubscribeOnlyService final : public v1::Notifier::CallbackService {
  public:
