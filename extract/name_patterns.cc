@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ const WordSet& TitleWords() {
       "ambassador", "general", "admiral", "mayor", "spokesman", "spokeswoman", "spokesperson",
       "aide", "adviser", "advisor", "envoy", "king", "queen", "prince", "princess", "emperor",
       "pope", "speaker", "commissioner", "taoiseach", "emir", "sultan", "sheikh", "mr", "mrs",
-      "ms", "sen", "rep", "gov", "gen", "adm", "lt", "col", "chairman", "chairwoman",
+      "ms", "sen", "rep", "gov", "gen", "adm", "lt", "col", "chairman", "chairwoman", "dr",
+      "prof", "executive", "director", "democrat", "republican", "mp", "mep", "lawmaker",
+      "legislator", "congressman", "congresswoman",
       // German (compounds are caught by their endings, see TitleEndings)
       "prasident", "prasidentin", "kanzler", "kanzlerin", "ministerin", "sprecher",
       "sprecherin", "botschafter", "botschafterin", "konig", "konigin", "herr", "frau",
@@ -36,7 +39,9 @@ const WordSet& TitleWords() {
       "ministro", "ministra", "canciller", "secretario", "secretaria", "portavoz", "embajador",
       "embajadora", "rey", "reina", "alcalde", "presidenta", "cancelliere", "segretario",
       "portavoce", "ambasciatore", "sindaco", "re", "regina", "chanceler", "porta", "embaixador",
-      "prefeito", "rei", "primeiro", "premie",
+      "prefeito", "rei", "primeiro", "premie", "deputado", "deputada", "eurodeputado",
+      "eurodeputada", "diputado", "diputada", "deputato", "deputata", "depute", "deputee",
+      "abgeordnete", "abgeordneter", "senador", "senadora", "senatore",
       // Russian (the forms of the cases a title takes before a name)
       "президент", "президента", "президентом", "президенту", "президенте", "премьер",
       "премьера", "премьером", "министр", "министра", "министром", "министру", "канцлер",
@@ -44,7 +49,8 @@ const WordSet& TitleWords() {
       "глава", "главы", "главой", "главе", "главу", "посол", "посла", "послом", "губернатор",
       "губернатора", "мэр", "мэра", "спикер", "спикера", "секретарь", "секретаря", "помощник",
       "помощника", "советник", "советника", "посланник", "посланника", "спецпосланник",
-      "спецпосланника", "король", "короля", "королева", "лидер", "лидера",
+      "спецпосланника", "король", "короля", "королева", "лидер", "лидера", "депутат",
+      "депутата", "сенатор", "сенатора",
       // Greek
       "προεδρος", "προεδρου", "πρωθυπουργος", "πρωθυπουργου", "υπουργος", "υπουργου",
       "καγκελαριος", "καγκελαριου"};
@@ -173,6 +179,13 @@ const WordSet& ReportingVerbs() {
 // Auxiliaries between a name and its reporting verb ("Jean Dupont a déclaré", "ha detto").
 const WordSet& Auxiliaries() {
   static const auto* words = new WordSet{"a", "ha", "hat", "has", "had", "hatte", "have"};
+  return *words;
+}
+
+// Titles written abbreviated with a full stop ("Rep. Scott Taylor", "Dr. Jane Roe", "M. Dupont").
+const WordSet& AbbreviatedTitles() {
+  static const auto* words = new WordSet{"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov",
+                                         "gen", "adm", "lt", "col", "m", "mme"};
   return *words;
 }
 
@@ -332,6 +345,22 @@ std::string CountryOfDemonym(absl::string_view norm) {
   return it == table->end() ? "" : it->second;
 }
 
+// How many tokens from token i (at most 4, within one clause) make a place or organisation the
+// gazetteer knows ("United States", "European Commission"); 0 when none starts there.
+size_t KnownThingLength(const Gazetteer& g, const Words& w, size_t i) {
+  std::vector<text::Token> span{w.token(i)};
+  for (size_t j = i; j + 1 < w.size() && span.size() < 4 && w.SameClause(j); ++j) {
+    span.push_back(w.token(j + 1));
+  }
+  size_t longest = 0;
+  for (const text::PhraseIndex* index : {&g.places_index(), &g.organisations_index()}) {
+    for (const auto& hit : index->FindAll(span)) {
+      if (hit.first_token == 0) longest = std::max<size_t>(longest, hit.last_token + 1);
+    }
+  }
+  return longest;
+}
+
 // The country of a place the gazetteer knows at token i ("of Finland"), or "".
 std::string CountryOfPlace(const Gazetteer& g, const Words& w, size_t i) {
   std::vector<text::Token> one{w.token(i)};
@@ -376,7 +405,9 @@ void ForEachTitledName(const FieldText& field, const Gazetteer& g, FoundNameVisi
     size_t i = t + 1;
     bool comma = false, lower_used = false;
     size_t skipped = 0;
-    bool ok = w.SameClause(t) || w.IsCommaGap(t);
+    bool ok = w.SameClause(t) || w.IsCommaGap(t) ||
+              (AbbreviatedTitles().contains(w.token(t).norm) &&
+               absl::StripTrailingAsciiWhitespace(w.gap(t)) == ".");
     if (w.IsCommaGap(t)) comma = true;
     while (ok && i < w.size() && skipped < 5) {
       const text::Token& tok = w.token(i);
@@ -395,7 +426,16 @@ void ForEachTitledName(const FieldText& field, const Gazetteer& g, FoundNameVisi
                     (IsKnownThing(g, w, i) &&
                      (after_connector || NameEnd(w, i + 1) >= i + 3)));
       std::string demonym = CountryOfDemonym(tok.norm);
-      if (!part && lower && !lower_used) {
+      // After "of"/"de": the institution or country the title belongs to, several words long
+      // ("Speaker of the House", "President of the United States").
+      size_t known = after_connector && !lower && !caps ? KnownThingLength(g, w, i) : 0;
+      if (known > 1) {
+        if (std::string c = CountryOfPlace(g, w, i); !c.empty()) country = c;
+        skipped += known - 1;
+        i += known - 1;
+      } else if (after_connector && !lower && !caps && NotNameWords().contains(tok.norm)) {
+        // "of the House", "of the Exchequer": part of the title.
+      } else if (!part && lower && !lower_used) {
         lower_used = true;
         if (!demonym.empty()) country = demonym;
       } else if (place) {

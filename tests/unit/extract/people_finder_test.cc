@@ -85,6 +85,15 @@ TEST_F(PeopleFinderTest, EnglishTitlesAndAppositions) {
       << "a known person is the dictionary's";
 }
 
+TEST_F(PeopleFinderTest, AbbreviatedTitlesLegislatorsAndTitlesOfAnInstitution) {
+  EXPECT_THAT(Titled("Rep. Jane Roe (R-VA) said so, and Dr. John Doe agreed."),
+              ElementsAre("Jane Roe|Rep|", "John Doe|Dr|"));
+  EXPECT_THAT(Titled("Speaker of the House Jane Roe and Democrat John Doe’s rival spoke."),
+              ElementsAre("Jane Roe|Speaker|", "John Doe|Democrat|"));
+  EXPECT_THAT(Titled("Segundo a eurodeputada socialista Ana Silva, não."),
+              ElementsAre("Ana Silva|eurodeputada|"));
+}
+
 TEST_F(PeopleFinderTest, EnglishNegatives) {
   EXPECT_THAT(Titled("They walked down President Street and past Minister Bank in March."),
               IsEmpty());
