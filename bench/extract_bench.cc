@@ -1,6 +1,8 @@
 // The collector's per-article work: feed parsing, extraction, and parse + extract together.
 //   build/bench/extract_bench --benchmark_min_time=1
 //   build/bench/extract_bench --benchmark_filter=LargeBody   # linear scaling, 64..512 KB
+//   build/bench/extract_bench --benchmark_filter='LoadGazetteer|Languages|DetectLanguage'
+//       # full gazetteer load (time, resident memory), non-English articles, language detection
 // Articles are the seed story plus variants (sentences rotated), so the scan is not of one
 // identical buffer; feeds are RSS 2.0 and Atom documents of 20 such articles as escaped HTML.
 #include <benchmark/benchmark.h>
@@ -10,6 +12,10 @@
 #include "formats/feed_articles.h"
 #include "formats/feed_parser.h"
 #include "common/text/simhash.h"
+#include "extract/gazetteer.h"
+#include "extract/language_detector.h"
+
+#include <fstream>
 
 #include "bench/sample_articles.h"
 
@@ -26,6 +32,7 @@ std::vector<Article> Articles() {
 
 void BM_ExtractEvent(benchmark::State& state) {
   std::vector<Article> articles = Articles();
+  sa::bench::SampleExtractor();  // the gazetteer is loaded before timing
   size_t bytes = 0, i = 0;
   for (auto _ : state) {
     const Article& a = articles[i++ % articles.size()];
@@ -144,6 +151,89 @@ void BM_ParseAndExtractPerArticle(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 20);  // articles
 }
 BENCHMARK(BM_ParseAndExtractPerArticle);
+
+// Resident memory of the process in MB (/proc/self/statm), 0 where unavailable.
+double ResidentMb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  if (!(statm >> pages >> resident)) return 0;
+  return resident * 4096.0 / (1 << 20);
+}
+
+// Loading the full gazetteer: data/gazetteer plus iso-codes countries and subdivisions with
+// their translated names, and GeoNames' 24,361 cities with theirs; name and stem indexes.
+// "rss_mb" is the process's resident memory with the loaded gazetteer alive (the benchmark
+// program itself is ~10 MB of it).
+void BM_LoadGazetteer(benchmark::State& state) {
+  double rss = 0;
+  size_t places = 0;
+  for (auto _ : state) {
+    auto g = sa::extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
+    if (!g.ok()) {
+      state.SkipWithError(std::string(g.status().message()).c_str());
+      return;
+    }
+    rss = std::max(rss, ResidentMb());
+    places = g->places().size();
+  }
+  state.counters["rss_mb"] = rss;
+  state.counters["places"] = static_cast<double>(places);
+}
+BENCHMARK(BM_LoadGazetteer)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Articles in other languages, without a declared language: detection, stemmed matching.
+std::vector<Article> ForeignArticles() {
+  const char* texts[][2] = {
+      {"Путин и Трамп встретятся в Анкоридже",
+       "Президент России Владимир Путин и президент США Дональд Трамп проведут переговоры в "
+       "Анкоридже на Аляске. Встреча пройдет на военной базе. В Москве ожидают обсуждения "
+       "контроля над вооружениями и ситуации на Украине."},
+      {"Putin a Trump sa stretnú na Aljaške",
+       "Ruský prezident Vladimir Putin sa stretne s americkým prezidentom Donaldom Trumpom v "
+       "Anchorage. Podľa Moskvy sa budú rozprávať o Ukrajine a o kontrole zbrojenia."},
+      {"Gipfel in Alaska: Putin trifft Trump",
+       "Der russische Präsident Wladimir Putin und US-Präsident Donald Trump treffen sich in "
+       "Anchorage. In Moskau und Washington hofft man auf Fortschritte bei der Rüstungskontrolle "
+       "und im Krieg in der Ukraine."}};
+  std::vector<Article> out;
+  for (const auto& t : texts) {
+    Article a;
+    a.set_title(t[0]);
+    a.set_body(t[1]);
+    out.push_back(a);
+  }
+  return out;
+}
+
+void BM_ExtractEventLanguages(benchmark::State& state) {
+  std::vector<Article> articles = ForeignArticles();
+  sa::bench::SampleExtractor();  // loaded before timing
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        sa::bench::SampleExtractor().Extract(articles[i++ % articles.size()], absl::UnixEpoch()));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ExtractEventLanguages);
+
+void BM_DetectLanguage(benchmark::State& state) {
+  std::vector<Article> articles = ForeignArticles();
+  articles.push_back(sa::bench::RotatedArticle(sa::bench::SampleStorySentences(), 0));
+  auto detector =
+      sa::extract::LanguageDetector::Create(SA_SOURCE_DIR "/data/gazetteer/languages.conf");
+  if (!detector.ok()) {
+    state.SkipWithError(std::string(detector.status().message()).c_str());
+    return;
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    const Article& a = articles[i++ % articles.size()];
+    benchmark::DoNotOptimize(sa::extract::ChooseLanguage("", a.title(), a.body(), detector->get()));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DetectLanguage);
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "extract/article_text.h"
 #include "extract/event_time.h"
 #include "extract/event_type_classifier.h"
+#include "extract/language_detector.h"
 #include "extract/organisation_finder.h"
 #include "extract/people_finder.h"
 #include "extract/place_finder.h"
@@ -59,8 +60,10 @@ namespace {
 // identity and times, the event time and relevance.
 class Extraction {
  public:
-  Extraction(const Article& article, Event& event)
-      : event_(event), text_(article.title(), article.body(), article.language()) {}
+  Extraction(const Article& article, Event& event, const LanguageDetector* detector)
+      : event_(event),
+        language_(ChooseLanguage(article.language(), article.title(), article.body(), detector)),
+        text_(article.title(), article.body(), language_.code) {}
 
   const ArticleText& text() const { return text_; }
 
@@ -74,8 +77,10 @@ class Extraction {
     event_.set_body(article.body());
     event_.set_url(article.url());
     event_.set_source(article.source());
-    event_.set_language(article.language());
-    if (!article.language().empty()) event_.set_language_source("source");
+    // The source's language unless the text clearly says otherwise, else the detected one
+    // ("und" when the text says too little): language_detector.h.
+    event_.set_language(language_.code);
+    event_.set_language_source(language_.source);
     if (article.has_published_at()) published_ = FromTimestamp(article.published_at());
     if (published_ && !IsPlausibleDate(*published_)) published_.reset();
     if (published_) *event_.mutable_published_at() = article.published_at();
@@ -118,6 +123,7 @@ class Extraction {
 
  private:
   Event& event_;
+  const ArticleLanguage language_;
   const ArticleText text_;
   std::optional<absl::Time> published_;
 };
@@ -127,7 +133,7 @@ class Extraction {
 Event EventExtractor::Extract(const Article& article, absl::Time ingested_at) const {
   const Gazetteer& g = *gazetteer_;
   Event event;
-  Extraction steps(article, event);
+  Extraction steps(article, event, g.language_detector());
   steps.CopyArticle(article, ingested_at);
   ParticipantWeight weight = AddParticipants(g, steps.text(), event);
   AddPlaces(g, steps.text(), event);

@@ -31,13 +31,22 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::LoadForService(
 }
 
 absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& directory) {
+  return LoadFromDirectory(directory, Options{});
+}
+
+absl::StatusOr<Gazetteer> Gazetteer::LoadFromDirectory(const std::string& directory,
+                                                       const Options& options) {
   Gazetteer g;
   absl::Status s = g.LoadPeople(directory);
   if (s.ok()) s = g.LoadPlaces(directory);
+  if (s.ok()) s = g.LoadWorldPlaces(directory, options);
+  if (s.ok()) s = g.LoadDemonyms(directory);
+  if (s.ok()) s = g.LoadLanguageDetector(directory);
   if (s.ok()) s = g.LoadOrganisations(directory);
   if (s.ok()) s = g.LoadTopics(directory);
   if (s.ok()) s = g.LoadEventTypes(directory);
   if (!s.ok()) return s;
+  g.BuildNameStems();
   return g;
 }
 

@@ -9,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
+#include "extract/language_detector.h"
+#include "extract/world_places.h"
 #include "extract/cue_index.h"
 
 namespace sa::extract {
@@ -24,7 +26,13 @@ struct PersonEntry {
 struct PlaceEntry {
   std::string name, region, country;
   double lat = 0, lon = 0;
-  std::vector<std::string> aliases;
+  std::vector<std::string> aliases;  // the usual other names (reported with the place)
+  // "country", "city", a subdivision type ("state", "province", …), "continent", "region",
+  // "sea", "venue", … (place_finder's confidence depends on it).
+  std::string kind;
+  uint32_t population = 0;  // GeoNames cities; 0 when unknown
+  bool person_name = false;  // also a common personal name (Jordan, Chad): needs context
+  bool curated = false;      // a places.tsv row: chosen by hand, full confidence
 };
 struct OrganisationEntry {
   std::string name, kind, country;
@@ -51,6 +59,14 @@ class Gazetteer {
   // organisations.tsv from `directory`.
   // InvalidArgument naming file and line for malformed rows; NotFound for a missing file.
   static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory);
+  // What to load besides the directory's files: the packaged world places (iso-codes countries
+  // and subdivisions, GeoNames cities; world_places.h), on by default.
+  struct Options {
+    bool world_places = true;
+    WorldPlacesOptions world;
+  };
+  static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory,
+                                                     const Options& options);
   // What a service does at start-up: resolves `configured_dir` (empty: the default places,
   // config::FindDataDirectory), loads it and logs what it loaded.
   static absl::StatusOr<std::shared_ptr<const Gazetteer>> LoadForService(
@@ -76,6 +92,30 @@ class Gazetteer {
   // The cue phrase (as written in the file) for a topic / event-type index value.
   const std::string& cue_text(uint32_t value, bool topic) const;
 
+  // The same names stemmed (stemmer.h: each word in every stemmer of its script), matched
+  // against ArticleText's stemmed tokens, so "Путина" finds "Путин" and "Moskve" "Moskva".
+  const text::PhraseIndex& people_stems() const { return people_stems_; }
+  const text::PhraseIndex& places_stems() const { return places_stems_; }
+  const text::PhraseIndex& organisations_stems() const { return organisations_stems_; }
+
+  // Demonyms and country adjectives in several languages (data/gazetteer/demonyms.tsv:
+  // "Russian", "russe", "российский", "deutsche"): index values are indexes into
+  // demonym_countries() (ISO alpha-2). A country signal, never a place.
+  const text::PhraseIndex& demonym_index() const { return demonym_index_; }
+  const text::PhraseIndex& demonym_stems() const { return demonym_stems_; }
+  const std::vector<std::string>& demonym_countries() const { return demonym_countries_; }
+  // The country (ISO alpha-2) of a demonym phrase ("Finnish", "финский" → "FI"), as written
+  // or inflected in `language` (ISO 639-1, may be empty); "" when it is none.
+  std::string CountryOfDemonym(absl::string_view phrase, absl::string_view language = "") const;
+
+  // Place names that count only when written exactly so ("US", "UK": not the pronoun "us"):
+  // normalised phrase -> the exact forms.
+  const std::vector<std::string>* ExactForms(const std::string& normalized_phrase) const;
+
+  // The language detector over the directory's languages.conf (null when the file is absent:
+  // scripts alone decide).
+  const LanguageDetector* language_detector() const { return language_detector_.get(); }
+
   // Whether `name` is, or contains, a known person, place or organisation.
   bool Knows(absl::string_view name) const;
 
@@ -86,6 +126,12 @@ class Gazetteer {
   absl::Status LoadOrganisations(const std::string& directory);  // optional file
   absl::Status LoadTopics(const std::string& directory);
   absl::Status LoadEventTypes(const std::string& directory);
+  // data/gazetteer/place_names.tsv and demonyms.tsv, and the world places (gazetteer_places.cc).
+  absl::Status LoadWorldPlaces(const std::string& directory, const Options& options);
+  absl::Status LoadDemonyms(const std::string& directory);
+  absl::Status LoadLanguageDetector(const std::string& directory);
+  // people_stems_ and organisations_stems_ from the loaded entries (gazetteer_stems.cc).
+  void BuildNameStems();
 
   std::vector<PersonEntry> people_;
   std::vector<PlaceEntry> places_;
@@ -96,6 +142,11 @@ class Gazetteer {
   text::PhraseIndex people_index_, places_index_, organisations_index_;
   CueIndex topic_cues_, event_type_cues_, diplomatic_actor_cues_;
   std::vector<std::string> diplomatic_actor_texts_;
+  text::PhraseIndex people_stems_, places_stems_, organisations_stems_;
+  text::PhraseIndex demonym_index_, demonym_stems_;
+  std::vector<std::string> demonym_countries_;
+  absl::flat_hash_map<std::string, std::vector<std::string>> exact_forms_;
+  std::shared_ptr<const LanguageDetector> language_detector_;
 };
 
 }  // namespace sa::extract

@@ -9,7 +9,8 @@ namespace sa::extract {
 void AddOrganisations(const Gazetteer& g, const ArticleText& text,
                       summit_alerts::v1::Event& event) {
   absl::flat_hash_set<std::string> names;
-  for (const auto& [id, mention] : FirstMentions(g.organisations_index(), text)) {
+  for (const auto& [id, mention] :
+       FirstMentions(g.organisations_index(), g.organisations_stems(), text)) {
     if (event.organisations_size() >= kMaxOrganisations) break;
     const OrganisationEntry& entry = g.organisations()[id];
     auto* o = event.add_organisations();

@@ -61,7 +61,7 @@ bool IsHeadOfStateOrGovernment(const std::string& role) {
 
 ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, Event& event) {
   ParticipantWeight weight;
-  for (const auto& [id, mention] : FirstMentions(g.people_index(), text)) {
+  for (const auto& [id, mention] : FirstMentions(g.people_index(), g.people_stems(), text)) {
     if (event.participants_size() >= kMaxParticipants) break;
     // A first mention in lower case is a common word that is also a surname; a later
     // capitalised mention is not looked for (FirstMentions keeps one mention per person).
