@@ -10,6 +10,9 @@ PACKAGES=(
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libhiredis-dev libssl-dev libutf8proc-dev nlohmann-json3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libvectorscan-dev libre2-dev libxml2-dev
+  # Extraction (extract/, docs/EXTRACTION.md): GeoNames cities, stemming, language detection,
+  # and the data they read at start-up (iso-codes countries/subdivisions and their names).
+  libgeonames-dev libgeonames-common libstemmer-dev libexttextcat-dev libexttextcat-data iso-codes
 )
 # Tests, benchmarks, the demo.
 if [ "${1:-}" != "--build-only" ]; then
