@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs every test (unit,
 # integration against private redis-servers on free loopback ports, end to end), then the
-# same again in an ASan+UBSan build, then a short bounded fuzzing slice (every libFuzzer target
-# 15 s on its seeds, after replaying its regression inputs; tools/fuzz.sh, docs/FUZZING.md).
-# Options: --no-asan, --only-asan, --no-fuzz.
+# same again in an ASan+UBSan build, then the tests of the concurrent parts (ctest label
+# `concurrency`: event consumer, alert hub, delivery workers, subscribe sessions, feed poller,
+# work queue) in a ThreadSanitizer build of just those test targets (preset `tsan`, -O1 -g,
+# tests/sanitizers/tsan.supp), then a short bounded fuzzing slice (every libFuzzer target 15 s on
+# its seeds, after replaying its regression inputs; tools/fuzz.sh, docs/FUZZING.md).
+# Options: --no-asan, --only-asan, --no-tsan, --no-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run_default=1
 run_asan=1
+run_tsan=1
 run_fuzz=1
 for arg in "$@"; do
   case "$arg" in
     --no-asan) run_asan=0 ;;
     --only-asan) run_default=0 ;;
+    --no-tsan) run_tsan=0 ;;
     --no-fuzz) run_fuzz=0 ;;
-    *) echo "usage: tools/test.sh [--no-asan|--only-asan] [--no-fuzz]" >&2; exit 2 ;;
+    *) echo "usage: tools/test.sh [--no-asan|--only-asan] [--no-tsan] [--no-fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -39,6 +44,17 @@ if [ "$run_asan" = 1 ]; then
   export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   ctest --preset asan -j "$jobs"
+fi
+
+if [ "$run_tsan" = 1 ]; then
+  # Only the test targets that carry the `concurrency` label (target `concurrency_tests`,
+  # tests/CMakeLists.txt): a whole-tree TSan build would not fit CI's time budget.
+  echo "== build (ThreadSanitizer, concurrency tests) =="
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs" --target concurrency_tests
+  echo "== test (ThreadSanitizer, ctest -L concurrency) =="
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp"
+  ctest --preset tsan -j "$jobs"
 fi
 
 if [ "$run_fuzz" = 1 ]; then
