@@ -176,9 +176,22 @@ void AddPlaces(const Gazetteer& g, const ArticleText& text, Event& event) {
                                       CapitalisedNeighbour(field, c.first, int64_t{c.first} - 1);
     double best = -1;
     uint32_t best_id = 0;
+    // Whether another reading lies in a country the article names (Georgia beside "United
+    // States" is the state): then a country reading not otherwise named loses ground.
+    auto other_reading_in_context = [&](const PlaceEntry& p) {
+      for (uint32_t other : c.values) {
+        const PlaceEntry& q = g.places()[other];
+        if (q.country != p.country && context.contains(q.country)) return true;
+      }
+      return false;
+    };
     for (uint32_t id : c.values) {
       const PlaceEntry& p = g.places()[id];
       double score = BaseConfidence(p);
+      if (p.kind == "country" && c.values.size() > 1 && !context.contains(p.country) &&
+          other_reading_in_context(p)) {
+        score -= 0.15;
+      }
       const bool small = !p.curated && p.kind != "country" && p.kind != "continent" &&
                          p.kind != "sea" && p.population < 1000000;
       if (p.kind != "country" && !p.country.empty() && context.contains(p.country)) score += 0.2;

@@ -137,6 +137,10 @@ std::string StemWord(absl::string_view language, absl::string_view word) {
     if (out == nullptr) return std::string(word);
     stem.assign(reinterpret_cast<const char*>(out),
                 static_cast<size_t>(sb_stemmer_length(stemmer)));
+    // German names take a genitive -s after any letter ("Chinas", "Obamas"); Snowball's German
+    // removes it only after some consonants. Applied alike to names and text, so it only
+    // merges forms.
+    if (it->second == "german" && stem.size() >= 5 && stem.back() == 's') stem.pop_back();
   }
   return stem.size() >= 3 ? stem : std::string(word);
 }
