@@ -16,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/sample_articles.h"
-#include "bench/support/local_services.h"
 #include "collector/ingest/ingester.h"
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
@@ -24,6 +23,8 @@
 #include "notifier/api/notifier_service.h"
 #include "notifier/consume/event_consumer.h"
 #include "notifier/deliver/delivery_worker.h"
+#include "testbed/http_sink.h"
+#include "testbed/redis_server.h"
 
 ABSL_FLAG(int32_t, deliveries, 2000, "webhook deliveries to send in phase 1");
 ABSL_FLAG(int32_t, channels, 16, "distinct webhook channels for the parallel run of phase 1");
@@ -40,7 +41,7 @@ using notifier::AlertStore;
 using notifier::AlertStoreOptions;
 
 struct Stack {
-  std::unique_ptr<LocalRedis> redis;
+  std::unique_ptr<testbed::RedisServer> redis;
   std::string prefix;
   std::unique_ptr<notifier::SubscriptionStore> subs;
   std::unique_ptr<AlertStore> alerts;
@@ -49,7 +50,7 @@ struct Stack {
   std::unique_ptr<collector::EventPublisher> publisher;
   std::unique_ptr<notifier::EventConsumer> consumer;
 
-  explicit Stack(LocalRedis& server, std::string key_prefix) : prefix(std::move(key_prefix)) {
+  explicit Stack(testbed::RedisServer& server, std::string key_prefix) : prefix(std::move(key_prefix)) {
     redis::RedisClient& client = server.client();
     subs = std::make_unique<notifier::SubscriptionStore>(client, prefix);
     alerts = std::make_unique<AlertStore>(client, AlertStoreOptions{.key_prefix = prefix,
@@ -92,9 +93,9 @@ double Percentile(std::vector<double> values, double p) {
 }
 
 // Phase 1: `total` deliveries over `channels` channels; returns deliveries/s.
-double DeliveryThroughput(LocalRedis& server, int total, int channels) {
+double DeliveryThroughput(testbed::RedisServer& server, int total, int channels) {
   Stack stack(server, absl::StrCat("d", channels, ":"));
-  auto sink = LoopbackSink::Start();
+  auto sink = testbed::HttpSink::Start();
   for (int c = 0; c < channels; ++c) {
     v1::Subscription sub;
     sub.set_query("Putin");
@@ -124,7 +125,7 @@ double DeliveryThroughput(LocalRedis& server, int total, int channels) {
 }
 
 // Phase 2: alerts/s replayed to one Subscribe stream.
-double StreamThroughput(LocalRedis& server, int total) {
+double StreamThroughput(testbed::RedisServer& server, int total) {
   Stack stack(server, "s:");
   v1::Subscription sub;
   sub.set_query("Putin");
@@ -166,9 +167,9 @@ double StreamThroughput(LocalRedis& server, int total) {
 
 // Phase 3: ingest at `rate`/s for `seconds`; latency from Ingest() start to the alert on a
 // Subscribe stream and to the webhook sink.
-void Latency(LocalRedis& server, double rate, int seconds) {
+void Latency(testbed::RedisServer& server, double rate, int seconds) {
   Stack stack(server, "l:");
-  auto sink = LoopbackSink::Start();
+  auto sink = testbed::HttpSink::Start();
   v1::Subscription sub;
   sub.set_query("\"arms control\" Putin");
   *sub.add_channels() = Generic((*sink)->Url("/latency"));
@@ -258,7 +259,7 @@ void Latency(LocalRedis& server, double rate, int seconds) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   sa::log::SetMinLevel(sa::log::Level::kError);
-  auto server = sa::bench::LocalRedis::Start();
+  auto server = sa::testbed::RedisServer::Start({"--appendonly", "no"});  // no persistence
   if (!server.ok()) {
     std::fprintf(stderr, "delivery_bench: %s\n", std::string(server.status().message()).c_str());
     return 1;

@@ -1,49 +1,57 @@
 // Chat-ops requests (notifier/chatops) from the raw bytes a client sends. The first input byte
-// picks how the rest is split into the reads the server sees (1..64 bytes each); the rest is fed
-// to http::RequestParser (common/http), as the chat-ops server does. A complete request is then
-// handled the way ChatOpsServer's (private) handlers do, by path:
-//   /slack/commands    the form body (http::FormValue), signature check, ChatCommands::Handle,
-//                      the Slack-escaped JSON answer;
-//   /telegram/webhook  the update JSON (nlohmann-json, the server's message/chat.id logic),
-//                      ChatCommands::Handle, the HTML-escaped, truncated sendMessage answer;
-//   /v1/...            the JSON API: a Subscription and a TestQueryRequest in protobuf JSON,
-//                      ValidateSubscription, RedactSecrets, printed back.
-// The handlers themselves are private to ChatOpsServer (and need its sockets), so their few
-// lines of glue are repeated here; keep them in step with notifier/chatops/chatops_server.cc.
+// picks how the rest is split into the reads the server sees (low 6 bits: 1..64 bytes each) and
+// whether the request is sent with valid credentials (high bit); the rest is fed to
+// http::RequestParser (common/http), as the chat-ops server does. A complete request then goes
+// to ChatOpsHandler::Handle, the server's own request handling (no sockets): Slack commands,
+// Telegram updates and the JSON API, each with its secrets configured. With the credentials bit
+// the fuzzer signs the request the way Slack, Telegram or a bot would (HMAC of the body, the
+// secret token, the bearer token), so the commands behind the checks are reached; without it
+// the request goes as written and exercises the refusals.
 // ChatCommands talks to a Redis client pointed at a closed loopback port, so commands that
 // reach Redis answer "unavailable" (what a chat sees during a Redis outage); everything before
-// that (command parsing, rule validation) is the real code.
+// that (routing, authentication, command parsing, rule validation, escaping) is the real code.
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/http/http_request_parser.h"
 #include "common/log/log.h"
 #include "common/redis/redis_client.h"
-#include "google/protobuf/util/json_util.h"
-#include "nlohmann/json.hpp"
 #include "notifier/api/query_tester.h"
-#include "notifier/chatops/chat_commands.h"
 #include "notifier/chatops/chatops_server.h"
-#include "notifier/deliver/chat_text.h"
-#include "notifier/deliver/formats/telegram.h"
 #include "notifier/store/subscription_store.h"
 
 namespace {
 
-namespace v1 = summit_alerts::v1;
-using nlohmann::json;
+constexpr int64_t kNow = 1755129600;  // the Slack timestamps the fuzzer signs are this "now"
+
+class FixedClock final : public sa::Clock {
+ public:
+  absl::Time Now() const override { return absl::FromUnixSeconds(kNow); }
+};
 
 struct World {
   World()
       : redis(Options()),
         subscriptions(redis, "fuzz:"),
         tester(redis, "fuzz:events", nullptr),
-        commands(subscriptions, tester) {}
+        handler({.address = "127.0.0.1:0",
+                 .slack_signing_secret = "slack-secret",
+                 .slack_bot_token = "xoxb-fuzz",
+                 .slack_api_url = "https://slack.invalid/api",
+                 .telegram_bot_token = "123:fuzz",
+                 .telegram_secret_token = "tg-secret",
+                 .telegram_api_url = "https://telegram.invalid",
+                 .api_token = "api-token"},
+                subscriptions, tester, clock) {}
   static sa::redis::RedisOptions Options() {
     sa::redis::RedisOptions options;
     options.endpoint.host = "127.0.0.1";
@@ -52,80 +60,41 @@ struct World {
     options.command_timeout = absl::Milliseconds(100);
     return options;
   }
+  FixedClock clock;
   sa::redis::RedisClient redis;
   sa::notifier::SubscriptionStore subscriptions;
   sa::notifier::QueryTester tester;
-  sa::notifier::ChatCommands commands;
+  sa::notifier::ChatOpsHandler handler;
 };
 
 World* world = nullptr;
 
-void Slack(const sa::http::ServerRequest& request) {
-  const std::string& body = request.body;
-  auto param = [&](absl::string_view key) { return sa::http::FormValue(body, key); };
-  (void)sa::notifier::VerifySlackSignature("secret", request.Header("X-Slack-Request-Timestamp"),
-                                           body, request.Header("X-Slack-Signature"),
-                                           absl::FromUnixSeconds(1755129600));
-  (void)sa::http::ParseForm(body);
-  std::string channel = param("channel_id");
-  if (channel.empty()) return;
-  sa::notifier::ChatContext chat;
-  chat.owner = absl::StrCat("slack:", param("team_id"), ":", channel);
-  chat.reply_channel.set_format(v1::WebhookChannel::SLACK);
-  chat.reply_channel.set_url("https://slack.invalid/api/chat.postMessage");
-  chat.reply_channel.set_secret("xoxb-fuzz");
-  chat.reply_channel.set_chat_id(channel);
-  sa::notifier::ChatReply reply = world->commands.Handle(chat, param("text"));
-  json answer = {{"response_type", "ephemeral"}, {"text", sa::notifier::EscapeSlack(reply.text)}};
-  (void)answer.dump(-1, ' ', false, json::error_handler_t::replace);
+void SetHeader(sa::http::ServerRequest& request, const std::string& name, std::string value) {
+  std::erase_if(request.headers, [&](const auto& header) { return header.first == name; });
+  request.headers.emplace_back(name, std::move(value));
 }
 
-void Telegram(const std::string& body) {
-  json update = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  const json* message = nullptr;
-  if (update.is_object()) {
-    for (const char* key : {"message", "channel_post"}) {
-      if (auto it = update.find(key); it != update.end() && it->is_object()) message = &*it;
-    }
+// Adds what a genuine sender of a request to this path would send (header names lower-cased,
+// as the parser leaves them).
+void Authenticate(sa::http::ServerRequest& request) {
+  if (request.path == "/slack/commands") {
+    const std::string timestamp = std::to_string(kNow);
+    const std::string base = absl::StrCat("v0:", timestamp, ":", request.body);
+    const std::string& secret = world->handler.options().slack_signing_secret;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest, &length);
+    SetHeader(request, "x-slack-request-timestamp", timestamp);
+    SetHeader(request, "x-slack-signature",
+              absl::StrCat("v0=", absl::BytesToHexString(absl::string_view(
+                                      reinterpret_cast<const char*>(digest), length))));
+  } else if (request.path == "/telegram/webhook") {
+    SetHeader(request, "x-telegram-bot-api-secret-token",
+              world->handler.options().telegram_secret_token);
+  } else {
+    SetHeader(request, "authorization", "Bearer " + world->handler.options().api_token);
   }
-  if (message == nullptr || !message->contains("text") || !(*message)["text"].is_string() ||
-      !message->contains("chat") || !(*message)["chat"].contains("id")) {
-    return;
-  }
-  const json& id = (*message)["chat"]["id"];
-  std::string chat_id = id.is_number_integer() ? std::to_string(id.get<int64_t>())
-                                               : (id.is_string() ? id.get<std::string>() : "");
-  if (chat_id.empty()) return;
-  sa::notifier::ChatContext chat;
-  chat.owner = "telegram:" + chat_id;
-  chat.reply_channel.set_format(v1::WebhookChannel::TELEGRAM);
-  chat.reply_channel.set_url("https://telegram.invalid");
-  chat.reply_channel.set_secret("123:fuzz");
-  chat.reply_channel.set_chat_id(chat_id);
-  sa::notifier::ChatReply reply =
-      world->commands.Handle(chat, (*message)["text"].get<std::string>());
-  json answer = {{"method", "sendMessage"},
-                 {"chat_id", id},
-                 {"text", sa::notifier::TruncateTelegramHtml(sa::notifier::EscapeHtml(reply.text), 4096)},
-                 {"parse_mode", "HTML"}};
-  (void)answer.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void JsonApi(const std::string& body) {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  v1::Subscription sub;
-  if (google::protobuf::util::JsonStringToMessage(body, &sub, options).ok()) {
-    if (sa::notifier::ValidateSubscription(sub).ok()) {
-      std::string out;
-      google::protobuf::util::JsonPrintOptions print;
-      print.preserve_proto_field_names = true;
-      (void)google::protobuf::util::MessageToJsonString(sa::notifier::RedactSecrets(sub), &out,
-                                                        print);
-    }
-  }
-  v1::TestQueryRequest test;
-  (void)google::protobuf::util::JsonStringToMessage(body, &test, options);
 }
 
 }  // namespace
@@ -139,6 +108,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t chunk = data[0] % 64 + 1;
+  const bool authenticate = (data[0] & 0x80) != 0;
   absl::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   sa::http::RequestLimits limits;
   limits.max_body_bytes = 64 * 1024;
@@ -149,14 +119,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bytes.remove_prefix(std::min(chunk, bytes.size()));
   }
   if (state != sa::http::RequestParser::State::kComplete) return 0;
-  const sa::http::ServerRequest& request = parser.request();
-  (void)request.Header("Authorization");
-  if (request.path == "/slack/commands") {
-    Slack(request);
-  } else if (request.path == "/telegram/webhook") {
-    Telegram(request.body);
-  } else {
-    JsonApi(request.body);
-  }
+  sa::http::ServerRequest request = parser.request();
+  request.remote_address = "127.0.0.1";
+  if (authenticate) Authenticate(request);
+  sa::http::ServerResponse response;
+  world->handler.Handle(request, response);
   return 0;
 }

@@ -1,11 +1,11 @@
-#include "tests/support/http_sink.h"
+#include "testbed/http_sink.h"
 
 #include <httplib.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace sa::testing {
+namespace sa::testbed {
 
 HttpSink::HttpSink() : server_(std::make_unique<httplib::Server>()) {}
 
@@ -77,13 +77,20 @@ std::vector<HttpSink::Request> HttpSink::Requests(const std::string& path) const
   return out;
 }
 
+size_t HttpSink::CountLocked(const std::string& path) const {
+  if (path.empty()) return requests_.size();
+  size_t count = 0;
+  for (const Request& request : requests_) count += request.path == path;
+  return count;
+}
+
 bool HttpSink::WaitForRequests(const std::string& path, size_t count, absl::Duration timeout) const {
-  absl::Time deadline = absl::Now() + timeout;
-  while (Requests(path).size() < count) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
+  auto arrived = [&] {
+    mu_.AssertHeld();
+    return CountLocked(path) >= count;
+  };
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
 }
 
 int HttpSink::InFlight() const {
@@ -91,4 +98,4 @@ int HttpSink::InFlight() const {
   return in_flight_;
 }
 
-}  // namespace sa::testing
+}  // namespace sa::testbed

@@ -1,6 +1,6 @@
 // A real HTTP server on 127.0.0.1 (cpp-httplib) that plays a chat service, webhook receiver or
-// news site (GET) in tests: it records every request, and answers each path from a script of replies (status,
-// headers, body, delay), then 200 once the script is used up.
+// news site (GET) in tests and benchmarks: it records every request, and answers each path from
+// a script of replies (status, headers, body, delay), then 200 once the script is used up.
 #pragma once
 
 #include <map>
@@ -17,7 +17,7 @@ namespace httplib {
 class Server;
 }
 
-namespace sa::testing {
+namespace sa::testbed {
 
 class HttpSink {
  public:
@@ -51,6 +51,8 @@ class HttpSink {
 
  private:
   HttpSink();
+  size_t CountLocked(const std::string& path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -60,4 +62,4 @@ class HttpSink {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace sa::testing
+}  // namespace sa::testbed

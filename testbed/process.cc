@@ -1,4 +1,4 @@
-#include "tests/support/process.h"
+#include "testbed/process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace sa::testing {
+namespace sa::testbed {
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
                                                  const std::vector<std::string>& args,
@@ -32,7 +32,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
     posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
   }
-  // The child must not inherit a blocked SIGTERM from a test that blocked it.
+  // The child must not inherit a blocked SIGTERM from a caller that blocked it.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t empty;
@@ -79,6 +79,14 @@ absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
   return absl::DeadlineExceededError("process still running");
 }
 
+bool ChildProcess::Exited() {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 absl::StatusOr<std::string> WaitForFileLine(const std::string& path, absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
@@ -92,4 +100,4 @@ absl::StatusOr<std::string> WaitForFileLine(const std::string& path, absl::Durat
   return absl::DeadlineExceededError(absl::StrCat(path, " did not appear"));
 }
 
-}  // namespace sa::testing
+}  // namespace sa::testbed

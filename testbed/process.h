@@ -1,4 +1,5 @@
-// Runs one of the project's binaries as a child process, for tests at process level.
+// Runs a program as a child process (a service binary, redis-server), for tests at process
+// level and for benchmarks.
 #pragma once
 
 #include <sys/types.h>
@@ -9,12 +10,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace sa::testing {
+namespace sa::testbed {
 
 class ChildProcess {
  public:
-  // Starts `binary` with `args`; stderr goes to `log_path` (appended), and stdout to
-  // `stdout_path` (appended) when given, else to the test's stdout.
+  // Starts `binary` with `args` and no signal blocked; stderr goes to `log_path` (appended),
+  // and stdout to `stdout_path` (appended) when given, else to this process's stdout.
   static absl::StatusOr<ChildProcess> Start(const std::string& binary,
                                             const std::vector<std::string>& args,
                                             const std::string& log_path,
@@ -29,6 +30,8 @@ class ChildProcess {
   void Signal(int signal);
   // Waits up to `timeout` for the child to exit by itself; its wait status or DeadlineExceeded.
   absl::StatusOr<int> Wait(absl::Duration timeout);
+  // True (and reaped) once the child exited; never blocks.
+  bool Exited();
 
  private:
   ChildProcess() = default;
@@ -38,4 +41,4 @@ class ChildProcess {
 // Waits until `path` exists and holds a line, returning it (e.g. a --grpc_port_file).
 absl::StatusOr<std::string> WaitForFileLine(const std::string& path, absl::Duration timeout);
 
-}  // namespace sa::testing
+}  // namespace sa::testbed

@@ -1,16 +1,7 @@
-#include "tests/support/redis_server.h"
+#include "testbed/redis_server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -18,28 +9,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "testbed/ports.h"
 
-extern char** environ;
-
-namespace sa::testing {
-
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string UniquePrefix() {
-  static std::atomic<int> counter{0};
-  return absl::StrCat("t", getpid(), "_", counter++, ":");
-}
+namespace sa::testbed {
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string> extra_args) {
   std::unique_ptr<RedisServer> server(new RedisServer());
@@ -62,9 +34,10 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartWith(std::unique_
   char tmpl[] = "/tmp/sa-redis-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   server->dir_ = tmpl;
-  absl::Status status;
+  absl::Status status = absl::UnavailableError("no free loopback port");
   for (int attempt = 0; attempt < 5; ++attempt) {
     server->port_ = FreeLoopbackPort();
+    if (server->port_ == 0) continue;
     status = server->Launch();
     if (status.ok()) return server;
   }
@@ -74,7 +47,7 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartWith(std::unique_
 absl::Status RedisServer::Launch() {
   const char* binary = getenv("REDIS_SERVER");
   std::string path = binary ? binary : "/usr/bin/redis-server";
-  std::vector<std::string> args = {path};
+  std::vector<std::string> args;
   if (!sentinel_config_.empty()) {
     // Sentinel rewrites its config file, so each launch writes it afresh.
     std::string config = dir_ + "/sentinel.conf";
@@ -87,18 +60,11 @@ absl::Status RedisServer::Launch() {
     args.insert(args.end(), {"--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"});
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  // Not the test's stdout/stderr: if a test crashes, an orphaned redis-server must not hold
-  // ctest's output pipe open (ctest would wait for it until the test's timeout).
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", path));
+  // Not our stdout/stderr: if a test crashes, an orphaned redis-server must not hold ctest's
+  // output pipe open (ctest would wait for it until the test's timeout).
+  auto process = ChildProcess::Start(path, args, "/dev/null", "/dev/null");
+  if (!process.ok()) return process.status();
+  process_.emplace(std::move(*process));
   // Users hold references to the client across Restart() (same port), so it is kept then; a
   // launch on another port (a retry after a port clash) needs a client bound to the new port,
   // or its PINGs would reach whatever now listens on the old one (another suite's server).
@@ -114,13 +80,12 @@ absl::Status RedisServer::Launch() {
     // under `ctest -j`), the answer would come from the other suite's server.
     auto info = client_->Command({"INFO", "server"});
     if (info.ok()) {
-      if (absl::StrContains(info->str, absl::StrCat("process_id:", pid_, "\r\n"))) {
+      if (absl::StrContains(info->str, absl::StrCat("process_id:", process_->pid(), "\r\n"))) {
         return absl::OkStatus();
       }
     }
-    int wstatus;
-    if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
-      pid_ = -1;
+    if (process_->Exited()) {
+      process_.reset();
       return absl::UnavailableError(absl::StrCat("redis-server exited on port ", port_));
     }
     absl::SleepFor(absl::Milliseconds(20));
@@ -138,12 +103,7 @@ redis::RedisEndpoint RedisServer::endpoint() const {
   return e;
 }
 
-void RedisServer::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void RedisServer::Kill() { process_.reset(); }  // ~ChildProcess: SIGKILL and reap
 
 absl::Status RedisServer::Restart() {
   Kill();
@@ -160,9 +120,10 @@ absl::Status RedisServer::RestartEmpty() {
 }
 
 RedisServer::~RedisServer() {
+  client_.reset();
   Kill();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
 
-}  // namespace sa::testing
+}  // namespace sa::testbed

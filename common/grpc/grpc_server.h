@@ -63,7 +63,9 @@ class GrpcServer {
   // checked every `interval` on a thread of its own until Shutdown. `client` must outlive it.
   void WatchRedisHealth(redis::RedisClient& client, absl::Duration interval);
 
-  // Stops accepting calls, waits up to `deadline` for in-flight ones, then cancels the rest.
+  // Stops accepting calls, waits up to `deadline` for in-flight ones, then cancels the rest
+  // and waits for the handlers still running (a callback call ends only when its handler
+  // finishes it), so whatever those handlers use must outlive this call.
   void Shutdown(absl::Duration deadline);
 
  private:

@@ -101,13 +101,17 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
   return absl::OkStatus();
 }
 
-ChatOpsServer::ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                             const QueryTester& tester, const Clock& clock)
+ChatOpsHandler::ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
+                               const QueryTester& tester, const Clock& clock)
     : options_(std::move(options)),
       subscriptions_(subscriptions),
       tester_(tester),
       clock_(clock),
       commands_(subscriptions, tester) {}
+
+ChatOpsServer::ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions,
+                             const QueryTester& tester, const Clock& clock)
+    : handler_(std::move(options), subscriptions, tester, clock) {}
 
 ChatOpsServer::~ChatOpsServer() { Stop(); }
 
@@ -124,7 +128,7 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(ChatOpsOptio
                                                                     const QueryTester& tester,
                                                                     const Clock& clock) {
   std::unique_ptr<ChatOpsServer> server(new ChatOpsServer(std::move(options), subscriptions, tester, clock));
-  const ChatOpsOptions& o = server->options_;
+  const ChatOpsOptions& o = server->handler_.options();
   http::HttpServerOptions http_options{
       .address = o.address,
       .request_timeout = o.request_timeout,
@@ -135,7 +139,7 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(ChatOpsOptio
   ChatOpsServer* raw = server.get();
   auto http = http::HttpServer::Start(
       http_options, [raw](const http::ServerRequest& request, http::ServerResponse& response) {
-        raw->Handle(request, response);
+        raw->handler_.Handle(request, response);
       });
   if (!http.ok()) {
     return absl::Status(http.status().code(), absl::StrCat("chat-ops: ", http.status().message()));
@@ -151,7 +155,7 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(ChatOpsOptio
   return server;
 }
 
-void ChatOpsServer::Handle(const http::ServerRequest& request, http::ServerResponse& response) {
+void ChatOpsHandler::Handle(const http::ServerRequest& request, http::ServerResponse& response) {
   const std::string& path = request.path;
   const std::string& method = request.method;
   if (path == "/slack/commands" && !options_.slack_signing_secret.empty()) {
@@ -169,7 +173,7 @@ void ChatOpsServer::Handle(const http::ServerRequest& request, http::ServerRespo
   SendError(response, absl::NotFoundError(absl::StrCat("no such route: ", method, " ", path)));
 }
 
-void ChatOpsServer::Slack(const http::ServerRequest& request, http::ServerResponse& response) {
+void ChatOpsHandler::Slack(const http::ServerRequest& request, http::ServerResponse& response) {
   absl::Status verified =
       VerifySlackSignature(options_.slack_signing_secret, request.Header("X-Slack-Request-Timestamp"),
                            request.body, request.Header("X-Slack-Signature"), clock_.Now());
@@ -192,7 +196,7 @@ void ChatOpsServer::Slack(const http::ServerRequest& request, http::ServerRespon
   response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void ChatOpsServer::Telegram(const http::ServerRequest& request, http::ServerResponse& response) {
+void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerResponse& response) {
   if (!ConstantTimeEquals(request.Header("X-Telegram-Bot-Api-Secret-Token"),
                           options_.telegram_secret_token)) {
     log::Warning("chatops.telegram_refused", {{"remote", request.remote_address}});
@@ -230,7 +234,7 @@ void ChatOpsServer::Telegram(const http::ServerRequest& request, http::ServerRes
   response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void ChatOpsServer::Api(const http::ServerRequest& request, http::ServerResponse& response) {
+void ChatOpsHandler::Api(const http::ServerRequest& request, http::ServerResponse& response) {
   if (!ConstantTimeEquals(request.Header("Authorization"), "Bearer " + options_.api_token)) {
     return SendError(response, absl::UnauthenticatedError("send Authorization: Bearer <the --chatops_api_token>"));
   }

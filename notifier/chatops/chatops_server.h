@@ -52,6 +52,31 @@ struct ChatOpsOptions {
 absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string_view timestamp,
                                   absl::string_view body, absl::string_view signature, absl::Time now);
 
+// The chat-ops request handling, without sockets: routes one whole request to the Slack,
+// Telegram or JSON API handler (each on only when its secrets are configured) and fills in the
+// response; every refusal says why. ChatOpsServer serves it over HTTP and the fuzz target
+// fuzz_chatops calls it directly. Safe to call from several threads at once.
+class ChatOpsHandler {
+ public:
+  // The references must outlive the handler. `clock` checks Slack request timestamps.
+  ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
+                 const Clock& clock = Clock::Real());
+
+  void Handle(const http::ServerRequest& request, http::ServerResponse& response);
+  const ChatOpsOptions& options() const { return options_; }
+
+ private:
+  void Slack(const http::ServerRequest& request, http::ServerResponse& response);
+  void Telegram(const http::ServerRequest& request, http::ServerResponse& response);
+  void Api(const http::ServerRequest& request, http::ServerResponse& response);
+
+  const ChatOpsOptions options_;
+  SubscriptionStore& subscriptions_;
+  const QueryTester& tester_;
+  const Clock& clock_;
+  ChatCommands commands_;
+};
+
 class ChatOpsServer {
  public:
   // Binds and starts serving on its own threads. The references must outlive the server.
@@ -68,16 +93,8 @@ class ChatOpsServer {
  private:
   ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
                 const Clock& clock);
-  void Handle(const http::ServerRequest& request, http::ServerResponse& response);
-  void Slack(const http::ServerRequest& request, http::ServerResponse& response);
-  void Telegram(const http::ServerRequest& request, http::ServerResponse& response);
-  void Api(const http::ServerRequest& request, http::ServerResponse& response);
 
-  const ChatOpsOptions options_;
-  SubscriptionStore& subscriptions_;
-  const QueryTester& tester_;
-  const Clock& clock_;
-  ChatCommands commands_;
+  ChatOpsHandler handler_;
   std::unique_ptr<http::HttpServer> server_;
   std::string address_;
 };

@@ -271,7 +271,7 @@ TEST(CollectorUnaryQueueTest, BurstOfConcurrentIngestsAllSucceed) {
   auto stub = v1::Collector::NewStub(
       grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
 
-  constexpr int kCalls = 100;  // 50 times the synchronous pool
+  constexpr int kCalls = 64;  // 32 times the synchronous pool
   grpc::CompletionQueue cq;
   std::vector<std::unique_ptr<Call<v1::IngestResponse>>> calls;
   for (int i = 0; i < kCalls; ++i) {

@@ -97,5 +97,23 @@ TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
 }
 
+TEST(ServiceSettings, SizesTheUnaryCallQueue) {
+  GrpcServerOptions server;
+  redis::RedisEndpoint redis;
+  ServiceSettings settings{.grpc_addr = "127.0.0.1:0", .rpc_workers = 3, .rpc_queue_limit = 50,
+                           .redis_url = "redis://r:6380/1"};
+  ASSERT_THAT(ApplyServiceSettings("test", settings, server, redis), testing::IsOk());
+  EXPECT_EQ(server.unary.workers, 3);
+  EXPECT_EQ(server.unary.queue_limit, 50);
+  ServiceSettings bad = settings;
+  bad.rpc_workers = 0;
+  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_workers must be >= 1")));
+  bad = settings;
+  bad.rpc_queue_limit = 0;
+  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_queue_limit must be >= 1")));
+}
+
 }  // namespace
 }  // namespace sa
