@@ -156,8 +156,6 @@ TEST_F(NotifierRedisTest, UnparseableEntryIsDeadLetteredAndAcked) {
   EXPECT_EQ(consumer->stats().dead_letters, 1);
 }
 
-TEST_F(NotifierRedisTest, SubscriptionsPersistAcrossStoreInstances) {
-  v1::Subscription sub = Subscribe(R"("arms control" Putin)");
 TEST_F(NotifierRedisTest, EntriesOfADeadConsumerAreClaimedBeyondTheFirstScanOfThePendingList) {
   v1::Subscription sub = Subscribe("Putin");
   std::vector<std::string> ids;
@@ -198,6 +196,8 @@ TEST_F(NotifierRedisTest, EntriesOfADeadConsumerAreClaimedBeyondTheFirstScanOfTh
   EXPECT_EQ(Pending(), 24) << "the entries not idle long enough stay with their consumer";
 }
 
+TEST_F(NotifierRedisTest, SubscriptionsPersistAcrossStoreInstances) {
+  v1::Subscription sub = Subscribe(R"("arms control" Putin)");
   SubscriptionStore fresh(client(), prefix_);  // as after a restart
   auto got = fresh.Get(sub.id());
   ASSERT_THAT(got, IsOk());
