@@ -50,17 +50,21 @@ struct Stack {
   std::unique_ptr<collector::EventPublisher> publisher;
   std::unique_ptr<notifier::EventConsumer> consumer;
 
-  explicit Stack(testbed::RedisServer& server, std::string key_prefix) : prefix(std::move(key_prefix)) {
+  explicit Stack(testbed::RedisServer& server, std::string key_prefix)
+      : prefix(std::move(key_prefix)) {
     redis::RedisClient& client = server.client();
     subs = std::make_unique<notifier::SubscriptionStore>(client, prefix);
-    alerts = std::make_unique<AlertStore>(client, AlertStoreOptions{.key_prefix = prefix,
-                                                                     .max_alerts_per_subscription = 100000});
+    alerts = std::make_unique<AlertStore>(
+        client, AlertStoreOptions{.key_prefix = prefix, .max_alerts_per_subscription = 100000});
     cache = std::make_unique<notifier::SubscriptionCache>(*subs);
-    queue = std::make_unique<notifier::DeliveryQueue>(client, notifier::DeliveryQueueOptions{.key_prefix = prefix});
+    queue = std::make_unique<notifier::DeliveryQueue>(
+        client, notifier::DeliveryQueueOptions{.key_prefix = prefix});
     publisher = std::make_unique<collector::EventPublisher>(
-        client, collector::PublisherOptions{.stream = prefix + "events", .key_prefix = prefix,
-                                            // The load is rotations of one story: no near-duplicate merging.
-                                            .near_duplicate_bits = 0});
+        client, collector::PublisherOptions{
+                    .stream = prefix + "events",
+                    .key_prefix = prefix,
+                    // The load is rotations of one story: no near-duplicate merging.
+                    .near_duplicate_bits = 0});
     notifier::ConsumerOptions options;
     options.stream = prefix + "events";
     options.consumer = "bench";
@@ -236,7 +240,8 @@ void Latency(testbed::RedisServer& server, double rate, int seconds) {
     std::string event_id = body.substr(at + 6, body.find('"', at + 6) - at - 6);
     absl::MutexLock lock(&mu);
     auto it = sent.find(event_id);
-    if (it != sent.end()) webhook_ms.push_back(absl::ToDoubleMilliseconds(request.received - it->second));
+    if (it != sent.end())
+      webhook_ms.push_back(absl::ToDoubleMilliseconds(request.received - it->second));
   }
   context.TryCancel();
   reading.join();
@@ -245,8 +250,8 @@ void Latency(testbed::RedisServer& server, double rate, int seconds) {
   hub.Stop();
   (*grpc_server)->Shutdown(absl::Seconds(1));
   absl::MutexLock lock(&mu);
-  std::printf("  ingested %d at %.0f/s; stream got %zu, webhook got %zu\n", total, rate, stream_ms.size(),
-              webhook_ms.size());
+  std::printf("  ingested %d at %.0f/s; stream got %zu, webhook got %zu\n", total, rate,
+              stream_ms.size(), webhook_ms.size());
   std::printf("  ingest -> gRPC stream : p50 %.1f ms  p99 %.1f ms\n", Percentile(stream_ms, 0.5),
               Percentile(stream_ms, 0.99));
   std::printf("  ingest -> webhook sink: p50 %.1f ms  p99 %.1f ms\n", Percentile(webhook_ms, 0.5),
@@ -265,13 +270,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int deliveries = absl::GetFlag(FLAGS_deliveries);
-  std::printf("1. webhook deliveries to a loopback sink (%d workers)\n", absl::GetFlag(FLAGS_delivery_workers));
+  std::printf("1. webhook deliveries to a loopback sink (%d workers)\n",
+              absl::GetFlag(FLAGS_delivery_workers));
   std::printf("  one channel      : %8.0f deliveries/s\n",
               sa::bench::DeliveryThroughput(**server, deliveries / 4, 1));
   std::printf("  %3d channels     : %8.0f deliveries/s\n", absl::GetFlag(FLAGS_channels),
               sa::bench::DeliveryThroughput(**server, deliveries, absl::GetFlag(FLAGS_channels)));
   std::printf("2. one Subscribe stream replaying stored alerts\n");
-  std::printf("  %8.0f alerts/s\n", sa::bench::StreamThroughput(**server, absl::GetFlag(FLAGS_stream_alerts)));
+  std::printf("  %8.0f alerts/s\n",
+              sa::bench::StreamThroughput(**server, absl::GetFlag(FLAGS_stream_alerts)));
   std::printf("3. latency at a fixed ingest rate\n");
   sa::bench::Latency(**server, absl::GetFlag(FLAGS_rate), absl::GetFlag(FLAGS_seconds));
   return 0;

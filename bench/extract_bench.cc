@@ -7,17 +7,16 @@
 // identical buffer; feeds are RSS 2.0 and Atom documents of 20 such articles as escaped HTML.
 #include <benchmark/benchmark.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "formats/feed_articles.h"
-#include "formats/feed_parser.h"
+#include "bench/sample_articles.h"
 #include "common/text/simhash.h"
 #include "extract/gazetteer.h"
 #include "extract/language_detector.h"
-
-#include <fstream>
-
-#include "bench/sample_articles.h"
+#include "formats/feed_articles.h"
+#include "formats/feed_parser.h"
 
 namespace {
 
@@ -26,7 +25,8 @@ using summit_alerts::v1::Article;
 std::vector<Article> Articles() {
   std::vector<std::string> sentences = sa::bench::SampleStorySentences();
   std::vector<Article> out;
-  for (size_t shift = 0; shift < 16; ++shift) out.push_back(sa::bench::RotatedArticle(sentences, shift));
+  for (size_t shift = 0; shift < 16; ++shift)
+    out.push_back(sa::bench::RotatedArticle(sentences, shift));
   return out;
 }
 
@@ -83,7 +83,8 @@ void BM_ExtractLargeBody(benchmark::State& state) {
     benchmark::DoNotOptimize(event);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
-  state.SetLabel(absl::StrCat(hostile ? "hostile" : "real news", ", ", participants, " participants"));
+  state.SetLabel(
+      absl::StrCat(hostile ? "hostile" : "real news", ", ", participants, " participants"));
 }
 BENCHMARK(BM_ExtractLargeBody)
     ->ArgNames({"hostile", "KiB"})
@@ -97,19 +98,26 @@ std::string Escape(const std::string& s) {
 // A feed of `items` articles, each body as HTML paragraphs (escaped, as feeds carry it).
 std::string Feed(bool atom, int items, int variant) {
   std::vector<Article> articles = Articles();
-  std::string doc = atom ? "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Bench</title>"
-                         : "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Bench</title>";
+  std::string doc = atom ? "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed "
+                           "xmlns=\"http://www.w3.org/2005/Atom\"><title>Bench</title>"
+                         : "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss "
+                           "version=\"2.0\"><channel><title>Bench</title>";
   for (int i = 0; i < items; ++i) {
     const Article& a = articles[(i + variant) % articles.size()];
-    std::string html = absl::StrCat("<p>", absl::StrReplaceAll(a.body(), {{"\n", "</p><p>"}}), "</p>");
+    std::string html =
+        absl::StrCat("<p>", absl::StrReplaceAll(a.body(), {{"\n", "</p><p>"}}), "</p>");
     if (atom) {
-      absl::StrAppend(&doc, "<entry><id>urn:bench:", variant, ":", i, "</id><title>", Escape(a.title()),
-                      "</title><link href=\"https://bench.example/", i, "\"/><updated>2025-08-15T10:00:00Z</updated>"
-                      "<content type=\"html\">", Escape(html), "</content></entry>");
+      absl::StrAppend(&doc, "<entry><id>urn:bench:", variant, ":", i, "</id><title>",
+                      Escape(a.title()), "</title><link href=\"https://bench.example/", i,
+                      "\"/><updated>2025-08-15T10:00:00Z</updated>"
+                      "<content type=\"html\">",
+                      Escape(html), "</content></entry>");
     } else {
-      absl::StrAppend(&doc, "<item><guid>bench-", variant, "-", i, "</guid><title>", Escape(a.title()),
-                      "</title><link>https://bench.example/", i, "</link><pubDate>Fri, 15 Aug 2025 10:00:00 GMT</pubDate>"
-                      "<description>", Escape(html), "</description></item>");
+      absl::StrAppend(&doc, "<item><guid>bench-", variant, "-", i, "</guid><title>",
+                      Escape(a.title()), "</title><link>https://bench.example/", i,
+                      "</link><pubDate>Fri, 15 Aug 2025 10:00:00 GMT</pubDate>"
+                      "<description>",
+                      Escape(html), "</description></item>");
     }
   }
   return doc + (atom ? "</feed>" : "</channel></rss>");

@@ -47,7 +47,8 @@ std::vector<Event> CorpusEvents() {
   std::vector<std::string> sentences = sa::bench::SampleStorySentences();
   std::vector<Event> events;
   for (size_t shift = 0; shift < 16; ++shift) {
-    summit_alerts::v1::Article a = sa::bench::RotatedArticle(sentences, shift * sentences.size() / 3);
+    summit_alerts::v1::Article a =
+        sa::bench::RotatedArticle(sentences, shift * sentences.size() / 3);
     a.set_source("Bench Wire");
     events.push_back(sa::bench::SampleExtractor().Extract(a, absl::UnixEpoch()));
   }
@@ -63,8 +64,8 @@ const std::vector<Event>& Events() {
 // English words that occur in the corpus (they contain a digit-free syllable pattern the
 // corpus lacks: a trailing consonant after three syllables, checked below).
 std::string SyntheticWord(uint32_t i) {
-  static const char* kSyllables[] = {"ba", "ko", "tu", "ze", "ri", "ma", "fo", "lu", "ne", "di",
-                                     "sa", "vo", "pe", "gi", "xu", "wa"};
+  static const char* kSyllables[] = {"ba", "ko", "tu", "ze", "ri", "ma", "fo", "lu",
+                                     "ne", "di", "sa", "vo", "pe", "gi", "xu", "wa"};
   std::string w;
   do {
     w += kSyllables[i % 16];
@@ -109,7 +110,8 @@ class SubscriptionGenerator {
   std::string Word() {
     if (realistic_ && rng_() % 1000 < 5) return corpus_words_[rng_() % corpus_words_.size()];
     double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-    uint32_t rank = static_cast<uint32_t>(std::lower_bound(zipf_.begin(), zipf_.end(), u) - zipf_.begin());
+    uint32_t rank =
+        static_cast<uint32_t>(std::lower_bound(zipf_.begin(), zipf_.end(), u) - zipf_.begin());
     return SyntheticWord(realistic_ ? rank : static_cast<uint32_t>(rng_() % 1000000));
   }
   std::string Term(bool allow_negation) {
@@ -159,7 +161,8 @@ BuiltIndex Build(bool realistic, int64_t n) {
     ++i;
   }
   built.build_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  built.bytes_per_subscription = static_cast<double>(HeapBytes() - heap_before) / static_cast<double>(n);
+  built.bytes_per_subscription =
+      static_cast<double>(HeapBytes() - heap_before) / static_cast<double>(n);
   // The same anchor keys again, for the library comparisons (not counted above).
   SubscriptionGenerator again(realistic, 42);
   absl::flat_hash_set<std::string> seen;
@@ -170,7 +173,8 @@ BuiltIndex Build(bool realistic, int64_t n) {
     ++i;
     for (auto& group : sa::notifier::AnchorGroups(*compiled)) {
       for (AnchorKey& key : group) {
-        if (seen.insert(key.text + (key.prefix ? "*" : "")).second) built.keys.push_back(std::move(key));
+        if (seen.insert(key.text + (key.prefix ? "*" : "")).second)
+          built.keys.push_back(std::move(key));
       }
     }
   }
@@ -209,14 +213,26 @@ void MatchEvents(benchmark::State& state, bool realistic) {
     matched += stats.matched;
   }
   ReportIndex(state, built);
-  state.counters["candidates"] = benchmark::Counter(static_cast<double>(candidates), benchmark::Counter::kAvgIterations);
-  state.counters["matched"] = benchmark::Counter(static_cast<double>(matched), benchmark::Counter::kAvgIterations);
+  state.counters["candidates"] =
+      benchmark::Counter(static_cast<double>(candidates), benchmark::Counter::kAvgIterations);
+  state.counters["matched"] =
+      benchmark::Counter(static_cast<double>(matched), benchmark::Counter::kAvgIterations);
   state.SetItemsProcessed(state.iterations());
 }
 void BM_MatchMiss(benchmark::State& state) { MatchEvents(state, false); }
 void BM_MatchRealistic(benchmark::State& state) { MatchEvents(state, true); }
-BENCHMARK(BM_MatchMiss)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_MatchRealistic)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MatchMiss)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MatchRealistic)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMicrosecond);
 
 // The engine without building the EventDocument (documents built before timing): presearch,
 // evaluation and explanations alone, to split BM_MatchRealistic's cost.
@@ -225,7 +241,8 @@ void BM_MatchRealisticPrebuiltDocument(benchmark::State& state) {
   std::vector<std::unique_ptr<EventDocument>> documents;
   for (const Event& e : Events()) documents.push_back(std::make_unique<EventDocument>(e));
   size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(built.index->Match(*documents[i++ % documents.size()]));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(built.index->Match(*documents[i++ % documents.size()]));
   ReportIndex(state, built);
   state.SetItemsProcessed(state.iterations());
 }
@@ -252,7 +269,8 @@ void BM_Tokenize(benchmark::State& state) {
     words += sa::text::Tokenize(e.title()).size() + sa::text::Tokenize(e.body()).size();
   }
   benchmark::DoNotOptimize(words);
-  state.counters["words"] = benchmark::Counter(static_cast<double>(words), benchmark::Counter::kAvgIterations);
+  state.counters["words"] =
+      benchmark::Counter(static_cast<double>(words), benchmark::Counter::kAvgIterations);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Tokenize)->Unit(benchmark::kMicrosecond);
@@ -273,20 +291,28 @@ void BM_BareTokenProbe(benchmark::State& state) {
   }
   size_t i = 0, hits = 0;
   for (auto _ : state) {
-    for (const std::string& word : distinct_words[i++ % distinct_words.size()]) hits += keys.contains(word);
+    for (const std::string& word : distinct_words[i++ % distinct_words.size()])
+      hits += keys.contains(word);
   }
   benchmark::DoNotOptimize(hits);
   ReportIndex(state, built);
-  state.counters["hits"] = benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
+  state.counters["hits"] =
+      benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_BareTokenProbe)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareTokenProbe)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMicrosecond);
 
 // The normalised text the libraries scan: " w1 w2 ... " so " key " matches whole words.
 std::vector<std::string> NormalizedEvents() {
   std::vector<std::string> out;
   for (const Event& e : Events()) {
-    out.push_back(" " + sa::text::NormalizePhrase(e.title()) + " " + sa::text::NormalizePhrase(e.body()) + " ");
+    out.push_back(" " + sa::text::NormalizePhrase(e.title()) + " " +
+                  sa::text::NormalizePhrase(e.body()) + " ");
   }
   return out;
 }
@@ -302,7 +328,8 @@ int CountHit(unsigned int, unsigned long long, unsigned long long, unsigned int,
 void BM_VectorscanScan(benchmark::State& state) {
   const BuiltIndex& built = Cached(true, state.range(0));
   std::vector<std::string> literals;
-  for (const AnchorKey& key : built.keys) literals.push_back(" " + key.text + (key.prefix ? "" : " "));
+  for (const AnchorKey& key : built.keys)
+    literals.push_back(" " + key.text + (key.prefix ? "" : " "));
   std::vector<const char*> data;
   std::vector<size_t> lengths;
   std::vector<unsigned> flags(literals.size(), HS_FLAG_SINGLEMATCH), ids(literals.size());
@@ -337,7 +364,8 @@ void BM_VectorscanScan(benchmark::State& state) {
   ReportIndex(state, built);
   state.counters["compile_s"] = compile_s;
   state.counters["db_MB"] = static_cast<double>(db_bytes) / 1e6;
-  state.counters["hits"] = benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
+  state.counters["hits"] =
+      benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_VectorscanScan)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
@@ -369,7 +397,8 @@ void BM_Re2SetScan(benchmark::State& state) {
   }
   ReportIndex(state, built);
   state.counters["compile_s"] = compile_s;
-  state.counters["hits"] = benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
+  state.counters["hits"] =
+      benchmark::Counter(static_cast<double>(hits), benchmark::Counter::kAvgIterations);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Re2SetScan)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);

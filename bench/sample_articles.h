@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "extract/event_extractor.h"
 #include "common/text/tokenize.h"
+#include "extract/event_extractor.h"
 
 namespace sa::bench {
 
@@ -24,7 +24,8 @@ inline std::vector<std::string> SampleStorySentences() {
 }
 
 // The whole story with its body starting at sentence `shift` (wrapping around).
-inline summit_alerts::v1::Article RotatedArticle(const std::vector<std::string>& sentences, size_t shift) {
+inline summit_alerts::v1::Article RotatedArticle(const std::vector<std::string>& sentences,
+                                                 size_t shift) {
   summit_alerts::v1::Article article;
   std::string body;
   for (size_t i = 0; i < sentences.size(); ++i) {

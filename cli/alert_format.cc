@@ -21,34 +21,39 @@ std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
   if (!e.source().empty()) absl::StrAppend(&out, "   source: ", e.source());
   out += "\n";
   if (e.participants_size() > 0) {
-    absl::StrAppend(&out, "  participants: ",
-                    absl::StrJoin(e.participants(), "; ", [](std::string* o, const auto& p) {
-                      std::vector<std::string> about;
-                      if (!p.role().empty()) about.push_back(p.role());
-                      if (!p.country().empty()) about.push_back(p.country());
-                      if (p.confidence() > 0 && p.confidence() < 1) {
-                        about.push_back(absl::StrFormat("confidence %.1f", p.confidence()));
-                      }
-                      absl::StrAppend(o, p.name());
-                      if (!about.empty()) absl::StrAppend(o, " (", absl::StrJoin(about, ", "), ")");
-                    }),
-                    "\n");
+    absl::StrAppend(
+        &out, "  participants: ",
+        absl::StrJoin(e.participants(), "; ",
+                      [](std::string* o, const auto& p) {
+                        std::vector<std::string> about;
+                        if (!p.role().empty()) about.push_back(p.role());
+                        if (!p.country().empty()) about.push_back(p.country());
+                        if (p.confidence() > 0 && p.confidence() < 1) {
+                          about.push_back(absl::StrFormat("confidence %.1f", p.confidence()));
+                        }
+                        absl::StrAppend(o, p.name());
+                        if (!about.empty())
+                          absl::StrAppend(o, " (", absl::StrJoin(about, ", "), ")");
+                      }),
+        "\n");
   }
   if (e.places_size() > 0) {
     absl::StrAppend(&out, "  places: ",
-                    absl::StrJoin(e.places(), "; ", [](std::string* o, const auto& p) {
-                      absl::StrAppend(o, p.name());
-                      if (!p.region().empty() && p.region() != p.name()) absl::StrAppend(o, ", ", p.region());
-                      if (!p.country().empty()) absl::StrAppend(o, ", ", p.country());
-                    }),
+                    absl::StrJoin(e.places(), "; ",
+                                  [](std::string* o, const auto& p) {
+                                    absl::StrAppend(o, p.name());
+                                    if (!p.region().empty() && p.region() != p.name())
+                                      absl::StrAppend(o, ", ", p.region());
+                                    if (!p.country().empty()) absl::StrAppend(o, ", ", p.country());
+                                  }),
                     "\n");
   }
   if (e.organisations_size() > 0) {
-    absl::StrAppend(&out, "  organisations: ",
-                    absl::StrJoin(e.organisations(), "; ", [](std::string* o, const auto& org) {
-                      absl::StrAppend(o, org.name());
-                    }),
-                    "\n");
+    absl::StrAppend(
+        &out, "  organisations: ",
+        absl::StrJoin(e.organisations(), "; ",
+                      [](std::string* o, const auto& org) { absl::StrAppend(o, org.name()); }),
+        "\n");
   }
   if (e.has_event_time()) {
     absl::StrAppend(&out, "  when: ",
@@ -61,9 +66,10 @@ std::string FormatAlert(const summit_alerts::v1::Alert& alert) {
   }
   if (e.topics_size() > 0) {
     absl::StrAppend(&out, "  topics: ",
-                    absl::StrJoin(e.topics(), ", ", [](std::string* o, const auto& t) {
-                      absl::StrAppendFormat(o, "%s %.2f", t.name(), t.score());
-                    }),
+                    absl::StrJoin(e.topics(), ", ",
+                                  [](std::string* o, const auto& t) {
+                                    absl::StrAppendFormat(o, "%s %.2f", t.name(), t.score());
+                                  }),
                     "\n");
   }
   absl::StrAppend(&out, FormatWhy(alert.matches()));
@@ -102,7 +108,8 @@ std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
   if (!s.owner().empty()) absl::StrAppend(&out, "  owner: ", s.owner());
   if (!s.name().empty()) absl::StrAppend(&out, "  name: ", s.name());
   if (s.topics_size() > 0) absl::StrAppend(&out, "  topics: ", absl::StrJoin(s.topics(), ", "));
-  if (s.min_relevance() > 0) absl::StrAppendFormat(&out, "  min_relevance: %.2f", s.min_relevance());
+  if (s.min_relevance() > 0)
+    absl::StrAppendFormat(&out, "  min_relevance: %.2f", s.min_relevance());
   std::vector<std::string> channels;
   for (const auto& channel : s.channels()) {
     if (channel.has_webhook()) {
@@ -127,14 +134,16 @@ std::string FormatSubscription(const summit_alerts::v1::Subscription& s) {
 std::string FormatDeadLetter(const summit_alerts::v1::DeadLetter& dead) {
   const auto& e = dead.alert().event();
   std::string when = google::protobuf::util::TimeUtil::ToString(dead.failed_at());
-  return absl::StrCat("DEAD ", dead.id(), "  ", when, "  attempts: ", dead.attempts(), "\n",
-                      "  error: ", dead.error(), "\n",
-                      "  subscription ", dead.alert().subscription_id(), "  event ", e.id(), "  ", e.title(), "\n",
-                      "  channel: ", summit_alerts::v1::WebhookChannel::Format_Name(dead.channel().format()),
-                      " ", dead.channel().url(), "\n");
+  return absl::StrCat(
+      "DEAD ", dead.id(), "  ", when, "  attempts: ", dead.attempts(), "\n",
+      "  error: ", dead.error(), "\n", "  subscription ", dead.alert().subscription_id(),
+      "  event ", e.id(), "  ", e.title(), "\n",
+      "  channel: ", summit_alerts::v1::WebhookChannel::Format_Name(dead.channel().format()), " ",
+      dead.channel().url(), "\n");
 }
 
-absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(const ChannelFlags& flags) {
+absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(
+    const ChannelFlags& flags) {
   using summit_alerts::v1::Channel;
   using summit_alerts::v1::WebhookChannel;
   std::vector<Channel> channels;
@@ -149,12 +158,14 @@ absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(const 
   for (const auto& url : flags.discord) add(WebhookChannel::DISCORD, url);
   for (const auto& url : flags.mattermost) add(WebhookChannel::MATTERMOST, url);
   for (const auto& url : flags.teams) add(WebhookChannel::TEAMS, url);
-  for (const auto& url : flags.webhook) add(WebhookChannel::GENERIC_JSON, url).set_secret(flags.secret);
+  for (const auto& url : flags.webhook)
+    add(WebhookChannel::GENERIC_JSON, url).set_secret(flags.secret);
   for (const auto& target : flags.telegram) {
     size_t at = target.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == target.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--telegram '", target, "' must be BOT_TOKEN@CHAT_ID, e.g. 123456:ABC-DEF@-1001234567890"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--telegram '", target,
+                       "' must be BOT_TOKEN@CHAT_ID, e.g. 123456:ABC-DEF@-1001234567890"));
     }
     WebhookChannel& webhook = add(WebhookChannel::TELEGRAM, "");
     webhook.set_secret(target.substr(0, at));

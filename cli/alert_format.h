@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-
 #include "summit_alerts/v1/notifier.pb.h"
 
 namespace sa::cli {
@@ -30,13 +29,14 @@ std::string FormatDeadLetter(const summit_alerts::v1::DeadLetter& dead);
 // `telegram`, which is "BOT_TOKEN@CHAT_ID" (e.g. "123456:ABC@-100123" or "123:ABC@@channel").
 struct ChannelFlags {
   std::vector<std::string> slack, discord, mattermost, teams, telegram, webhook;
-  std::string secret;    // HMAC key of the generic --webhook channels
-  std::string template_; // message template of every channel
+  std::string secret;     // HMAC key of the generic --webhook channels
+  std::string template_;  // message template of every channel
 };
 // The channels, plus a gRPC stream channel so `alertctl tail` keeps working; empty when no
 // webhook is asked for (the server then adds the stream channel). InvalidArgument for a
 // malformed --telegram value.
-absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(const ChannelFlags& flags);
+absl::StatusOr<std::vector<summit_alerts::v1::Channel>> ChannelsFromFlags(
+    const ChannelFlags& flags);
 
 // Protobuf JSON with the proto's field names, one line.
 std::string ToJson(const google::protobuf::Message& message);

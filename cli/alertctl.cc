@@ -15,12 +15,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/alert_format.h"
-#include "formats/article_files.h"
 #include "cli/feed_json.h"
-#include "extract/event_extractor.h"
-#include "formats/feed_parser.h"
-#include "extract/article_validator.h"
 #include "common/config/env_flags.h"
+#include "extract/article_validator.h"
+#include "extract/event_extractor.h"
+#include "formats/article_files.h"
+#include "formats/feed_parser.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "summit_alerts/v1/collector.grpc.pb.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
@@ -34,7 +34,8 @@ ABSL_FLAG(std::string, url, "", "ingest: the article's URL");
 ABSL_FLAG(std::string, source, "", "ingest: the article's source (outlet) name");
 ABSL_FLAG(std::string, language, "", "ingest: the article's language tag");
 ABSL_FLAG(std::string, owner, "", "subscribe/subs: the owner of the subscription(s)");
-ABSL_FLAG(std::string, name, "", "subscribe/feed-add: a name for the subscription, or the feed's source name");
+ABSL_FLAG(std::string, name, "",
+          "subscribe/feed-add: a name for the subscription, or the feed's source name");
 ABSL_FLAG(absl::Duration, interval, absl::ZeroDuration(),
           "feed-add: poll the feed at most this often (0: the collector's default)");
 ABSL_FLAG(double, min_relevance, 0, "subscribe/test: only events at least this relevant (0..1)");
@@ -46,8 +47,10 @@ ABSL_FLAG(std::string, after, "",
           "tail: resume after this alert id (\"0\" = every retained alert; empty = new only)");
 ABSL_FLAG(std::vector<std::string>, slack, {}, "subscribe: Slack incoming-webhook URL(s)");
 ABSL_FLAG(std::vector<std::string>, discord, {}, "subscribe: Discord webhook URL(s)");
-ABSL_FLAG(std::vector<std::string>, mattermost, {}, "subscribe: Mattermost incoming-webhook URL(s)");
-ABSL_FLAG(std::vector<std::string>, teams, {}, "subscribe: Microsoft Teams Workflows webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, mattermost, {},
+          "subscribe: Mattermost incoming-webhook URL(s)");
+ABSL_FLAG(std::vector<std::string>, teams, {},
+          "subscribe: Microsoft Teams Workflows webhook URL(s)");
 ABSL_FLAG(std::vector<std::string>, telegram, {},
           "subscribe: Telegram BOT_TOKEN@CHAT_ID target(s), e.g. 123456:ABC@-1001234567890");
 ABSL_FLAG(std::vector<std::string>, webhook, {}, "subscribe: generic signed-JSON webhook URL(s)");
@@ -58,8 +61,9 @@ ABSL_FLAG(std::string, template, "",
 ABSL_FLAG(int32_t, digest_minutes, 0,
           "subscribe: send the chat channels one digest every N minutes instead of each alert");
 ABSL_FLAG(std::string, digest_daily_at, "", "subscribe: one digest per day at HH:MM (UTC)");
-ABSL_FLAG(int32_t, max_per_hour, 0,
-          "subscribe: at most N chat messages per channel per hour; the rest arrive as an hourly digest");
+ABSL_FLAG(
+    int32_t, max_per_hour, 0,
+    "subscribe: at most N chat messages per channel per hour; the rest arrive as an hourly digest");
 ABSL_FLAG(std::string, subscription, "", "dead-letters: only this subscription's");
 ABSL_FLAG(std::string, base_url, "",
           "parse: resolve the feeds' relative links against this URL (as if fetched from it)");
@@ -137,7 +141,8 @@ int Ingest(const std::vector<std::string>& files) {
   for (const std::string& file : files) {
     auto articles = sa::formats::LoadArticles(file);
     if (!articles.ok()) {
-      std::fprintf(stderr, "alertctl ingest: %s\n", std::string(articles.status().message()).c_str());
+      std::fprintf(stderr, "alertctl ingest: %s\n",
+                   std::string(articles.status().message()).c_str());
       ++failures;
       continue;
     }
@@ -145,7 +150,8 @@ int Ingest(const std::vector<std::string>& files) {
       if (!absl::GetFlag(FLAGS_title).empty()) article.set_title(absl::GetFlag(FLAGS_title));
       if (!absl::GetFlag(FLAGS_url).empty()) article.set_url(absl::GetFlag(FLAGS_url));
       if (!absl::GetFlag(FLAGS_source).empty()) article.set_source(absl::GetFlag(FLAGS_source));
-      if (!absl::GetFlag(FLAGS_language).empty()) article.set_language(absl::GetFlag(FLAGS_language));
+      if (!absl::GetFlag(FLAGS_language).empty())
+        article.set_language(absl::GetFlag(FLAGS_language));
       v1::IngestRequest request;
       *request.mutable_article() = article;
       v1::IngestResponse response;
@@ -193,7 +199,8 @@ int Subscribe(const std::vector<std::string>& words) {
                                               .secret = absl::GetFlag(FLAGS_secret),
                                               .template_ = absl::GetFlag(FLAGS_template)});
   if (!channels.ok()) {
-    std::fprintf(stderr, "alertctl subscribe: %s\n", std::string(channels.status().message()).c_str());
+    std::fprintf(stderr, "alertctl subscribe: %s\n",
+                 std::string(channels.status().message()).c_str());
     return 2;
   }
   for (auto& channel : *channels) *sub->add_channels() = std::move(channel);
@@ -206,7 +213,8 @@ int Subscribe(const std::vector<std::string>& words) {
   if (auto status = stub->CreateSubscription(&context, request, &created); !status.ok()) {
     return Fail(status, "subscribe");
   }
-  std::cout << (Json() ? sa::cli::ToJson(created) : sa::cli::FormatSubscription(created)) << std::endl;
+  std::cout << (Json() ? sa::cli::ToJson(created) : sa::cli::FormatSubscription(created))
+            << std::endl;
   return 0;
 }
 
@@ -236,7 +244,8 @@ int TestQuery(const std::vector<std::string>& words) {
     v1::TestQueryResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
-    if (auto status = stub->TestQuery(&context, one, &response); !status.ok()) return Fail(status, "test");
+    if (auto status = stub->TestQuery(&context, one, &response); !status.ok())
+      return Fail(status, "test");
     matched += response.matched_count();
     for (v1::TestQueryResult& result : *response.mutable_results()) {
       if (Json()) {
@@ -354,7 +363,8 @@ int Replay(const std::string& id) {
   if (auto status = stub->ReplayDeadLetter(&context, request, &response); !status.ok()) {
     return Fail(status, "replay " + id);
   }
-  std::cout << (Json() ? sa::cli::ToJson(response) : "queued again as " + response.delivery_id()) << std::endl;
+  std::cout << (Json() ? sa::cli::ToJson(response) : "queued again as " + response.delivery_id())
+            << std::endl;
   return 0;
 }
 
@@ -365,10 +375,10 @@ enum class TailEnd { kFinal, kRetry, kRetrySlowly };
 
 TailEnd ClassifyTailEnd(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::NOT_FOUND:          // no such subscription
+    case grpc::StatusCode::NOT_FOUND:  // no such subscription
     case grpc::StatusCode::PERMISSION_DENIED:
-    case grpc::StatusCode::INVALID_ARGUMENT:   // a bad resume point
-    case grpc::StatusCode::OUT_OF_RANGE:       // alerts after the resume point were trimmed
+    case grpc::StatusCode::INVALID_ARGUMENT:  // a bad resume point
+    case grpc::StatusCode::OUT_OF_RANGE:      // alerts after the resume point were trimmed
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::UNIMPLEMENTED:
     case grpc::StatusCode::FAILED_PRECONDITION:
@@ -472,7 +482,8 @@ int Tail(const std::string& id) {
       progressed = true;
       ++received;
       after = alert.id();
-      std::cout << (Json() ? sa::cli::ToJson(alert) + "\n" : sa::cli::FormatAlert(alert)) << std::flush;
+      std::cout << (Json() ? sa::cli::ToJson(alert) + "\n" : sa::cli::FormatAlert(alert))
+                << std::flush;
       if (max_alerts > 0 && received >= max_alerts) {
         context.TryCancel();
         reader->Finish();
@@ -512,7 +523,8 @@ int Tail(const std::string& id) {
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
 }
 
 // Every feed, page by page (the collector sends at most 500 per call).
@@ -528,7 +540,8 @@ int ListFeeds() {
       return Fail(status, "feeds");
     }
     // A token that does not advance would loop forever: stop.
-    more = !response.next_page_token().empty() && response.next_page_token() != request.page_token();
+    more =
+        !response.next_page_token().empty() && response.next_page_token() != request.page_token();
     request.set_page_token(response.next_page_token());
     for (const v1::Feed& feed : response.feeds()) {
       if (Json()) {
@@ -536,11 +549,12 @@ int ListFeeds() {
         continue;
       }
       const v1::FeedStatus& st = feed.status();
-      std::cout << feed.id() << "  " << feed.url() << (feed.name().empty() ? "" : "  (" + feed.name() + ")")
-                << "\n  last fetch " << FormatTimestamp(st.last_fetch()) << "  HTTP " << st.http_status()
-                << "  next " << FormatTimestamp(st.next_fetch()) << "  items " << st.items_seen()
-                << " seen, " << st.items_published() << " published, " << st.items_rejected()
-                << " rejected" << (st.error().empty() ? "" : "\n  error: " + st.error())
+      std::cout << feed.id() << "  " << feed.url()
+                << (feed.name().empty() ? "" : "  (" + feed.name() + ")") << "\n  last fetch "
+                << FormatTimestamp(st.last_fetch()) << "  HTTP " << st.http_status() << "  next "
+                << FormatTimestamp(st.next_fetch()) << "  items " << st.items_seen() << " seen, "
+                << st.items_published() << " published, " << st.items_rejected() << " rejected"
+                << (st.error().empty() ? "" : "\n  error: " + st.error())
                 << (st.last_rejected_error().empty()
                         ? ""
                         : "\n  last rejected " + FormatTimestamp(st.last_rejected_at()) + " " +
@@ -556,11 +570,13 @@ int AddFeed(const std::string& url) {
   v1::AddFeedRequest request;
   request.set_url(url);
   request.set_name(absl::GetFlag(FLAGS_name));
-  request.set_interval_seconds(static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_interval))));
+  request.set_interval_seconds(
+      static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_interval))));
   v1::Feed feed;
   grpc::ClientContext context;
   SetDeadline(context);
-  if (auto status = stub->AddFeed(&context, request, &feed); !status.ok()) return Fail(status, "feed-add");
+  if (auto status = stub->AddFeed(&context, request, &feed); !status.ok())
+    return Fail(status, "feed-add");
   if (Json()) {
     std::cout << sa::cli::ToJson(feed) << std::endl;
   } else {
@@ -576,7 +592,8 @@ int RemoveFeed(const std::string& id) {
   v1::RemoveFeedResponse response;
   grpc::ClientContext context;
   SetDeadline(context);
-  if (auto status = stub->RemoveFeed(&context, request, &response); !status.ok()) return Fail(status, "feed-rm " + id);
+  if (auto status = stub->RemoveFeed(&context, request, &response); !status.ok())
+    return Fail(status, "feed-rm " + id);
   if (!Json()) std::cout << "removed " << id << std::endl;
   return 0;
 }
@@ -585,7 +602,8 @@ int RemoveFeed(const std::string& id) {
 int ExtractEvents(const std::vector<std::string>& files) {
   auto gazetteer = sa::extract::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir));
   if (!gazetteer.ok()) {
-    std::fprintf(stderr, "alertctl extract: %s\n", std::string(gazetteer.status().message()).c_str());
+    std::fprintf(stderr, "alertctl extract: %s\n",
+                 std::string(gazetteer.status().message()).c_str());
     return 1;
   }
   sa::extract::EventExtractor extractor(*gazetteer);
@@ -593,13 +611,15 @@ int ExtractEvents(const std::vector<std::string>& files) {
   for (const std::string& file : files) {
     auto articles = sa::formats::LoadArticles(file);
     if (!articles.ok()) {
-      std::fprintf(stderr, "alertctl extract: %s\n", std::string(articles.status().message()).c_str());
+      std::fprintf(stderr, "alertctl extract: %s\n",
+                   std::string(articles.status().message()).c_str());
       rc = 1;
       continue;
     }
     for (const v1::Article& article : *articles) {
       if (auto invalid = sa::extract::ValidateArticle(article, {}); !invalid.ok()) {
-        std::fprintf(stderr, "alertctl extract: %s: %s\n", file.c_str(), std::string(invalid.message()).c_str());
+        std::fprintf(stderr, "alertctl extract: %s: %s\n", file.c_str(),
+                     std::string(invalid.message()).c_str());
         rc = 1;
         continue;
       }
@@ -682,7 +702,8 @@ int main(int argc, char** argv) {
   if (command == "tail") return need_one("subscription id") ? Tail(rest[0]) : 2;
   if (command == "dead-letters") return DeadLetters();
   if (command == "health") {
-    if (rest.size() == 1 || rest.size() == 2) return Health(rest[0], rest.size() == 2 ? rest[1] : "");
+    if (rest.size() == 1 || rest.size() == 2)
+      return Health(rest[0], rest.size() == 2 ? rest[1] : "");
     std::fprintf(stderr, "alertctl health: needs HOST:PORT and optionally a service name\n");
     return 2;
   }

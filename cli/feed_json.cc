@@ -20,17 +20,22 @@ json Links(const std::vector<feeds::FeedLink>& links) {
 
 json People(const std::vector<feeds::FeedPerson>& people) {
   json out = json::array();
-  for (const auto& p : people) out.push_back({{"name", p.name}, {"email", p.email}, {"uri", p.uri}});
+  for (const auto& p : people)
+    out.push_back({{"name", p.name}, {"email", p.email}, {"uri", p.uri}});
   return out;
 }
 
 }  // namespace
 
 std::string FeedToJson(const feeds::ParsedFeed& feed, const std::string& file) {
-  json f = {{"title", feed.title},          {"subtitle", feed.subtitle},
-            {"link", feed.link},            {"links", Links(feed.links)},
-            {"id", feed.id},                {"language", feed.language},
-            {"authors", People(feed.authors)}, {"ttl_minutes", feed.ttl_minutes},
+  json f = {{"title", feed.title},
+            {"subtitle", feed.subtitle},
+            {"link", feed.link},
+            {"links", Links(feed.links)},
+            {"id", feed.id},
+            {"language", feed.language},
+            {"authors", People(feed.authors)},
+            {"ttl_minutes", feed.ttl_minutes},
             {"updated_text", feed.updated_text}};
   PutTime(f, "updated", feed.updated);
   json entries = json::array();
@@ -60,8 +65,9 @@ std::string FeedToJson(const feeds::ParsedFeed& feed, const std::string& file) {
     PutTime(j, "updated", e.updated);
     entries.push_back(std::move(j));
   }
-  json out = {{"file", file}, {"version", feed.version}, {"encoding", feed.encoding}, {"bozo", feed.bozo},
-              {"bozo_message", feed.bozo_message}, {"feed", f}, {"entries", entries}};
+  json out = {{"file", file},      {"version", feed.version},           {"encoding", feed.encoding},
+              {"bozo", feed.bozo}, {"bozo_message", feed.bozo_message}, {"feed", f},
+              {"entries", entries}};
   // Text from ill-formed feeds is valid UTF-8 (libxml2 converts), but be safe on output.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

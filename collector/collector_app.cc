@@ -1,20 +1,19 @@
 #include "collector/collector_app.h"
 
 #include <csignal>
-
 #include <fstream>
 #include <sstream>
 
-#include "extract/event_extractor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "collector/feeds/feeds_file.h"
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/directory_watcher.h"
 #include "collector/ingest/ingester.h"
 #include "common/clock.h"
 #include "common/log/log.h"
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "extract/event_extractor.h"
 
 namespace sa::collector {
 
@@ -31,15 +30,16 @@ absl::Status RunCollector(const CollectorConfig& config) {
 
   if (!config.feeds_file.empty()) {
     std::ifstream in(config.feeds_file);
-    if (!in) return absl::NotFoundError(absl::StrCat("--feeds_file ", config.feeds_file, ": cannot open"));
+    if (!in)
+      return absl::NotFoundError(absl::StrCat("--feeds_file ", config.feeds_file, ": cannot open"));
     std::stringstream content;
     content << in.rdbuf();
     SA_ASSIGN_OR_RETURN(auto feeds, feeds::ParseFeedsFile(content.str(), config.feeds_file));
     for (const auto& feed : feeds) {
       // Redis may not be up yet: the file's feeds are added as soon as it answers.
       absl::StatusOr<summit_alerts::v1::Feed> added = feed_store.Add(feed, clock.Now());
-      for (int attempt = 0; !added.ok() && added.status().code() == absl::StatusCode::kUnavailable &&
-                            attempt < 30;
+      for (int attempt = 0;
+           !added.ok() && added.status().code() == absl::StatusCode::kUnavailable && attempt < 30;
            ++attempt) {
         absl::SleepFor(absl::Seconds(1));
         added = feed_store.Add(feed, clock.Now());
@@ -50,7 +50,8 @@ absl::Status RunCollector(const CollectorConfig& config) {
   }
   std::unique_ptr<DirectoryWatcher> watcher;
   if (!config.watch_dir.empty()) {
-    watcher = std::make_unique<DirectoryWatcher>(ingester, DirectoryWatcherOptions{.directory = config.watch_dir});
+    watcher = std::make_unique<DirectoryWatcher>(
+        ingester, DirectoryWatcherOptions{.directory = config.watch_dir});
     SA_RETURN_IF_ERROR(watcher->Start());
     log::Info("watch_dir.watching", {{"dir", config.watch_dir}});
   }
@@ -67,7 +68,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
                                   {"stream", config.publisher.stream}});
   int signal_number = WaitForTerminationSignal();
   log::Info("collector.stopping", {{"signal", signal_number}});
-  if (poller) poller->Stop();  // polls in progress finish (each within --feed_timeout)
+  if (poller) poller->Stop();    // polls in progress finish (each within --feed_timeout)
   if (watcher) watcher->Stop();  // the file in hand is finished
   server->Shutdown(config.shutdown_grace);
   log::Info("collector.stopped");

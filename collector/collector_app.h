@@ -6,10 +6,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "collector/feeds/feed_poller.h"
-#include "extract/article_validator.h"
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
+#include "extract/article_validator.h"
 
 namespace sa::collector {
 

@@ -12,27 +12,31 @@ ABSL_FLAG(int64_t, stream_max_len, 1000000,
           "approximate maximum length of the stream (XADD MAXLEN ~) (env STREAM_MAX_LEN)");
 ABSL_FLAG(absl::Duration, dedupe_window, absl::Hours(168),
           "how long an ingested story is remembered as a duplicate (env DEDUPE_WINDOW)");
-ABSL_FLAG(int32_t, near_duplicate_bits, 3,
-          "a story whose word SimHash differs from one published within --near_duplicate_window "
-          "in at most this many of 64 bits is a copy of it (0..3; 0: off) (env NEAR_DUPLICATE_BITS)");
+ABSL_FLAG(
+    int32_t, near_duplicate_bits, 3,
+    "a story whose word SimHash differs from one published within --near_duplicate_window "
+    "in at most this many of 64 bits is a copy of it (0..3; 0: off) (env NEAR_DUPLICATE_BITS)");
 ABSL_FLAG(absl::Duration, near_duplicate_window, absl::Hours(48),
           "how long published stories are compared with new ones for near duplicates "
           "(env NEAR_DUPLICATE_WINDOW)");
-ABSL_FLAG(int64_t, max_body_bytes, 512 * 1024, "largest accepted article body (env MAX_BODY_BYTES)");
+ABSL_FLAG(int64_t, max_body_bytes, 512 * 1024,
+          "largest accepted article body (env MAX_BODY_BYTES)");
 ABSL_FLAG(std::string, watch_dir, "",
           "ingest article files (.txt .json .jsonl or feed documents) dropped into this directory; "
           "each moves to done/ or failed/ afterwards (env WATCH_DIR)");
 ABSL_FLAG(bool, poll_feeds, true,
           "poll the feeds added with AddFeed / --feeds_file (env POLL_FEEDS)");
-ABSL_FLAG(std::string, feeds_file, "",
-          "feeds to add at start-up, one 'URL [interval=15m] [name=...]' per line (env FEEDS_FILE)");
+ABSL_FLAG(
+    std::string, feeds_file, "",
+    "feeds to add at start-up, one 'URL [interval=15m] [name=...]' per line (env FEEDS_FILE)");
 ABSL_FLAG(absl::Duration, feed_interval, absl::Minutes(10),
           "how often a feed without its own interval is polled (env FEED_INTERVAL)");
 ABSL_FLAG(absl::Duration, feed_min_interval, absl::Minutes(1),
           "no feed is polled more often than this (env FEED_MIN_INTERVAL)");
 ABSL_FLAG(absl::Duration, feed_timeout, absl::Seconds(30),
           "limit of one feed request, connect to last byte (env FEED_TIMEOUT)");
-ABSL_FLAG(int64_t, feed_max_bytes, 8 * 1024 * 1024, "largest feed document read (env FEED_MAX_BYTES)");
+ABSL_FLAG(int64_t, feed_max_bytes, 8 * 1024 * 1024,
+          "largest feed document read (env FEED_MAX_BYTES)");
 ABSL_FLAG(int32_t, feed_workers, 4, "feeds fetched at once by this replica (env FEED_WORKERS)");
 ABSL_FLAG(absl::Duration, feed_host_delay, absl::Seconds(2),
           "least time between two requests to one host, per replica (env FEED_HOST_DELAY)");
@@ -47,7 +51,8 @@ namespace {
 absl::Status Invalid(absl::string_view message) { return absl::InvalidArgumentError(message); }
 
 // Stream, dedupe and near-duplicate settings of the publisher.
-absl::Status ApplyPublisherFlags(const config::ServiceConfig& service, PublisherOptions& publisher) {
+absl::Status ApplyPublisherFlags(const config::ServiceConfig& service,
+                                 PublisherOptions& publisher) {
   publisher.stream = service.stream;
   publisher.key_prefix = service.key_prefix;
   publisher.durability = service.durability;
@@ -56,7 +61,8 @@ absl::Status ApplyPublisherFlags(const config::ServiceConfig& service, Publisher
   publisher.near_duplicate_bits = absl::GetFlag(FLAGS_near_duplicate_bits);
   publisher.near_duplicate_window = absl::GetFlag(FLAGS_near_duplicate_window);
   if (publisher.stream_max_len < 1) return Invalid("--stream_max_len must be >= 1");
-  if (publisher.dedupe_window < absl::Seconds(1)) return Invalid("--dedupe_window must be at least 1s");
+  if (publisher.dedupe_window < absl::Seconds(1))
+    return Invalid("--dedupe_window must be at least 1s");
   if (publisher.near_duplicate_bits < 0 || publisher.near_duplicate_bits > 3) {
     return Invalid("--near_duplicate_bits must be 0..3");
   }
@@ -94,18 +100,29 @@ absl::Status ApplyFeedFlags(feeds::FeedPollerOptions& feeds) {
   }
   feeds.max_feed_bytes = static_cast<size_t>(feed_max);
   feeds.holder = absl::GetFlag(FLAGS_replica_name);
-  if (feeds.holder.empty()) feeds.holder = absl::StrCat(config::HostName("collector"), ":", getpid());
+  if (feeds.holder.empty())
+    feeds.holder = absl::StrCat(config::HostName("collector"), ":", getpid());
   return absl::OkStatus();
 }
 
 }  // namespace
 
 std::vector<absl::string_view> CollectorFlagNames() {
-  return {"stream_max_len", "dedupe_window",    "near_duplicate_bits",
-          "near_duplicate_window", "max_body_bytes", "watch_dir",
-          "poll_feeds",     "feeds_file",       "feed_interval",
-          "feed_min_interval", "feed_timeout",  "feed_max_bytes",
-          "feed_workers",   "feed_host_delay",  "feed_allow_private_networks",
+  return {"stream_max_len",
+          "dedupe_window",
+          "near_duplicate_bits",
+          "near_duplicate_window",
+          "max_body_bytes",
+          "watch_dir",
+          "poll_feeds",
+          "feeds_file",
+          "feed_interval",
+          "feed_min_interval",
+          "feed_timeout",
+          "feed_max_bytes",
+          "feed_workers",
+          "feed_host_delay",
+          "feed_allow_private_networks",
           "replica_name"};
 }
 

@@ -1,12 +1,12 @@
 #include "common/ids.h"
 
-#include "absl/strings/string_view.h"
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <random>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
 
 namespace sa {
 

@@ -1,9 +1,10 @@
 // Identifiers: random ids for things users create, stable content hashes for events.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace sa {
 

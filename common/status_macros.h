@@ -8,10 +8,10 @@
 #define SA_CONCAT_(a, b) SA_CONCAT_INNER_(a, b)
 
 // Returns from the current function with `expr`'s status when it is not OK.
-#define SA_RETURN_IF_ERROR(expr)                     \
-  do {                                               \
-    ::absl::Status sa_status_ = (expr);              \
-    if (!sa_status_.ok()) return sa_status_;         \
+#define SA_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status sa_status_ = (expr);      \
+    if (!sa_status_.ok()) return sa_status_; \
   } while (0)
 
 // `SA_ASSIGN_OR_RETURN(auto x, StatusOrExpr());` declares/assigns x or returns the error.

@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "extract/article_validator.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "common/text/tokenize.h"
 
@@ -17,8 +17,8 @@ absl::Status CheckText(absl::string_view field, const std::string& value, size_t
     return absl::InvalidArgumentError(absl::StrCat("article.", field, " is empty"));
   }
   if (value.size() > limit) {
-    return absl::InvalidArgumentError(absl::StrCat("article.", field, " is ", value.size(),
-                                                   " bytes; the limit is ", limit));
+    return absl::InvalidArgumentError(
+        absl::StrCat("article.", field, " is ", value.size(), " bytes; the limit is ", limit));
   }
   if (!text::IsValidUtf8(value)) {
     return absl::InvalidArgumentError(absl::StrCat("article.", field, " is not valid UTF-8"));
@@ -36,8 +36,8 @@ absl::Status CheckLanguage(const std::string& language) {
     for (char c : parts[i]) ok = ok && absl::ascii_isalnum(static_cast<unsigned char>(c));
   }
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("article.language '", language, "' is not a language tag such as 'en' or 'ru-RU'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "article.language '", language, "' is not a language tag such as 'en' or 'ru-RU'"));
   }
   return absl::OkStatus();
 }
@@ -55,7 +55,8 @@ absl::Status CheckHttpUrl(const std::string& url, absl::string_view field) {
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return absl::InvalidArgumentError(absl::StrCat(field, " contains whitespace or control characters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " contains whitespace or control characters"));
     }
   }
   return absl::OkStatus();

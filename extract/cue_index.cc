@@ -24,9 +24,8 @@ absl::Status CueIndex::Add(absl::string_view phrase, uint32_t value) {
   for (const text::Token& t : tokens) {
     bool stem = t.end < phrase.size() && phrase[t.end] == '*';
     if (stem && t.norm.size() < kMinStemBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", phrase, "': the stem '", t.norm, "*' is shorter than ",
-                       kMinStemBytes, " bytes"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", phrase, "': the stem '", t.norm, "*' is shorter than ", kMinStemBytes, " bytes"));
     }
     if (stem && t.norm.size() >= 64) stem = false;  // such a long word is matched exactly
     stemmed |= stem;

@@ -27,7 +27,8 @@ int MonthNumber(absl::string_view name) {
 }
 
 int WeekdayIndex(absl::string_view name) {  // Monday = 0
-  static constexpr std::array<const char*, 7> kNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static constexpr std::array<const char*, 7> kNames = {"mon", "tue", "wed", "thu",
+                                                        "fri", "sat", "sun"};
   std::string lower = absl::AsciiStrToLower(name.substr(0, 3));
   for (size_t i = 0; i < kNames.size(); ++i) {
     if (lower == kNames[i]) return static_cast<int>(i);
@@ -37,13 +38,20 @@ int WeekdayIndex(absl::string_view name) {  // Monday = 0
 
 int WeekdayOf(absl::CivilDay d) {
   switch (absl::GetWeekday(d)) {
-    case absl::Weekday::monday: return 0;
-    case absl::Weekday::tuesday: return 1;
-    case absl::Weekday::wednesday: return 2;
-    case absl::Weekday::thursday: return 3;
-    case absl::Weekday::friday: return 4;
-    case absl::Weekday::saturday: return 5;
-    case absl::Weekday::sunday: return 6;
+    case absl::Weekday::monday:
+      return 0;
+    case absl::Weekday::tuesday:
+      return 1;
+    case absl::Weekday::wednesday:
+      return 2;
+    case absl::Weekday::thursday:
+      return 3;
+    case absl::Weekday::friday:
+      return 4;
+    case absl::Weekday::saturday:
+      return 5;
+    case absl::Weekday::sunday:
+      return 6;
   }
   return 0;
 }
@@ -51,7 +59,8 @@ int WeekdayOf(absl::CivilDay d) {
 absl::Time DayStart(absl::CivilDay d) { return absl::FromCivil(d, absl::UTCTimeZone()); }
 
 std::optional<absl::CivilDay> ValidDay(int year, int month, int day) {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 2200) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 2200)
+    return std::nullopt;
   absl::CivilDay d(year, month, day);
   if (d.day() != day) return std::nullopt;
   return d;
@@ -60,7 +69,8 @@ std::optional<absl::CivilDay> ValidDay(int year, int month, int day) {
 // A month and day without a year: the occurrence nearest the reference day.
 std::optional<absl::CivilDay> NearestYear(int month, int day, absl::CivilDay ref) {
   std::optional<absl::CivilDay> best;
-  for (int year : {static_cast<int>(ref.year()) - 1, static_cast<int>(ref.year()), static_cast<int>(ref.year()) + 1}) {
+  for (int year : {static_cast<int>(ref.year()) - 1, static_cast<int>(ref.year()),
+                   static_cast<int>(ref.year()) + 1}) {
     auto d = ValidDay(year, month, day);
     if (d && (!best || std::abs(*d - ref) < std::abs(*best - ref))) best = d;
   }
@@ -106,10 +116,16 @@ std::optional<absl::Time> FromTimestamp(const google::protobuf::Timestamp& ts) {
 
 std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time reference) {
   static const RE2* iso = new RE2("\\b(\\d{4})-(\\d{2})-(\\d{2})\\b");
-  static const RE2* month_day = new RE2(std::string("\\b") + kMonth + "\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?");
-  static const RE2* day_month = new RE2(std::string("\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?") + kMonth + "(?:,?\\s+(\\d{4})\\b)?");
-  static const RE2* weekday = new RE2(std::string("(?i:\\b(?:(on|this|next|last|coming|past)\\s+)?)") + kWeekday + "\\b");
-  static const RE2* relative = new RE2("(?i)\\b(today|tonight|yesterday|tomorrow|next week|last week|this weekend|next month|last month)\\b");
+  static const RE2* month_day = new RE2(std::string("\\b") + kMonth +
+                                        "\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?");
+  static const RE2* day_month =
+      new RE2(std::string("\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?") + kMonth +
+              "(?:,?\\s+(\\d{4})\\b)?");
+  static const RE2* weekday =
+      new RE2(std::string("(?i:\\b(?:(on|this|next|last|coming|past)\\s+)?)") + kWeekday + "\\b");
+  static const RE2* relative = new RE2(
+      "(?i)\\b(today|tonight|yesterday|tomorrow|next week|last week|this weekend|next month|last "
+      "month)\\b");
 
   // Relative expressions (and a month and day without a year) need a plausible reference;
   // without one only explicit dates count. This also keeps all day arithmetic far from the
@@ -120,7 +136,9 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
   std::vector<Candidate> found;
   // RE2 speaks re2::StringPiece (Debian's Abseil has its own string_view).
   const re2::StringPiece all(text.data(), text.size());
-  auto offset = [&](re2::StringPiece match) { return static_cast<size_t>(match.data() - text.data()); };
+  auto offset = [&](re2::StringPiece match) {
+    return static_cast<size_t>(match.data() - text.data());
+  };
   auto to_view = [](re2::StringPiece p) { return absl::string_view(p.data(), p.size()); };
   re2::StringPiece m[4];
   {
@@ -130,7 +148,8 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
       (void)absl::SimpleAtoi(to_view(m[1]), &y);
       (void)absl::SimpleAtoi(to_view(m[2]), &mo);
       (void)absl::SimpleAtoi(to_view(m[3]), &d);
-      if (auto day = ValidDay(y, mo, d)) found.push_back({offset(m[1]), offset(m[3]) + m[3].size(), *day, false});
+      if (auto day = ValidDay(y, mo, d))
+        found.push_back({offset(m[1]), offset(m[3]) + m[3].size(), *day, false});
     }
   }
   for (const RE2* re : {month_day, day_month}) {
@@ -141,10 +160,10 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
       int day = 0, year = 0;
       (void)absl::SimpleAtoi(day_text, &day);
       const int month = MonthNumber(month_name);
-      std::optional<absl::CivilDay> d =
-          !c.empty() && absl::SimpleAtoi(to_view(c), &year) ? ValidDay(year, month, day)
-          : have_ref                                         ? NearestYear(month, day, ref)
-                                                             : std::nullopt;
+      std::optional<absl::CivilDay> d = !c.empty() && absl::SimpleAtoi(to_view(c), &year)
+                                            ? ValidDay(year, month, day)
+                                        : have_ref ? NearestYear(month, day, ref)
+                                                   : std::nullopt;
       if (d) found.push_back({std::min(offset(a), offset(b)), offset(in), *d, c.empty()});
     }
   }
@@ -163,7 +182,7 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
         if (delta == 0) delta = -7;
       } else {
         delta = (target - today + 7) % 7;  // 0..6 ahead
-        if (delta > 3) delta -= 7;          // nearest: -3..+3
+        if (delta > 3) delta -= 7;         // nearest: -3..+3
       }
       size_t begin = word.empty() ? offset(name) : offset(word);
       found.push_back({begin, offset(name) + name.size(), ref + delta, true});
@@ -174,13 +193,20 @@ std::optional<TimeMention> FindEventTime(absl::string_view text, absl::Time refe
     while (RE2::FindAndConsume(&in, *relative, &what)) {
       std::string w = absl::AsciiStrToLower(to_view(what));
       absl::CivilDay d = ref;
-      if (w == "yesterday") d = ref - 1;
-      else if (w == "tomorrow") d = ref + 1;
-      else if (w == "next week") d = ref + 7;
-      else if (w == "last week") d = ref - 7;
-      else if (w == "next month") d = ref + 30;
-      else if (w == "last month") d = ref - 30;
-      else if (w == "this weekend") d = ref + ((5 - WeekdayOf(ref) + 7) % 7);
+      if (w == "yesterday")
+        d = ref - 1;
+      else if (w == "tomorrow")
+        d = ref + 1;
+      else if (w == "next week")
+        d = ref + 7;
+      else if (w == "last week")
+        d = ref - 7;
+      else if (w == "next month")
+        d = ref + 30;
+      else if (w == "last month")
+        d = ref - 30;
+      else if (w == "this weekend")
+        d = ref + ((5 - WeekdayOf(ref) + 7) % 7);
       found.push_back({offset(what), offset(what) + what.size(), d, true});
     }
   }

@@ -27,8 +27,8 @@ std::optional<google::protobuf::Timestamp> ToTimestamp(absl::Time t);
 std::optional<absl::Time> FromTimestamp(const google::protobuf::Timestamp& ts);
 
 struct TimeMention {
-  absl::Time day;       // 00:00 UTC of the day meant (the precision is a day)
-  uint32_t begin = 0;   // byte offsets of the expression in the text
+  absl::Time day;      // 00:00 UTC of the day meant (the precision is a day)
+  uint32_t begin = 0;  // byte offsets of the expression in the text
   uint32_t end = 0;
   bool relative = false;
 };

@@ -61,7 +61,8 @@ void SetEventType(const Gazetteer& g, const ArticleText& text, summit_alerts::v1
       if (!seen.insert(uint64_t{type} << 33 | uint64_t{veto} << 32 | hit.first_token).second) {
         continue;
       }
-      found.push_back({type, hit.first_token, f, kind, text.Span(f, hit.first_token, hit.last_token)});
+      found.push_back(
+          {type, hit.first_token, f, kind, text.Span(f, hit.first_token, hit.last_token)});
     }
   }
   bool any_weak = false;

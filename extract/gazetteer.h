@@ -9,9 +9,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
+#include "extract/cue_index.h"
 #include "extract/language_detector.h"
 #include "extract/world_places.h"
-#include "extract/cue_index.h"
 
 namespace sa::extract {
 
@@ -30,7 +30,7 @@ struct PlaceEntry {
   // "country", "city", a subdivision type ("state", "province", …), "continent", "region",
   // "sea", "venue", … (place_finder's confidence depends on it).
   std::string kind;
-  uint32_t population = 0;  // GeoNames cities; 0 when unknown
+  uint32_t population = 0;   // GeoNames cities; 0 when unknown
   bool person_name = false;  // also a common personal name (Jordan, Chad): needs context
   bool curated = false;      // a places.tsv row: chosen by hand, full confidence
 };

@@ -38,8 +38,9 @@ absl::Status Gazetteer::LoadEventTypes(const std::string& directory) {
     std::vector<std::string> cues;
     for (int column = 1; column <= 3; ++column) {
       std::vector<std::string> part = tsv::SplitAliases(row[column]);
-      (column == 1 ? entry.cues : column == 2 ? entry.weak : entry.vetoes) =
-          static_cast<uint32_t>(part.size());
+      (column == 1   ? entry.cues
+       : column == 2 ? entry.weak
+                     : entry.vetoes) = static_cast<uint32_t>(part.size());
       for (std::string& cue : part) cues.push_back(std::move(cue));
     }
     if (entry.cues + entry.weak == 0 || cues.size() > 0xffff) {

@@ -1,8 +1,7 @@
-#include "extract/gazetteer.h"
-
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "extract/gazetteer.h"
 #include "extract/gazetteer_tsv.h"
 
 namespace sa::extract {

@@ -15,8 +15,8 @@ absl::Status RowError(const std::string& path, int line, absl::string_view probl
 
 // Empty, or two upper-case ASCII letters (ISO 3166-1 alpha-2).
 bool IsCountryCode(const std::string& code) {
-  return code.empty() || (code.size() == 2 && absl::ascii_isupper(code[0]) &&
-                          absl::ascii_isupper(code[1]));
+  return code.empty() ||
+         (code.size() == 2 && absl::ascii_isupper(code[0]) && absl::ascii_isupper(code[1]));
 }
 
 // A calendar date written YYYY-MM-DD.

@@ -31,7 +31,8 @@ absl::Status Gazetteer::LoadTopics(const std::string& directory) {
     auto error = [&, line = line](absl::string_view what) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", what));
     };
-    if (!IsIptcId(row[1])) return error(absl::StrCat("'", row[1], "' is no IPTC id (medtop:NNNNNNNN)"));
+    if (!IsIptcId(row[1]))
+      return error(absl::StrCat("'", row[1], "' is no IPTC id (medtop:NNNNNNNN)"));
     if (!row[2].empty() && !names.contains(row[2])) {
       return error(absl::StrCat("parent '", row[2], "' is not a topic of an earlier row"));
     }

@@ -25,13 +25,13 @@ const WordSet& TitleWords() {
       "president", "premier", "chancellor", "minister", "secretary", "governor", "senator",
       "ambassador", "general", "admiral", "mayor", "spokesman", "spokeswoman", "spokesperson",
       "aide", "adviser", "advisor", "envoy", "king", "queen", "prince", "princess", "emperor",
-      "pope", "speaker", "commissioner", "taoiseach", "emir", "sultan", "sheikh", "mr", "mrs",
-      "ms", "sen", "rep", "gov", "gen", "adm", "lt", "col", "chairman", "chairwoman", "dr",
-      "prof", "executive", "director", "democrat", "republican", "mp", "mep", "lawmaker",
-      "legislator", "congressman", "congresswoman",
+      "pope", "speaker", "commissioner", "taoiseach", "emir", "sultan", "sheikh", "mr", "mrs", "ms",
+      "sen", "rep", "gov", "gen", "adm", "lt", "col", "chairman", "chairwoman", "dr", "prof",
+      "executive", "director", "democrat", "republican", "mp", "mep", "lawmaker", "legislator",
+      "congressman", "congresswoman",
       // German (compounds are caught by their endings, see TitleEndings)
-      "prasident", "prasidentin", "kanzler", "kanzlerin", "ministerin", "sprecher",
-      "sprecherin", "botschafter", "botschafterin", "konig", "konigin", "herr", "frau",
+      "prasident", "prasidentin", "kanzler", "kanzlerin", "ministerin", "sprecher", "sprecherin",
+      "botschafter", "botschafterin", "konig", "konigin", "herr", "frau",
       // French
       "presidente", "ministre", "chancelier", "chanceliere", "secretaire", "porte", "ambassadeur",
       "ambassadrice", "roi", "reine", "maire", "chef", "m", "mme",
@@ -43,25 +43,25 @@ const WordSet& TitleWords() {
       "eurodeputada", "diputado", "diputada", "deputato", "deputata", "depute", "deputee",
       "abgeordnete", "abgeordneter", "senador", "senadora", "senatore",
       // Russian (the forms of the cases a title takes before a name)
-      "президент", "президента", "президентом", "президенту", "президенте", "премьер",
-      "премьера", "премьером", "министр", "министра", "министром", "министру", "канцлер",
-      "канцлера", "канцлером", "госсекретарь", "госсекретаря", "генсек", "генсека",
-      "глава", "главы", "главой", "главе", "главу", "посол", "посла", "послом", "губернатор",
-      "губернатора", "мэр", "мэра", "спикер", "спикера", "секретарь", "секретаря", "помощник",
-      "помощника", "советник", "советника", "посланник", "посланника", "спецпосланник",
-      "спецпосланника", "король", "короля", "королева", "лидер", "лидера", "депутат",
-      "депутата", "сенатор", "сенатора",
+      "президент", "президента", "президентом", "президенту", "президенте", "премьер", "премьера",
+      "премьером", "министр", "министра", "министром", "министру", "канцлер", "канцлера",
+      "канцлером", "госсекретарь", "госсекретаря", "генсек", "генсека", "глава", "главы", "главой",
+      "главе", "главу", "посол", "посла", "послом", "губернатор", "губернатора", "мэр", "мэра",
+      "спикер", "спикера", "секретарь", "секретаря", "помощник", "помощника", "советник",
+      "советника", "посланник", "посланника", "спецпосланник", "спецпосланника", "король", "короля",
+      "королева", "лидер", "лидера", "депутат", "депутата", "сенатор", "сенатора",
       // Greek
-      "προεδρος", "προεδρου", "πρωθυπουργος", "πρωθυπουργου", "υπουργος", "υπουργου",
-      "καγκελαριος", "καγκελαριου"};
+      "προεδρος", "προεδρου", "πρωθυπουργος", "πρωθυπουργου", "υπουργος", "υπουργου", "καγκελαριος",
+      "καγκελαριου"};
   return *words;
 }
 
 // Endings of German compound titles, for capitalised words ("Außenminister", "Bundeskanzlerin",
 // "Regierungschef", "Kremlsprecher", "Ministerpräsident").
 constexpr absl::string_view kTitleEndings[] = {
-    "minister", "ministerin", "kanzler", "kanzlerin", "prasident", "prasidentin", "sprecher",
-    "sprecherin", "botschafter", "botschafterin", "chef", "chefin", "burgermeister"};
+    "minister",    "ministerin", "kanzler",      "kanzlerin",   "prasident",
+    "prasidentin", "sprecher",   "sprecherin",   "botschafter", "botschafterin",
+    "chef",        "chefin",     "burgermeister"};
 
 // Words that may stand between a title and a name: parts of the title ("Prime", "Foreign",
 // "of State", "des Affaires étrangères", "иностранных дел", "degli Esteri") and articles.
@@ -69,14 +69,13 @@ const WordSet& TitleParts() {
   static const auto* words = new WordSet{
       // English
       "of", "the", "for", "and", "prime", "foreign", "defence", "defense", "state", "affairs",
-      "finance", "interior", "home", "trade", "economy", "energy", "justice", "health",
-      "deputy", "vice", "acting", "interim", "former", "then", "outgoing", "incoming", "elect",
-      "chief", "national", "security", "crown", "supreme", "press", "office", "armed", "forces",
-      "treasury", "commerce", "executive", "special", "presidential", "senior", "top",
+      "finance", "interior", "home", "trade", "economy", "energy", "justice", "health", "deputy",
+      "vice", "acting", "interim", "former", "then", "outgoing", "incoming", "elect", "chief",
+      "national", "security", "crown", "supreme", "press", "office", "armed", "forces", "treasury",
+      "commerce", "executive", "special", "presidential", "senior", "top",
       // French
-      "de", "des", "du", "la", "le", "l", "d", "aux", "affaires", "etrangeres", "armees",
-      "europe", "exterieur", "interieur", "diplomatie", "gouvernement", "etat", "premier",
-      "parole",
+      "de", "des", "du", "la", "le", "l", "d", "aux", "affaires", "etrangeres", "armees", "europe",
+      "exterieur", "interieur", "diplomatie", "gouvernement", "etat", "premier", "parole",
       // Spanish, Italian, Portuguese
       "del", "los", "las", "el", "asuntos", "exteriores", "relaciones", "defensa", "gobierno",
       "estado", "primer", "exterior", "di", "della", "degli", "dello", "esteri", "difesa",
@@ -96,10 +95,10 @@ const WordSet& TitleParts() {
 // Secretary", "primeiro-ministro", "вице-премьер").
 const WordSet& TitleModifiers() {
   static const auto* words = new WordSet{
-      "prime", "foreign", "defence", "defense", "finance", "interior", "home", "trade",
-      "economy", "energy", "justice", "health", "deputy", "vice", "acting", "interim", "chief",
-      "crown", "supreme", "press", "special", "presidential", "senior", "primeiro", "primer",
-      "premier", "пресс", "вице"};
+      "prime",        "foreign", "defence",  "defense", "finance", "interior", "home",
+      "trade",        "economy", "energy",   "justice", "health",  "deputy",   "vice",
+      "acting",       "interim", "chief",    "crown",   "supreme", "press",    "special",
+      "presidential", "senior",  "primeiro", "primer",  "premier", "пресс",    "вице"};
   return *words;
 }
 
@@ -109,40 +108,40 @@ const WordSet& NotNameWords() {
   static const auto* words = new WordSet{
       // Months and weekdays (English, German; the other languages write them in lower case).
       "january", "february", "march", "april", "may", "june", "july", "august", "september",
-      "october", "november", "december", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-      "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
-      "saturday", "sunday", "januar", "februar", "marz", "mai", "juni", "juli", "oktober",
-      "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
-      "sonntag",
+      "october", "november", "december", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+      "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+      "sunday", "januar", "februar", "marz", "mai", "juni", "juli", "oktober", "dezember", "montag",
+      "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
       // Function words and sentence starters.
       "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "but", "and", "it",
-      "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "both", "some",
-      "many", "after", "before", "when", "while", "as", "if", "for", "with", "from", "by", "to",
-      "of", "also", "not", "no", "yes", "there", "here", "what", "who", "why", "how", "all",
-      "der", "die", "das", "ein", "eine", "und", "er", "sie", "es", "le", "la", "les", "un",
-      "une", "il", "elle", "ils", "el", "los", "las", "lo", "gli", "i", "o", "os", "as", "e",
-      "y", "et", "mais", "pero", "ma", "mas", "он", "она", "они", "в", "на", "и", "но", "это",
+      "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "both", "some", "many",
+      "after", "before", "when", "while", "as", "if", "for", "with", "from", "by", "to", "of",
+      "also", "not", "no", "yes", "there", "here", "what", "who", "why", "how", "all", "der", "die",
+      "das", "ein", "eine", "und", "er", "sie", "es", "le", "la", "les", "un", "une", "il", "elle",
+      "ils", "el", "los", "las", "lo", "gli", "i", "o", "os", "as", "e", "y", "et", "mais", "pero",
+      "ma", "mas", "он", "она", "они", "в", "на", "и", "но", "это",
       // Collective nouns that report like people.
-      "officials", "analysts", "experts", "critics", "diplomats", "sources", "police",
-      "observers", "residents", "witnesses", "lawmakers", "media", "reuters", "agency",
+      "officials", "analysts", "experts", "critics", "diplomats", "sources", "police", "observers",
+      "residents", "witnesses", "lawmakers", "media", "reuters", "agency",
       // Words that make a name a place or an organisation.
       "street", "st", "square", "avenue", "road", "bridge", "palace", "hall", "house", "council",
       "ministry", "fund", "group", "bank", "committee", "command", "department", "union",
       "commission", "institute", "party", "corporation", "company", "service", "authority",
       "alliance", "coalition", "foundation", "university", "times", "post", "news", "press",
-      "staff", "exchequer", "motors", "hotel", "park", "airport", "station", "center", "centre", "church", "cathedral", "base",
-      "island", "islands", "river", "lake", "mountain", "mount", "valley", "county", "city",
-      "republic", "kingdom", "federation", "state", "states", "white", "kremlin", "pentagon",
-      "parliament", "congress", "senate", "assembly", "court", "government", "administration",
-      "office", "cup", "league", "games", "club", "inc", "ltd", "llc", "plc", "gmbh", "ag", "sa"};
+      "staff", "exchequer", "motors", "hotel", "park", "airport", "station", "center", "centre",
+      "church", "cathedral", "base", "island", "islands", "river", "lake", "mountain", "mount",
+      "valley", "county", "city", "republic", "kingdom", "federation", "state", "states", "white",
+      "kremlin", "pentagon", "parliament", "congress", "senate", "assembly", "court", "government",
+      "administration", "office", "cup", "league", "games", "club", "inc", "ltd", "llc", "plc",
+      "gmbh", "ag", "sa"};
   return *words;
 }
 
 // Lower-case particles inside a name ("Ursula von der Leyen", "Lula da Silva", "bin Salman").
 const WordSet& NameParticles() {
-  static const auto* words =
-      new WordSet{"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "dos",
-                  "das", "do", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "ter", "y"};
+  static const auto* words = new WordSet{"von", "van",   "der", "den", "de", "da",  "di", "du",
+                                         "del", "della", "dos", "das", "do", "la",  "le", "bin",
+                                         "ibn", "al",    "el",  "ben", "zu", "ter", "y"};
   return *words;
 }
 
@@ -158,17 +157,17 @@ const WordSet& ReportingVerbs() {
       "подчеркнул", "подчеркнула", "добавил", "добавила", "написал", "написала", "рассказал",
       "рассказала", "пояснил", "пояснила", "считает", "уверен", "уверена",
       // German
-      "sagte", "sagt", "erklarte", "erklart", "betonte", "betont", "schrieb", "warnte",
-      "kundigte", "meinte", "fugte",
+      "sagte", "sagt", "erklarte", "erklart", "betonte", "betont", "schrieb", "warnte", "kundigte",
+      "meinte", "fugte",
       // French (a déclaré, a dit, a affirmé: the participle follows "a")
-      "declare", "dit", "affirme", "indique", "souligne", "annonce", "ajoute", "estime",
-      "explique", "assure", "precise", "declara",
+      "declare", "dit", "affirme", "indique", "souligne", "annonce", "ajoute", "estime", "explique",
+      "assure", "precise", "declara",
       // Spanish
       "dijo", "afirmo", "declaro", "aseguro", "senalo", "anadio", "explico", "indico", "dice",
       "afirma", "asegura",
       // Italian
-      "detto", "dichiarato", "affermato", "spiegato", "sottolineato", "aggiunto", "dice",
-      "afferma", "dichiara",
+      "detto", "dichiarato", "affermato", "spiegato", "sottolineato", "aggiunto", "dice", "afferma",
+      "dichiara",
       // Portuguese
       "disse", "afirmou", "declarou", "explicou", "destacou", "acrescentou", "diz", "afirma",
       // Greek
@@ -184,16 +183,16 @@ const WordSet& Auxiliaries() {
 
 // Titles written abbreviated with a full stop ("Rep. Scott Taylor", "Dr. Jane Roe", "M. Dupont").
 const WordSet& AbbreviatedTitles() {
-  static const auto* words = new WordSet{"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov",
-                                         "gen", "adm", "lt", "col", "m", "mme"};
+  static const auto* words = new WordSet{"mr",  "mrs", "ms",  "dr", "prof", "sen", "rep",
+                                         "gov", "gen", "adm", "lt", "col",  "m",   "mme"};
   return *words;
 }
 
 // Titles after which a single capitalised word is not taken as a surname ("General Motors").
 const WordSet& TitlesNeedingFullNames() {
-  static const auto* words = new WordSet{"general", "gen", "admiral", "adm", "lt", "col", "chief",
-                                         "king", "queen", "prince", "princess", "re", "rey", "roi",
-                                         "porte", "porta", "m"};
+  static const auto* words =
+      new WordSet{"general", "gen",      "admiral", "adm", "lt",  "col",   "chief", "king", "queen",
+                  "prince",  "princess", "re",      "rey", "roi", "porte", "porta", "m"};
   return *words;
 }
 
@@ -329,17 +328,17 @@ FoundName MakeName(const Words& w, size_t first, size_t end) {
 // Small demonym table until the gazetteer has one (English forms only).
 std::string CountryOfDemonym(absl::string_view norm) {
   static const auto* table = new absl::flat_hash_map<std::string, std::string>{
-      {"american", "US"}, {"russian", "RU"}, {"chinese", "CN"}, {"ukrainian", "UA"},
-      {"french", "FR"}, {"german", "DE"}, {"british", "GB"}, {"italian", "IT"},
-      {"japanese", "JP"}, {"indian", "IN"}, {"turkish", "TR"}, {"finnish", "FI"},
-      {"polish", "PL"}, {"canadian", "CA"}, {"australian", "AU"}, {"brazilian", "BR"},
-      {"mexican", "MX"}, {"saudi", "SA"}, {"iranian", "IR"}, {"israeli", "IL"},
-      {"hungarian", "HU"}, {"slovak", "SK"}, {"austrian", "AT"}, {"spanish", "ES"},
-      {"greek", "GR"}, {"pakistani", "PK"}, {"belarusian", "BY"}, {"swedish", "SE"},
-      {"norwegian", "NO"}, {"danish", "DK"}, {"dutch", "NL"}, {"belgian", "BE"},
-      {"czech", "CZ"}, {"estonian", "EE"}, {"latvian", "LV"}, {"lithuanian", "LT"},
-      {"romanian", "RO"}, {"bulgarian", "BG"}, {"georgian", "GE"}, {"armenian", "AM"},
-      {"egyptian", "EG"}, {"syrian", "SY"}, {"iraqi", "IQ"}, {"afghan", "AF"},
+      {"american", "US"},  {"russian", "RU"},     {"chinese", "CN"},    {"ukrainian", "UA"},
+      {"french", "FR"},    {"german", "DE"},      {"british", "GB"},    {"italian", "IT"},
+      {"japanese", "JP"},  {"indian", "IN"},      {"turkish", "TR"},    {"finnish", "FI"},
+      {"polish", "PL"},    {"canadian", "CA"},    {"australian", "AU"}, {"brazilian", "BR"},
+      {"mexican", "MX"},   {"saudi", "SA"},       {"iranian", "IR"},    {"israeli", "IL"},
+      {"hungarian", "HU"}, {"slovak", "SK"},      {"austrian", "AT"},   {"spanish", "ES"},
+      {"greek", "GR"},     {"pakistani", "PK"},   {"belarusian", "BY"}, {"swedish", "SE"},
+      {"norwegian", "NO"}, {"danish", "DK"},      {"dutch", "NL"},      {"belgian", "BE"},
+      {"czech", "CZ"},     {"estonian", "EE"},    {"latvian", "LV"},    {"lithuanian", "LT"},
+      {"romanian", "RO"},  {"bulgarian", "BG"},   {"georgian", "GE"},   {"armenian", "AM"},
+      {"egyptian", "EG"},  {"syrian", "SY"},      {"iraqi", "IQ"},      {"afghan", "AF"},
       {"argentine", "AR"}, {"argentinian", "AR"}, {"indonesian", "ID"}, {"korean", "KR"}};
   auto it = table->find(norm);
   return it == table->end() ? "" : it->second;
@@ -423,8 +422,7 @@ void ForEachTitledName(const FieldText& field, const Gazetteer& g, FoundNameVisi
                              TitleParts().contains(w.token(i - 1).norm);
       bool place = !part && !lower && !caps &&
                    (IsRussianGenitivePlace(tok, src) ||
-                    (IsKnownThing(g, w, i) &&
-                     (after_connector || NameEnd(w, i + 1) >= i + 3)));
+                    (IsKnownThing(g, w, i) && (after_connector || NameEnd(w, i + 1) >= i + 3)));
       std::string demonym = CountryOfDemonym(tok.norm);
       // After "of"/"de": the institution or country the title belongs to, several words long
       // ("Speaker of the House", "President of the United States").
@@ -465,8 +463,8 @@ void ForEachTitledName(const FieldText& field, const Gazetteer& g, FoundNameVisi
       t = end - 1;
       continue;
     }
-    found.title = std::string(w.source(title_first).data(),
-                              w.token(t).end - w.token(title_first).begin);
+    found.title =
+        std::string(w.source(title_first).data(), w.token(t).end - w.token(title_first).begin);
     found.country = country;
     if (!visit(found)) return;
     t = end - 1;

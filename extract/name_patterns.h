@@ -37,8 +37,7 @@ using FoundNameVisitor = absl::FunctionRef<bool(const FoundName&)>;
 // title may be followed by words of its own (of, des Affaires étrangères, иностранных дел), one
 // lower-case word ("russe", "ruso") or places the gazetteer knows ("of Finland", "России"),
 // and by a comma. A demonym before the title or a place after it gives the country.
-void ForEachTitledName(const FieldText& field, const Gazetteer& gazetteer,
-                       FoundNameVisitor visit);
+void ForEachTitledName(const FieldText& field, const Gazetteer& gazetteer, FoundNameVisitor visit);
 
 // Two or three capitalised words next to a reporting verb: before it ("Maria Petrova said",
 // "Maria Petrova, 45, said" is not matched) or right after it ("sagte Olaf Scholz", "dijo Pedro

@@ -42,9 +42,9 @@ void AddUnknownPerson(const Gazetteer& g, const ArticleText& text, int f, const 
 // a letter of a script without case (Chinese, Arabic, Devanagari). "Modi" is Narendra Modi;
 // "in modi diversi" (Italian: in different ways) is not.
 bool WrittenAsName(const ArticleText& text, const Mention& m) {
-  static const RE2* name_start =
-      new RE2("(?:^|[^\\p{L}\\p{M}\\p{N}])[\\p{Lu}\\p{Lt}\\p{Lo}]");
-  absl::string_view span = absl::string_view(*text.fields[m.field].text).substr(m.begin, m.end - m.begin);
+  static const RE2* name_start = new RE2("(?:^|[^\\p{L}\\p{M}\\p{N}])[\\p{Lu}\\p{Lt}\\p{Lo}]");
+  absl::string_view span =
+      absl::string_view(*text.fields[m.field].text).substr(m.begin, m.end - m.begin);
   return RE2::PartialMatch(re2::StringPiece(span.data(), span.size()), *name_start);
 }
 

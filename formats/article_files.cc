@@ -1,16 +1,16 @@
 #include "formats/article_files.h"
 
-#include "absl/strings/string_view.h"
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "common/text/tokenize.h"
 #include "formats/feed_articles.h"
 #include "formats/feed_parser.h"
-#include "common/text/tokenize.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace sa::formats {
@@ -25,7 +25,8 @@ absl::StatusOr<Article> ParseJsonArticle(const std::string& json, const std::str
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(json, &article, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": not an Article in JSON: ", status.message().as_string()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": not an Article in JSON: ", status.message().as_string()));
   }
   return article;
 }
@@ -78,13 +79,16 @@ absl::StatusOr<std::vector<Article>> LoadArticles(const std::string& path) {
   } else if (LooksLikeFeed(path, content.str())) {
     feeds::FeedParseOptions options;
     auto feed = feeds::ParseFeed(content.str(), options);
-    if (!feed.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", feed.status().message()));
+    if (!feed.ok())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": ", feed.status().message()));
     if (feed->bozo) std::cerr << path << ": warning: " << feed->bozo_message << "\n";
     articles = feeds::ArticlesFromFeed(*feed, "");
-    if (articles.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": the feed has no entries"));
+    if (articles.empty())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": the feed has no entries"));
   } else {
     auto article = ArticleFromText(content.str());
-    if (!article.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", article.status().message()));
+    if (!article.ok())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": ", article.status().message()));
     articles.push_back(std::move(*article));
   }
   return articles;

@@ -36,9 +36,9 @@ struct FeedEnclosure {
 };
 
 struct FeedEntry {
-  std::string id;       // guid / atom:id / rdf:about / JSON id
-  std::string title;    // plain text
-  std::string link;     // the alternate (article) link, resolved
+  std::string id;     // guid / atom:id / rdf:about / JSON id
+  std::string title;  // plain text
+  std::string link;   // the alternate (article) link, resolved
   std::vector<FeedLink> links;
   std::string summary;  // plain text (description / atom:summary / JSON summary)
   std::string content;  // plain text (content:encoded / atom:content / content_html|text)
@@ -48,9 +48,9 @@ struct FeedEntry {
   std::optional<absl::Time> updated;
   std::string published_text;  // the dates as written, for debugging sources
   std::string updated_text;
-  std::string language;         // xml:lang / dc:language / JSON language, else the feed's
+  std::string language;  // xml:lang / dc:language / JSON language, else the feed's
   std::vector<FeedEnclosure> enclosures;
-  std::string source_title;     // RSS <source> / atom:source title, when republished
+  std::string source_title;  // RSS <source> / atom:source title, when republished
 };
 
 struct ParsedFeed {

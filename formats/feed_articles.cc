@@ -49,8 +49,8 @@ std::optional<google::protobuf::Timestamp> ToTimestamp(absl::Time t) {
 std::string EntryKey(const FeedEntry& entry) {
   if (!entry.id.empty()) return entry.id;
   if (!entry.link.empty()) return entry.link;
-  return absl::StrCat("sha256:", Sha256Hex(absl::StrCat(entry.title, "\n", entry.summary,
-                                                             "\n", entry.content)));
+  return absl::StrCat(
+      "sha256:", Sha256Hex(absl::StrCat(entry.title, "\n", entry.summary, "\n", entry.content)));
 }
 
 std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& feed,

@@ -14,8 +14,9 @@ namespace sa::feeds {
 // http(s), title = its title (else the text's start), body = the longer of content and summary
 // (else the title), source = `source_name` or else the feed's title, published_at = published
 // (else updated; dropped when outside google.protobuf.Timestamp's 0001..9999 range; the
-// extractor ignores dates outside 1900..2200), language = the entry's (else the feed's) when it looks like a language tag.
-// Entries with neither title nor text are skipped; `skipped` (optional) counts them.
+// extractor ignores dates outside 1900..2200), language = the entry's (else the feed's) when it
+// looks like a language tag. Entries with neither title nor text are skipped; `skipped` (optional)
+// counts them.
 std::vector<summit_alerts::v1::Article> ArticlesFromFeed(const ParsedFeed& feed,
                                                          const std::string& source_name,
                                                          int* skipped = nullptr);

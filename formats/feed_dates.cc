@@ -94,8 +94,8 @@ std::optional<absl::Time> ParseIso(absl::string_view s) {
 }
 
 int MonthNumber(absl::string_view token) {
-  static constexpr std::array<const char*, 12> kMonths = {
-      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<const char*, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
   if (token.size() < 3) return 0;
   std::string lower = absl::AsciiStrToLower(token.substr(0, 3));
   for (size_t i = 0; i < kMonths.size(); ++i) {

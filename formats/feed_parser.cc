@@ -1,5 +1,6 @@
 #include "formats/feed_parser.h"
 
+#include <iconv.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
 #include <libxml/entities.h>
@@ -8,7 +9,6 @@
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <libxml/xmlsave.h>
-#include <iconv.h>
 
 #include <algorithm>
 #include <memory>
@@ -26,8 +26,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "formats/feed_dates.h"
 #include "common/status_macros.h"
+#include "formats/feed_dates.h"
 #include "formats/html_text.h"
 #include "nlohmann/json.hpp"
 
@@ -360,7 +360,9 @@ class XmlFeedReader {
     return "rss";
   }
 
-  bool Core(absl::string_view ns) const { return IsCoreNs(ns) || (!rss_ns_.empty() && ns == rss_ns_); }
+  bool Core(absl::string_view ns) const {
+    return IsCoreNs(ns) || (!rss_ns_.empty() && ns == rss_ns_);
+  }
   bool IsCore(const xmlNode* n, absl::string_view local) const {
     return n->type == XML_ELEMENT_NODE && LocalName(n) == local && Core(Ns(n));
   }
@@ -380,8 +382,8 @@ class XmlFeedReader {
     if (Expired()) return;
     if (feed.entries.size() >= options_.max_entries) {
       if (!dropped_entries_) {
-        feed.bozo_message = absl::StrCat("more than ", options_.max_entries,
-                                         " entries; the rest were dropped");
+        feed.bozo_message =
+            absl::StrCat("more than ", options_.max_entries, " entries; the rest were dropped");
       }
       dropped_entries_ = true;
       return;
@@ -582,10 +584,9 @@ class XmlFeedReader {
         }
       } else if (IsIn(c, kMedia, "category")) {
         std::string scheme = Attr(c, "scheme");
-        e.categories.push_back({PlainText(c),
-                                scheme.empty() ? "http://search.yahoo.com/mrss/category_schema"
-                                               : scheme,
-                                Attr(c, "label")});
+        e.categories.push_back(
+            {PlainText(c), scheme.empty() ? "http://search.yahoo.com/mrss/category_schema" : scheme,
+             Attr(c, "label")});
       } else if (IsIn(c, kMedia, "title") && e.title.empty()) {
         e.title = PlainText(c);
       } else if ((IsCore(c, "language") || IsIn(c, kDc, "language")) && e.language.empty()) {
@@ -596,7 +597,8 @@ class XmlFeedReader {
     if (e.id.empty()) e.id = Resolve(item, AttrNs(item, "about", kRdf));
     if (e.link.empty() && guid_is_link) e.link = guid;
     if (!e.link.empty()) e.links.insert(e.links.begin(), {e.link, "alternate", ""});
-    for (const FeedEnclosure& enc : e.enclosures) e.links.push_back({enc.url, "enclosure", enc.type});
+    for (const FeedEnclosure& enc : e.enclosures)
+      e.links.push_back({enc.url, "enclosure", enc.type});
     if (e.language.empty()) e.language = Lang(item);
   }
 
@@ -695,7 +697,8 @@ class XmlFeedReader {
       }
     }
     // An entry without a link whose id is a web address: that address is its link.
-    if (e.link.empty() && (absl::StartsWith(e.id, "http://") || absl::StartsWith(e.id, "https://"))) {
+    if (e.link.empty() &&
+        (absl::StartsWith(e.id, "http://") || absl::StartsWith(e.id, "https://"))) {
       e.link = e.id;
     }
   }
@@ -709,7 +712,8 @@ class XmlFeedReader {
   bool text_cut_ = false;
   bool timed_out_ = false;
   bool link_is_html_ = false;
-  std::string rss_ns_;  // the namespace of <rss> or <feed>, if it has one  // for the link ReadAtomLink is filling now
+  std::string rss_ns_;  // the namespace of <rss> or <feed>, if it has one  // for the link
+                        // ReadAtomLink is filling now
 };
 
 // ---------- JSON Feed ----------
@@ -740,8 +744,10 @@ JsonShape ScanJson(absl::string_view s, int depth_limit) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -810,8 +816,8 @@ absl::StatusOr<ParsedFeed> ParseJsonFeed(absl::string_view document,
     if (absl::Now() >= options.deadline) return DeadlineError();
     if (!item.is_object()) continue;
     if (feed.entries.size() >= options.max_entries) {
-      feed.bozo_message = absl::StrCat("more than ", options.max_entries,
-                                       " entries; the rest were dropped");
+      feed.bozo_message =
+          absl::StrCat("more than ", options.max_entries, " entries; the rest were dropped");
       break;
     }
     FeedEntry& e = feed.entries.emplace_back();
@@ -934,9 +940,9 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
   if (!ctxt->wellFormed) {
     feed.bozo = true;
     const xmlError* err = &ctxt->lastError;
-    feed.bozo_message = absl::StrCat(
-        "line ", err->line, ": ",
-        err->message != nullptr ? CollapseWhitespace(err->message) : "ill-formed XML");
+    feed.bozo_message =
+        absl::StrCat("line ", err->line, ": ",
+                     err->message != nullptr ? CollapseWhitespace(err->message) : "ill-formed XML");
   }
   if (doc == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("not a feed: ", feed.bozo_message));
@@ -965,9 +971,10 @@ absl::StatusOr<ParsedFeed> ParseXmlFeed(absl::string_view document, const FeedPa
   for (FeedEntry& e : feed.entries) absl::StrReplaceAll({{"_", "-"}}, &e.language);
   if (feed.version.empty()) {
     const xmlNode* root = xmlDocGetRootElement(doc.get());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a feed: the root element is <", root != nullptr ? Str(root->name) : "(none)",
-        ">, not rss, rdf:RDF or feed", feed.bozo ? absl::StrCat(" (", feed.bozo_message, ")") : ""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a feed: the root element is <",
+                     root != nullptr ? Str(root->name) : "(none)", ">, not rss, rdf:RDF or feed",
+                     feed.bozo ? absl::StrCat(" (", feed.bozo_message, ")") : ""));
   }
   return feed;
 }
@@ -1069,8 +1076,8 @@ absl::StatusOr<std::optional<std::string>> MarkupToScan(absl::string_view docume
 
 absl::StatusOr<ParsedFeed> ParseFeed(absl::string_view document, const FeedParseOptions& options) {
   if (document.size() > options.max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("feed is ", document.size(),
-                                                   " bytes; the limit is ", options.max_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("feed is ", document.size(), " bytes; the limit is ", options.max_bytes));
   }
   FeedParseOptions bounded = options;
   const absl::Time now = absl::Now();

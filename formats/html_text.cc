@@ -168,9 +168,10 @@ bool IsDropped(const char* name) {
 
 bool IsBlock(const char* name) {
   static const auto* kBlocks = new absl::flat_hash_set<std::string>{
-      "p",  "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
-      "table", "blockquote", "pre", "hr", "section", "article", "header", "footer", "dd", "dt",
-      "dl", "figure", "figcaption", "address", "aside", "nav", "main"};
+      "p",          "div", "br",     "li",         "ul",      "ol",     "h1",     "h2",
+      "h3",         "h4",  "h5",     "h6",         "tr",      "td",     "th",     "table",
+      "blockquote", "pre", "hr",     "section",    "article", "header", "footer", "dd",
+      "dt",         "dl",  "figure", "figcaption", "address", "aside",  "nav",    "main"};
   return kBlocks->contains(name);
 }
 
@@ -249,9 +250,9 @@ namespace {
 
 // Windows-1252's characters for the C1 controls U+0080..U+009F, which text never means and
 // feeds produce by mislabelling Windows-1252 ("&#146;" for an apostrophe); "" = none.
-constexpr const char* kCp1252C1[32] = {
-    "€", "", "‚", "ƒ", "„", "…", "†", "‡", "ˆ", "‰", "Š", "‹", "Œ", "", "Ž", "",
-    "",  "‘", "’", "“", "”", "•", "–", "—", "˜", "™", "š", "›", "œ", "", "ž", "Ÿ"};
+constexpr const char* kCp1252C1[32] = {"€", "",  "‚", "ƒ", "„", "…", "†", "‡", "ˆ", "‰", "Š",
+                                       "‹", "Œ", "",  "Ž", "",  "",  "‘", "’", "“", "”", "•",
+                                       "–", "—", "˜", "™", "š", "›", "œ", "",  "ž", "Ÿ"};
 
 }  // namespace
 

@@ -25,7 +25,8 @@ const sa::extract::EventExtractor* extractor = nullptr;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const char* dir = std::getenv("SA_GAZETTEER_DIR");
-  auto loaded = sa::extract::Gazetteer::LoadFromDirectory(dir ? dir : SA_SOURCE_DIR "/data/gazetteer");
+  auto loaded =
+      sa::extract::Gazetteer::LoadFromDirectory(dir ? dir : SA_SOURCE_DIR "/data/gazetteer");
   if (!loaded.ok()) {
     std::fprintf(stderr, "fuzz_extractor: %s\n", loaded.status().ToString().c_str());
     std::abort();

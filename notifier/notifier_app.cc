@@ -62,11 +62,12 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   log::Info("notifier.streams_ended");      // and new ones are refused with it
   server->Shutdown(config.shutdown_grace);  // no new calls; in-flight unary calls finish
   log::Info("notifier.server_stopped");
-  consumer.Stop();                          // the entry in hand is stored and acked
-  delivery_worker.Stop();                   // attempts in flight finish and are settled
+  consumer.Stop();         // the entry in hand is stored and acked
+  delivery_worker.Stop();  // attempts in flight finish and are settled
   ConsumerStats stats = consumer.stats();
   DeliveryStats delivered = delivery_worker.stats();
-  log::Info("notifier.stopped", {{"events", stats.events}, {"alerts", stats.alerts},
+  log::Info("notifier.stopped", {{"events", stats.events},
+                                 {"alerts", stats.alerts},
                                  {"duplicates", stats.duplicates},
                                  {"webhooks_delivered", delivered.delivered},
                                  {"webhooks_dead_lettered", delivered.dead_lettered}});

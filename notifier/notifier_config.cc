@@ -20,7 +20,8 @@ ABSL_FLAG(int64_t, alerts_per_subscription, 1000,
           "alerts kept per subscription for resuming streams (env ALERTS_PER_SUBSCRIPTION)");
 ABSL_FLAG(absl::Duration, claim_min_idle, absl::Seconds(60),
           "claim events another consumer left unacked this long (env CLAIM_MIN_IDLE)");
-ABSL_FLAG(int32_t, stream_workers, 4, "threads reading alerts for live streams (env STREAM_WORKERS)");
+ABSL_FLAG(int32_t, stream_workers, 4,
+          "threads reading alerts for live streams (env STREAM_WORKERS)");
 ABSL_FLAG(int32_t, delivery_workers, 4,
           "threads sending webhook deliveries; 0: this replica only matches and queues "
           "(env DELIVERY_WORKERS)");
@@ -46,7 +47,8 @@ ABSL_FLAG(std::string, slack_signing_secret, "",
           "enables POST /slack/commands; requests are verified with it (env SLACK_SIGNING_SECRET)");
 ABSL_FLAG(std::string, slack_bot_token, "",
           "xoxb- token that posts alerts of Slack-created subscriptions (env SLACK_BOT_TOKEN)");
-ABSL_FLAG(std::string, slack_api_url, "https://slack.com/api", "Slack Web API base (env SLACK_API_URL)");
+ABSL_FLAG(std::string, slack_api_url, "https://slack.com/api",
+          "Slack Web API base (env SLACK_API_URL)");
 ABSL_FLAG(std::string, telegram_bot_token, "",
           "bot token that answers and posts alerts of Telegram-created subscriptions "
           "(env TELEGRAM_BOT_TOKEN)");
@@ -228,7 +230,8 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   SA_RETURN_IF_ERROR(ApplyConsumerFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyDeliveryFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyChatOpsFlags(config.chatops));
-  if (absl::GetFlag(FLAGS_testing_kill_before_ack)) log::Warning("notifier.testing_kill_before_ack");
+  if (absl::GetFlag(FLAGS_testing_kill_before_ack))
+    log::Warning("notifier.testing_kill_before_ack");
   return config;
 }
 

@@ -48,9 +48,11 @@ absl::StatusOr<std::unique_ptr<HttpSink>> HttpSink::Start() {
   sink->server_->Put(".*", handler);
   sink->server_->Get(".*", handler);  // feeds
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
-  if (sink->port_ <= 0) return absl::UnavailableError("the HTTP sink could not bind a loopback port");
+  if (sink->port_ <= 0)
+    return absl::UnavailableError("the HTTP sink could not bind a loopback port");
   sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
-  for (int i = 0; i < 500 && !sink->server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  for (int i = 0; i < 500 && !sink->server_->is_running(); ++i)
+    absl::SleepFor(absl::Milliseconds(2));
   return sink;
 }
 
@@ -84,7 +86,8 @@ size_t HttpSink::CountLocked(const std::string& path) const {
   return count;
 }
 
-bool HttpSink::WaitForRequests(const std::string& path, size_t count, absl::Duration timeout) const {
+bool HttpSink::WaitForRequests(const std::string& path, size_t count,
+                               absl::Duration timeout) const {
   auto arrived = [&] {
     mu_.AssertHeld();
     return CountLocked(path) >= count;

@@ -27,7 +27,8 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   if (!stdout_path.empty()) {
     posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);

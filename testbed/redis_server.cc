@@ -13,24 +13,25 @@
 
 namespace sa::testbed {
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(std::vector<std::string> extra_args) {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
+    std::vector<std::string> extra_args) {
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->extra_args_ = std::move(extra_args);
   return StartWith(std::move(server));
 }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(const std::string& master_name,
-                                                                        int master_port, int quorum) {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartSentinel(
+    const std::string& master_name, int master_port, int quorum) {
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->sentinel_config_ = absl::StrCat(
       "sentinel monitor ", master_name, " 127.0.0.1 ", master_port, " ", quorum, "\n",
-      "sentinel down-after-milliseconds ", master_name, " 1000\n",
-      "sentinel failover-timeout ", master_name, " 5000\n",
-      "sentinel parallel-syncs ", master_name, " 1\n");
+      "sentinel down-after-milliseconds ", master_name, " 1000\n", "sentinel failover-timeout ",
+      master_name, " 5000\n", "sentinel parallel-syncs ", master_name, " 1\n");
   return StartWith(std::move(server));
 }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartWith(std::unique_ptr<RedisServer> server) {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::StartWith(
+    std::unique_ptr<RedisServer> server) {
   char tmpl[] = "/tmp/sa-redis-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   server->dir_ = tmpl;
@@ -57,7 +58,8 @@ absl::Status RedisServer::Launch() {
   args.insert(args.end(), {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--logfile",
                            dir_ + "/redis.log"});
   if (sentinel_config_.empty()) {
-    args.insert(args.end(), {"--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"});
+    args.insert(args.end(),
+                {"--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"});
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   // Not our stdout/stderr: if a test crashes, an orphaned redis-server must not hold ctest's

@@ -19,11 +19,12 @@ class RedisServer {
   // (everysec), retrying on port clashes (5 ports). `extra_args` are appended, so they win
   // (e.g. {"--appendonly", "no"}, or {"--replicaof", "127.0.0.1", "6379"}). Unavailable or
   // DeadlineExceeded when it does not answer as our own process within 10 s.
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(std::vector<std::string> extra_args = {});
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
+      std::vector<std::string> extra_args = {});
   // Starts redis-server in sentinel mode, monitoring `master_name` at 127.0.0.1:master_port
   // with `quorum`, a 1 s down-after and a 5 s failover timeout.
   static absl::StatusOr<std::unique_ptr<RedisServer>> StartSentinel(const std::string& master_name,
-                                                                     int master_port, int quorum);
+                                                                    int master_port, int quorum);
   ~RedisServer();
 
   int port() const { return port_; }
@@ -40,7 +41,8 @@ class RedisServer {
 
  private:
   RedisServer() = default;
-  static absl::StatusOr<std::unique_ptr<RedisServer>> StartWith(std::unique_ptr<RedisServer> server);
+  static absl::StatusOr<std::unique_ptr<RedisServer>> StartWith(
+      std::unique_ptr<RedisServer> server);
   absl::Status Launch();
 
   std::vector<std::string> extra_args_;

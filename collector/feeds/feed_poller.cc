@@ -11,11 +11,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/status_macros.h"
 #include "formats/feed_articles.h"
 #include "formats/feed_dates.h"
 #include "formats/feed_parser.h"
-#include "common/log/log.h"
-#include "common/status_macros.h"
 
 namespace sa::feeds {
 namespace {
@@ -41,7 +41,8 @@ std::string HeaderParam(absl::string_view header, absl::string_view name) {
 std::optional<absl::Duration> RetryAfter(const std::string& value, absl::Time now) {
   int64_t seconds = 0;
   if (absl::SimpleAtoi(value, &seconds) && seconds >= 0) return absl::Seconds(seconds);
-  if (std::optional<absl::Time> at = ParseFeedDate(value)) return std::max(absl::ZeroDuration(), *at - now);
+  if (std::optional<absl::Time> at = ParseFeedDate(value))
+    return std::max(absl::ZeroDuration(), *at - now);
   return std::nullopt;
 }
 
@@ -66,7 +67,8 @@ std::string UrlHost(const std::string& url) {
   size_t end = url.find_first_of("/?#", start);
   std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-  if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+  if (size_t colon = host.rfind(':');
+      colon != std::string::npos && host.find(']', colon) == std::string::npos) {
     host = host.substr(0, colon);
   }
   return absl::AsciiStrToLower(host);
@@ -78,13 +80,14 @@ FeedPoller::FeedPoller(FeedStore& store, collector::Ingester& ingester, FeedPoll
       ingester_(ingester),
       options_(std::move(options)),
       clock_(clock),
-      http_(http::HttpClientOptions{.connect_timeout = std::min(absl::Seconds(10), options_.fetch_timeout),
-                                    .total_timeout = options_.fetch_timeout,
-                                    .max_response_bytes = options_.max_feed_bytes,
-                                    .oversized_body_is_error = true,
-                                    .max_redirects = 5,
-                                    .allow_private_addresses = options_.allow_private_networks,
-                                    .user_agent = "summit-alerts-collector/1 (feed poller)"}) {}
+      http_(http::HttpClientOptions{
+          .connect_timeout = std::min(absl::Seconds(10), options_.fetch_timeout),
+          .total_timeout = options_.fetch_timeout,
+          .max_response_bytes = options_.max_feed_bytes,
+          .oversized_body_is_error = true,
+          .max_redirects = 5,
+          .allow_private_addresses = options_.allow_private_networks,
+          .user_agent = "summit-alerts-collector/1 (feed poller)"}) {}
 
 FeedPoller::~FeedPoller() { Stop(); }
 
@@ -129,7 +132,8 @@ void FeedPoller::ScheduleDue() {
     }
     const std::string host = UrlHost(feed.url());
     if (!ClaimHost(host)) continue;
-    auto leased = store_.AcquireLease(feed.id(), options_.holder, options_.fetch_timeout * 2 + absl::Seconds(30));
+    auto leased = store_.AcquireLease(feed.id(), options_.holder,
+                                      options_.fetch_timeout * 2 + absl::Seconds(30));
     if (!leased.ok() || !*leased) {
       ReleaseHost(host);
       continue;
@@ -144,8 +148,8 @@ void FeedPoller::ScheduleDue() {
       if (fresh.ok() && fresh->next_fetch <= clock_.Now()) {
         auto result = PollLeased(feed);
         if (!result.ok()) {
-          log::Warning("feed.poll_failed", {{"feed", feed.id()}, {"url", feed.url()},
-                                            {"error", result.status()}});
+          log::Warning("feed.poll_failed",
+                       {{"feed", feed.id()}, {"url", feed.url()}, {"error", result.status()}});
         }
       }
       (void)store_.ReleaseLease(feed.id(), options_.holder);
@@ -172,10 +176,12 @@ void FeedPoller::ReleaseHost(const std::string& host) {
 }
 
 absl::StatusOr<PollResult> FeedPoller::PollNow(const v1::Feed& feed) {
-  SA_ASSIGN_OR_RETURN(bool leased, store_.AcquireLease(feed.id(), options_.holder,
-                                                       options_.fetch_timeout * 2 + absl::Seconds(30)));
+  SA_ASSIGN_OR_RETURN(bool leased,
+                      store_.AcquireLease(feed.id(), options_.holder,
+                                          options_.fetch_timeout * 2 + absl::Seconds(30)));
   if (!leased) {
-    return absl::FailedPreconditionError(absl::StrCat("feed ", feed.id(), " is being polled by another collector"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("feed ", feed.id(), " is being polled by another collector"));
   }
   absl::StatusOr<PollResult> result = PollLeased(feed);
   (void)store_.ReleaseLease(feed.id(), options_.holder);
@@ -211,10 +217,14 @@ absl::StatusOr<PollResult> FeedPoller::PollLeased(const v1::Feed& feed) {
     if (result.ok()) return saved;
   }
   if (result.ok()) {
-    log::Info("feed.polled", {{"feed", feed.id()}, {"url", feed.url()},
-                              {"http_status", result->http_status}, {"entries", result->entries},
-                              {"new", result->new_items}, {"published", result->published},
-                              {"duplicates", result->duplicates}, {"rejected", result->rejected}});
+    log::Info("feed.polled", {{"feed", feed.id()},
+                              {"url", feed.url()},
+                              {"http_status", result->http_status},
+                              {"entries", result->entries},
+                              {"new", result->new_items},
+                              {"published", result->published},
+                              {"duplicates", result->duplicates},
+                              {"rejected", result->rejected}});
   }
   return result;
 }
@@ -222,11 +232,12 @@ absl::StatusOr<PollResult> FeedPoller::PollLeased(const v1::Feed& feed) {
 absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedState& state,
                                              PollRecord& record) {
   http::HttpRequest request{.method = "GET", .url = feed.url()};
-  request.headers.emplace_back(
-      "Accept", "application/rss+xml, application/atom+xml, application/feed+json, "
-                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+  request.headers.emplace_back("Accept",
+                               "application/rss+xml, application/atom+xml, application/feed+json, "
+                               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
   if (!state.etag.empty()) request.headers.emplace_back("If-None-Match", state.etag);
-  if (!state.last_modified.empty()) request.headers.emplace_back("If-Modified-Since", state.last_modified);
+  if (!state.last_modified.empty())
+    request.headers.emplace_back("If-Modified-Since", state.last_modified);
 
   const absl::Time started = absl::Now();  // real time: --feed_timeout bounds fetch and parse
   absl::StatusOr<http::HttpResponse> response = http_.Send(request);
@@ -239,18 +250,21 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
     if (auto wait = RetryAfter(response->Header("retry-after"), now)) {
       record.next_fetch = now + std::clamp(*wait, options_.min_interval, options_.max_interval);
     }
-    return absl::UnavailableError(absl::StrCat("HTTP ", response->status, " from ", UrlHost(feed.url())));
+    return absl::UnavailableError(
+        absl::StrCat("HTTP ", response->status, " from ", UrlHost(feed.url())));
   }
   if (response->status == 304) {
     result.not_modified = true;
   } else if (response->status != 200) {
-    return absl::UnavailableError(absl::StrCat("HTTP ", response->status, " from ", UrlHost(feed.url())));
+    return absl::UnavailableError(
+        absl::StrCat("HTTP ", response->status, " from ", UrlHost(feed.url())));
   }
 
   // The next regular fetch: the interval, or later if the feed asks (ttl, max-age).
   absl::Duration wait = Interval(feed);
   int64_t max_age = 0;
-  if (absl::SimpleAtoi(HeaderParam(response->Header("cache-control"), "max-age"), &max_age) && max_age > 0) {
+  if (absl::SimpleAtoi(HeaderParam(response->Header("cache-control"), "max-age"), &max_age) &&
+      max_age > 0) {
     wait = std::max(wait, absl::Seconds(max_age));
   }
   if (result.not_modified) {
@@ -265,8 +279,8 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
   parse.deadline = started + options_.fetch_timeout;
   SA_ASSIGN_OR_RETURN(ParsedFeed parsed, ParseFeed(response->body, parse));
   if (parsed.bozo) {
-    log::Warning("feed.ill_formed", {{"feed", feed.id()}, {"url", feed.url()},
-                                     {"problem", parsed.bozo_message}});
+    log::Warning("feed.ill_formed",
+                 {{"feed", feed.id()}, {"url", feed.url()}, {"problem", parsed.bozo_message}});
   }
   if (parsed.ttl_minutes > 0) wait = std::max(wait, absl::Minutes(parsed.ttl_minutes));
   record.next_fetch = now + std::min(wait, options_.max_interval);
@@ -274,7 +288,8 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
 
   // Oldest first (feeds list the newest first), so the stream is in publication order.
   std::vector<const FeedEntry*> entries;
-  for (auto it = parsed.entries.rbegin(); it != parsed.entries.rend(); ++it) entries.push_back(&*it);
+  for (auto it = parsed.entries.rbegin(); it != parsed.entries.rend(); ++it)
+    entries.push_back(&*it);
   std::vector<std::string> keys;
   for (const FeedEntry* e : entries) keys.push_back(EntryKey(*e));
   SA_ASSIGN_OR_RETURN(std::vector<bool> seen, store_.Seen(feed.id(), keys));
@@ -285,14 +300,15 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
     if (std::find(keys.begin(), keys.begin() + i, keys[i]) != keys.begin() + i) continue;
     ++result.new_items;
     std::optional<v1::Article> article = ArticleFromEntry(parsed, *entries[i], feed.name());
-    absl::Status status = article ? absl::OkStatus()
-                                  : absl::InvalidArgumentError("the entry has no title or text");
+    absl::Status status =
+        article ? absl::OkStatus() : absl::InvalidArgumentError("the entry has no title or text");
     absl::StatusOr<v1::IngestResponse> ingested =
         status.ok() ? ingester_.Ingest(*article) : absl::StatusOr<v1::IngestResponse>(status);
     if (!ingested.ok() && ingested.status().code() != absl::StatusCode::kInvalidArgument) {
       // Redis trouble: stop; what is not marked seen is read again next time.
-      return absl::Status(ingested.status().code(),
-                          absl::StrCat("entry ", keys[i], " not published: ", ingested.status().message()));
+      return absl::Status(
+          ingested.status().code(),
+          absl::StrCat("entry ", keys[i], " not published: ", ingested.status().message()));
     }
     if (!ingested.ok()) {
       // Failed for good (bad article, extraction failure): marked seen below with its reason,
@@ -301,8 +317,8 @@ absl::StatusOr<PollResult> FeedPoller::Fetch(const v1::Feed& feed, const FeedSta
       ++record.new_items_rejected;
       record.rejected_entry = Truncated(keys[i], 512);
       record.rejected_error = Truncated(ingested.status().message(), 512);
-      log::Warning("feed.entry_rejected", {{"feed", feed.id()}, {"entry", keys[i]},
-                                           {"error", ingested.status()}});
+      log::Warning("feed.entry_rejected",
+                   {{"feed", feed.id()}, {"entry", keys[i]}, {"error", ingested.status()}});
     } else if (ingested->duplicate()) {
       ++result.duplicates;
     } else {

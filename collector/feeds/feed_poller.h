@@ -6,9 +6,9 @@
 // timeout and a size limit. An entry is marked seen only after its event is in the stream (or
 // was already, as a duplicate), or when it failed for good (no valid article, extraction
 // failed: counted in items_rejected, the last one with its reason in the feed's status, never
-// retried); only Redis trouble leaves an entry unseen. The validators are saved only when every entry was handled, so
-// a crash or a Redis outage mid-poll loses nothing: the next poll reads the feed again and the
-// collector's dedupe absorbs what was published before.
+// retried); only Redis trouble leaves an entry unseen. The validators are saved only when every
+// entry was handled, so a crash or a Redis outage mid-poll loses nothing: the next poll reads the
+// feed again and the collector's dedupe absorbs what was published before.
 //
 // Scheduling: the next fetch is `interval` later (the feed's own, else the default, never below
 // `min_interval`), later still if the feed's <ttl> or Cache-Control max-age say so; after a

@@ -6,10 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "extract/article_validator.h"
-#include "extract/event_time.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "extract/article_validator.h"
+#include "extract/event_time.h"
 
 namespace sa::feeds {
 namespace {
@@ -78,7 +78,8 @@ absl::StatusOr<v1::Feed> FeedStore::Add(const v1::AddFeedRequest& request, absl:
   SA_RETURN_IF_ERROR(
       redis_.Command({"HSET", prefix_ + "feeds", feed.id(), feed.SerializeAsString()}).status());
   // A new feed is due at once; an updated one keeps its schedule.
-  SA_RETURN_IF_ERROR(redis_.Command({"ZADD", prefix_ + "feeds:schedule", "NX", "0", feed.id()}).status());
+  SA_RETURN_IF_ERROR(
+      redis_.Command({"ZADD", prefix_ + "feeds:schedule", "NX", "0", feed.id()}).status());
   return feed;
 }
 
@@ -118,7 +119,8 @@ absl::Status FeedStore::FillStatus(v1::Feed& feed) {
 absl::StatusOr<FeedPage> FeedStore::ListPage(const std::string& page_token, int page_size) {
   if (!page_token.empty()) {
     bool ok = absl::StartsWith(page_token, "feed_") && page_token.size() <= 64;
-    for (char c : page_token) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+    for (char c : page_token)
+      ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
     if (!ok) return absl::InvalidArgumentError("page_token is not a next_page_token of ListFeeds");
   }
   page_size = std::clamp(page_size, 1, kMaxPageSize);
@@ -157,8 +159,8 @@ absl::Status FeedStore::Remove(const std::string& id_or_url) {
 
 absl::StatusOr<std::vector<v1::Feed>> FeedStore::Due(absl::Time now, int limit) {
   SA_ASSIGN_OR_RETURN(auto ids, redis_.Command({"ZRANGEBYSCORE", prefix_ + "feeds:schedule", "-inf",
-                                                absl::StrCat(absl::ToUnixMillis(now)), "LIMIT",
-                                                "0", absl::StrCat(limit)}));
+                                                absl::StrCat(absl::ToUnixMillis(now)), "LIMIT", "0",
+                                                absl::StrCat(limit)}));
   std::vector<v1::Feed> feeds;
   if (ids.elements.empty()) return feeds;
   std::vector<std::string> hmget = {"HMGET", prefix_ + "feeds"};
@@ -182,48 +184,65 @@ absl::StatusOr<FeedState> FeedStore::State(const std::string& id) {
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
     const std::string& field = reply.elements[i].str;
     const std::string& value = reply.elements[i + 1].str;
-    if (field == "etag") state.etag = value;
-    else if (field == "last_modified") state.last_modified = value;
-    else if (field == "next_fetch_ms") state.next_fetch = FromMillis(value);
-    else if (field == "last_fetch_ms") state.last_fetch = FromMillis(value);
-    else if (field == "last_success_ms") state.last_success = FromMillis(value);
-    else if (field == "http_status") (void)absl::SimpleAtoi(value, &state.http_status);
-    else if (field == "error") state.error = value;
-    else if (field == "failures") (void)absl::SimpleAtoi(value, &state.consecutive_failures);
-    else if (field == "items_seen") (void)absl::SimpleAtoi(value, &state.items_seen);
-    else if (field == "items_published") (void)absl::SimpleAtoi(value, &state.items_published);
-    else if (field == "items_rejected") (void)absl::SimpleAtoi(value, &state.items_rejected);
-    else if (field == "last_rejected_entry") state.last_rejected_entry = value;
-    else if (field == "last_rejected_error") state.last_rejected_error = value;
-    else if (field == "last_rejected_ms") state.last_rejected_at = FromMillis(value);
+    if (field == "etag")
+      state.etag = value;
+    else if (field == "last_modified")
+      state.last_modified = value;
+    else if (field == "next_fetch_ms")
+      state.next_fetch = FromMillis(value);
+    else if (field == "last_fetch_ms")
+      state.last_fetch = FromMillis(value);
+    else if (field == "last_success_ms")
+      state.last_success = FromMillis(value);
+    else if (field == "http_status")
+      (void)absl::SimpleAtoi(value, &state.http_status);
+    else if (field == "error")
+      state.error = value;
+    else if (field == "failures")
+      (void)absl::SimpleAtoi(value, &state.consecutive_failures);
+    else if (field == "items_seen")
+      (void)absl::SimpleAtoi(value, &state.items_seen);
+    else if (field == "items_published")
+      (void)absl::SimpleAtoi(value, &state.items_published);
+    else if (field == "items_rejected")
+      (void)absl::SimpleAtoi(value, &state.items_rejected);
+    else if (field == "last_rejected_entry")
+      state.last_rejected_entry = value;
+    else if (field == "last_rejected_error")
+      state.last_rejected_error = value;
+    else if (field == "last_rejected_ms")
+      state.last_rejected_at = FromMillis(value);
   }
   return state;
 }
 
 absl::Status FeedStore::RecordPoll(const std::string& id, const PollRecord& r) {
   const std::string key = Key(id, "state");
-  std::vector<std::string> hset = {"HSET", key,
+  std::vector<std::string> hset = {"HSET",          key,
                                    "last_fetch_ms", absl::StrCat(Millis(r.fetched_at)),
                                    "next_fetch_ms", absl::StrCat(Millis(r.next_fetch)),
-                                   "http_status", absl::StrCat(r.http_status),
-                                   "error", r.error};
+                                   "http_status",   absl::StrCat(r.http_status),
+                                   "error",         r.error};
   if (r.error.empty()) {
-    hset.insert(hset.end(), {"last_success_ms", absl::StrCat(Millis(r.fetched_at)), "failures", "0"});
+    hset.insert(hset.end(),
+                {"last_success_ms", absl::StrCat(Millis(r.fetched_at)), "failures", "0"});
   }
   if (r.update_validators) {
     hset.insert(hset.end(), {"etag", r.etag, "last_modified", r.last_modified});
   }
   if (!r.rejected_entry.empty()) {
-    hset.insert(hset.end(), {"last_rejected_entry", r.rejected_entry, "last_rejected_error",
-                             r.rejected_error, "last_rejected_ms",
-                             absl::StrCat(Millis(r.fetched_at))});
+    hset.insert(hset.end(),
+                {"last_rejected_entry", r.rejected_entry, "last_rejected_error", r.rejected_error,
+                 "last_rejected_ms", absl::StrCat(Millis(r.fetched_at))});
   }
   SA_RETURN_IF_ERROR(redis_.Command(hset).status());
   // XX: a feed removed while it was being polled stays removed.
-  SA_RETURN_IF_ERROR(redis_.Command({"ZADD", prefix_ + "feeds:schedule", "XX",
-                                     absl::StrCat(Millis(r.next_fetch)), id})
+  SA_RETURN_IF_ERROR(redis_
+                         .Command({"ZADD", prefix_ + "feeds:schedule", "XX",
+                                   absl::StrCat(Millis(r.next_fetch)), id})
                          .status());
-  if (!r.error.empty()) SA_RETURN_IF_ERROR(redis_.Command({"HINCRBY", key, "failures", "1"}).status());
+  if (!r.error.empty())
+    SA_RETURN_IF_ERROR(redis_.Command({"HINCRBY", key, "failures", "1"}).status());
   for (const auto& [field, n] : {std::pair<const char*, uint64_t>{"items_seen", r.new_items_seen},
                                  {"items_published", r.new_items_published},
                                  {"items_rejected", r.new_items_rejected}}) {
@@ -235,7 +254,7 @@ absl::Status FeedStore::RecordPoll(const std::string& id, const PollRecord& r) {
 }
 
 absl::StatusOr<std::vector<bool>> FeedStore::Seen(const std::string& id,
-                                                 const std::vector<std::string>& entry_keys) {
+                                                  const std::vector<std::string>& entry_keys) {
   std::vector<bool> seen(entry_keys.size(), false);
   if (entry_keys.empty()) return seen;
   std::vector<std::string> args = {"ZMSCORE", Key(id, "seen")};
@@ -257,9 +276,10 @@ absl::Status FeedStore::MarkSeen(const std::string& id, const std::string& entry
 
 absl::StatusOr<bool> FeedStore::AcquireLease(const std::string& id, const std::string& holder,
                                              absl::Duration ttl) {
-  SA_ASSIGN_OR_RETURN(auto reply,
-                      redis_.Command({"SET", Key(id, "lease"), holder, "NX", "PX",
-                                      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))}));
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      redis_.Command({"SET", Key(id, "lease"), holder, "NX", "PX",
+                      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))}));
   return !reply.is_nil();
 }
 

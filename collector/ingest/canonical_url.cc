@@ -35,7 +35,8 @@ std::string CanonicalUrl(absl::string_view url) {
   size_t path_at = rest.find_first_of("/?");
   absl::string_view authority = rest.substr(0, path_at);
   absl::string_view path_and_query = path_at == absl::string_view::npos ? "" : rest.substr(path_at);
-  if (size_t at = authority.rfind('@'); at != absl::string_view::npos) authority = authority.substr(at + 1);
+  if (size_t at = authority.rfind('@'); at != absl::string_view::npos)
+    authority = authority.substr(at + 1);
   std::string host = absl::AsciiStrToLower(authority);
   if (host.empty()) return "";
   if ((scheme == "http" && absl::EndsWith(host, ":80")) ||
@@ -47,7 +48,8 @@ std::string CanonicalUrl(absl::string_view url) {
   if (path.empty()) path = "/";
   std::vector<std::string> params;
   if (q != absl::string_view::npos) {
-    for (absl::string_view p : absl::StrSplit(path_and_query.substr(q + 1), '&', absl::SkipEmpty())) {
+    for (absl::string_view p :
+         absl::StrSplit(path_and_query.substr(q + 1), '&', absl::SkipEmpty())) {
       if (!IsTrackingParameter(p.substr(0, p.find('=')))) params.emplace_back(p);
     }
   }

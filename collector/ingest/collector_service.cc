@@ -16,9 +16,9 @@ grpc::ServerUnaryReactor* CollectorService::Ingest(grpc::CallbackServerContext* 
   });
 }
 
-grpc::ServerUnaryReactor* CollectorService::AddFeed(grpc::CallbackServerContext* context,
-                                                    const summit_alerts::v1::AddFeedRequest* request,
-                                                    summit_alerts::v1::Feed* response) {
+grpc::ServerUnaryReactor* CollectorService::AddFeed(
+    grpc::CallbackServerContext* context, const summit_alerts::v1::AddFeedRequest* request,
+    summit_alerts::v1::Feed* response) {
   return unary_.Serve(context, "AddFeed", [this, context, request, response] {
     return DoAddFeed(*request, response, context->peer());
   });
@@ -34,9 +34,8 @@ grpc::ServerUnaryReactor* CollectorService::ListFeeds(
 grpc::ServerUnaryReactor* CollectorService::RemoveFeed(
     grpc::CallbackServerContext* context, const summit_alerts::v1::RemoveFeedRequest* request,
     summit_alerts::v1::RemoveFeedResponse*) {
-  return unary_.Serve(context, "RemoveFeed", [this, context, request] {
-    return DoRemoveFeed(*request, context->peer());
-  });
+  return unary_.Serve(context, "RemoveFeed",
+                      [this, context, request] { return DoRemoveFeed(*request, context->peer()); });
 }
 
 grpc::Status CollectorService::DoIngest(const IngestRequest& request,
@@ -78,10 +77,11 @@ grpc::Status CollectorService::IngestStream(grpc::ServerContext* context,
       }
       // Redis trouble: stop here. Ingest is idempotent, so the client can resend everything.
       log::Error("ingest_stream.aborted", {{"index", index}, {"error", result.status()}});
-      return grpc::Status(static_cast<grpc::StatusCode>(result.status().code()),
-                          absl::StrCat("item ", index, ": ", result.status().message(), " (",
-                                       summary->published(), " published before; resending is "
-                                       "safe, duplicates are recognised)"));
+      return grpc::Status(
+          static_cast<grpc::StatusCode>(result.status().code()),
+          absl::StrCat("item ", index, ": ", result.status().message(), " (", summary->published(),
+                       " published before; resending is "
+                       "safe, duplicates are recognised)"));
     }
     item->set_event_id(result->event_id());
     item->set_duplicate(result->duplicate());
@@ -114,8 +114,9 @@ grpc::Status CollectorService::DoListFeeds(const summit_alerts::v1::ListFeedsReq
   if (feeds_ == nullptr) return kNoFeeds;
   constexpr uint32_t kDefaultPageSize = 100;
   const uint32_t size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  auto page = feeds_->ListPage(request.page_token(),
-                               static_cast<int>(std::min<uint32_t>(size, feeds::FeedStore::kMaxPageSize)));
+  auto page =
+      feeds_->ListPage(request.page_token(),
+                       static_cast<int>(std::min<uint32_t>(size, feeds::FeedStore::kMaxPageSize)));
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& feed : page->feeds) *response->add_feeds() = std::move(feed);
   response->set_next_page_token(page->next_page_token);

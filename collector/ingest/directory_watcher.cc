@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "formats/article_files.h"
 #include "common/log/log.h"
+#include "formats/article_files.h"
 
 namespace sa::collector {
 namespace fs = std::filesystem;
@@ -21,7 +21,8 @@ absl::Time ModifiedAt(const fs::path& path, std::error_code& ec) {
   if (ec) return absl::InfinitePast();
   auto since = written - fs::file_time_type::clock::now();
   // Real time, not a Clock: file times are the file system's wall clock.
-  return absl::Now() + absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(since));
+  return absl::Now() +
+         absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(since));
 }
 
 // Moves `file` into `folder`, adding a suffix if a file of that name is already there.
@@ -44,7 +45,8 @@ absl::Status DirectoryWatcher::Start() {
   std::error_code ec;
   const fs::path dir(options_.directory);
   if (!fs::is_directory(dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat("--watch_dir ", options_.directory, " is not a directory"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--watch_dir ", options_.directory, " is not a directory"));
   }
   for (const char* sub : {"done", "failed"}) {
     fs::create_directories(dir / sub, ec);
@@ -74,9 +76,12 @@ void DirectoryWatcher::Loop() {
     }
     ScanResult r = ScanOnce();
     if (r.files_done + r.files_failed + r.files_retry > 0) {
-      log::Info("watch_dir.scanned", {{"done", r.files_done}, {"failed", r.files_failed},
-                                      {"retry", r.files_retry}, {"published", r.published},
-                                      {"duplicates", r.duplicates}, {"rejected", r.rejected}});
+      log::Info("watch_dir.scanned", {{"done", r.files_done},
+                                      {"failed", r.files_failed},
+                                      {"retry", r.files_retry},
+                                      {"published", r.published},
+                                      {"duplicates", r.duplicates},
+                                      {"rejected", r.rejected}});
     }
   }
 }
@@ -96,20 +101,23 @@ ScanResult DirectoryWatcher::ScanOnce() {
     if (absl::Now() - ModifiedAt(path, ec) < options_.settle_time) continue;  // still being written
     files.push_back(path);
   }
-  if (ec) log::Warning("watch_dir.unreadable", {{"dir", options_.directory}, {"error", ec.message()}});
+  if (ec)
+    log::Warning("watch_dir.unreadable", {{"dir", options_.directory}, {"error", ec.message()}});
   std::sort(files.begin(), files.end());
 
   auto fail = [&](const fs::path& path, const std::string& reason) {
     std::ofstream(dir / "failed" / absl::StrCat(path.filename().string(), ".error")) << reason;
     MoveInto(path, dir / "failed", ec);
-    if (ec) log::Warning("watch_dir.move_failed", {{"file", path.string()}, {"error", ec.message()}});
+    if (ec)
+      log::Warning("watch_dir.move_failed", {{"file", path.string()}, {"error", ec.message()}});
     ++result.files_failed;
   };
   for (const fs::path& path : files) {
     auto articles = formats::LoadArticles(path.string());
     if (!articles.ok()) {
       fail(path, absl::StrCat(articles.status().message(), "\n"));
-      log::Warning("watch_dir.file_failed", {{"file", path.string()}, {"error", articles.status()}});
+      log::Warning("watch_dir.file_failed",
+                   {{"file", path.string()}, {"error", articles.status()}});
       continue;
     }
     bool retry = false;
@@ -122,10 +130,11 @@ ScanResult DirectoryWatcher::ScanOnce() {
         ++result.rejected;
         absl::StrAppend(&rejections, "article ", n + 1, " of ", articles->size(), ": ",
                         ingested.status().message(), "\n");
-        log::Warning("watch_dir.article_rejected", {{"file", path.string()}, {"article", n + 1},
-                                                    {"error", ingested.status()}});
+        log::Warning("watch_dir.article_rejected",
+                     {{"file", path.string()}, {"article", n + 1}, {"error", ingested.status()}});
       } else {
-        log::Warning("watch_dir.retry_later", {{"file", path.string()}, {"error", ingested.status()}});
+        log::Warning("watch_dir.retry_later",
+                     {{"file", path.string()}, {"error", ingested.status()}});
         retry = true;
         break;
       }
@@ -140,7 +149,8 @@ ScanResult DirectoryWatcher::ScanOnce() {
       continue;
     }
     MoveInto(path, dir / "done", ec);
-    if (ec) log::Warning("watch_dir.move_failed", {{"file", path.string()}, {"error", ec.message()}});
+    if (ec)
+      log::Warning("watch_dir.move_failed", {{"file", path.string()}, {"error", ec.message()}});
     ++result.files_done;
   }
   return result;

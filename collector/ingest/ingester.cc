@@ -5,9 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "collector/ingest/canonical_url.h"
 #include "common/log/log.h"
+#include "common/status_macros.h"
 #include "common/text/simhash.h"
 #include "common/text/tokenize.h"
-#include "common/status_macros.h"
 
 namespace sa::collector {
 namespace {
@@ -31,8 +31,8 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
   try {
     event = extractor_.Extract(article, clock_.Now());
   } catch (const std::exception& e) {
-    log::Error("ingest.extraction_failed", {{"error", e.what()}, {"source", article.source()},
-                                            {"url", article.url()}});
+    log::Error("ingest.extraction_failed",
+               {{"error", e.what()}, {"source", article.source()}, {"url", article.url()}});
     return absl::InvalidArgumentError(absl::StrCat("extraction failed: ", e.what()));
   }
   StoryKeys keys;
@@ -67,14 +67,16 @@ absl::StatusOr<summit_alerts::v1::IngestResponse> Ingester::Ingest(
       response.mutable_event()->clear_sources();
       for (auto& s : *sources) *response.mutable_event()->add_sources() = std::move(s);
     }
-    log::Info("ingest.duplicate",
-              {{"event_id", response.event_id()}, {"stream_id", published.stream_id},
-               {"reason", published.reason}, {"source", article.source()}});
+    log::Info("ingest.duplicate", {{"event_id", response.event_id()},
+                                   {"stream_id", published.stream_id},
+                                   {"reason", published.reason},
+                                   {"source", article.source()}});
   } else {
-    log::Info("ingest.published",
-              {{"event_id", response.event_id()}, {"stream_id", published.stream_id},
-               {"type", response.event().type()}, {"relevance", response.event().relevance()},
-               {"source", article.source()}});
+    log::Info("ingest.published", {{"event_id", response.event_id()},
+                                   {"stream_id", published.stream_id},
+                                   {"type", response.event().type()},
+                                   {"relevance", response.event().relevance()},
+                                   {"source", article.source()}});
   }
   return response;
 }

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "extract/event_extractor.h"
-#include "extract/article_validator.h"
 #include "collector/publish/event_publisher.h"
 #include "common/clock.h"
+#include "extract/article_validator.h"
+#include "extract/event_extractor.h"
 #include "summit_alerts/v1/collector.pb.h"
 
 namespace sa::collector {
@@ -14,8 +14,8 @@ namespace sa::collector {
 // Thread-safe; the references must outlive it.
 class Ingester {
  public:
-  Ingester(const extract::EventExtractor& extractor, EventPublisher& publisher, extract::ArticleLimits limits,
-           const Clock& clock = Clock::Real());
+  Ingester(const extract::EventExtractor& extractor, EventPublisher& publisher,
+           extract::ArticleLimits limits, const Clock& clock = Clock::Real());
 
   // OK once the event is in the stream (or was already: duplicate=true, with the first
   // event's id and content). InvalidArgument, with a message, for an article that fails for

@@ -68,8 +68,10 @@ if max_word > 0 then
   end
 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
-  ')lua", es::kEventId, "', ARGV[3], '", es::kType, "', ARGV[4], '", es::kTitle,
-                                                     "', ARGV[5], '", es::kEvent, R"lua(', ARGV[6])
+  ')lua",
+                                                      es::kEventId, "', ARGV[3], '", es::kType,
+                                                      "', ARGV[4], '", es::kTitle, "', ARGV[5], '",
+                                                      es::kEvent, R"lua(', ARGV[6])
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 note_source(ARGV[3], '')
 if ARGV[7] == '1' then redis.call('SET', KEYS[3], id .. ' ' .. ARGV[3], 'EX', ARGV[1]) end
@@ -104,7 +106,8 @@ absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::E
   const bool near = options_.near_duplicate_bits > 0 && keys.word_simhash != 0;
   std::vector<std::string> redis_keys = {
       absl::StrCat(p, "event:", event.id()), options_.stream,
-      absl::StrCat(p, "url:", keys.canonical_url.empty() ? "-" : Sha256Hex(keys.canonical_url, 16))};
+      absl::StrCat(p,
+                   "url:", keys.canonical_url.empty() ? "-" : Sha256Hex(keys.canonical_url, 16))};
   for (int band = 0; band < 4; ++band) {
     redis_keys.push_back(absl::StrCat(p, "nd:", band, ":", word.substr(band * 4, 4)));
   }
@@ -114,7 +117,8 @@ absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::E
       {std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_window))),
        std::to_string(options_.stream_max_len), event.id(), event.type(), event.title(), bytes,
        keys.canonical_url.empty() ? "0" : "1", word, Hex64(keys.shingle_simhash),
-       std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.near_duplicate_window))),
+       std::to_string(
+           std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.near_duplicate_window))),
        std::to_string(absl::ToUnixMillis(clock_.Now())),
        std::to_string(near ? std::min(options_.near_duplicate_bits, 3) : 0),
        std::to_string(options_.near_duplicate_shingle_bits), keys.source.SerializeAsString(),
@@ -134,13 +138,15 @@ absl::StatusOr<PublishResult> EventPublisher::Publish(const summit_alerts::v1::E
 
 absl::StatusOr<std::vector<summit_alerts::v1::EventSource>> EventPublisher::Sources(
     const std::string& event_id) {
-  auto reply = redis_.Command({"HVALS", absl::StrCat(options_.key_prefix, "event:", event_id, ":sources")});
+  auto reply =
+      redis_.Command({"HVALS", absl::StrCat(options_.key_prefix, "event:", event_id, ":sources")});
   if (!reply.ok()) return reply.status();
   std::vector<summit_alerts::v1::EventSource> sources;
   for (const auto& value : reply->elements) {
     size_t nl = value.str.find('\n');
     summit_alerts::v1::EventSource source;
-    if (value.is_string() && nl != std::string::npos && source.ParseFromString(value.str.substr(nl + 1))) {
+    if (value.is_string() && nl != std::string::npos &&
+        source.ParseFromString(value.str.substr(nl + 1))) {
       source.set_matched_by(value.str.substr(0, nl));
       sources.push_back(std::move(source));
     }

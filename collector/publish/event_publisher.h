@@ -15,8 +15,9 @@ namespace sa::collector {
 
 struct PublisherOptions {
   std::string stream = "events";
-  std::string key_prefix = "sa:";  // dedupe keys are <prefix>event:<event id>, <prefix>url:..., <prefix>nd:...
-  int64_t stream_max_len = 1000000;  // approximate MAXLEN trimming
+  std::string key_prefix =
+      "sa:";  // dedupe keys are <prefix>event:<event id>, <prefix>url:..., <prefix>nd:...
+  int64_t stream_max_len = 1000000;                    // approximate MAXLEN trimming
   absl::Duration dedupe_window = absl::Hours(7 * 24);  // same content or canonical URL
   // Near duplicates: a story whose word SimHash is within `near_duplicate_bits` of one published
   // in the last `near_duplicate_window`, and whose 3-word-shingle SimHash is within
@@ -42,7 +43,7 @@ struct PublishResult {
   std::string stream_id;  // of the new entry, or of the first one when duplicate
   bool duplicate = false;
   std::string first_event_id;  // the event this is a copy of (its own id when new)
-  std::string reason;          // for a duplicate: "same content", "same URL", "near duplicate (N bits)"
+  std::string reason;  // for a duplicate: "same content", "same URL", "near duplicate (N bits)"
 };
 
 // Thread-safe. The dedupe checks (event id, canonical URL, near-duplicate fingerprints) and the

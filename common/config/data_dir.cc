@@ -24,8 +24,8 @@ absl::StatusOr<std::string> FindDataDirectory(const std::string& configured,
   for (const std::string& dir : candidates) {
     if (fs::is_directory(dir, ec)) return dir;
   }
-  return absl::NotFoundError(
-      absl::StrCat("no ", subdir, " data directory found; tried ", absl::StrJoin(candidates, ", ")));
+  return absl::NotFoundError(absl::StrCat("no ", subdir, " data directory found; tried ",
+                                          absl::StrJoin(candidates, ", ")));
 }
 
 }  // namespace sa::config

@@ -1,6 +1,5 @@
 #include "common/config/env_flags.h"
 
-#include "absl/strings/string_view.h"
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,16 +8,15 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::config {
 
-std::string EnvNameForFlag(absl::string_view flag_name) {
-  return absl::AsciiStrToUpper(flag_name);
-}
+std::string EnvNameForFlag(absl::string_view flag_name) { return absl::AsciiStrToUpper(flag_name); }
 
 absl::Status ApplyEnvironmentToFlags(const std::vector<absl::string_view>& flag_names) {
   for (absl::string_view name : flag_names) {
@@ -31,9 +29,9 @@ absl::Status ApplyEnvironmentToFlags(const std::vector<absl::string_view>& flag_
     if (value == nullptr) continue;
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("environment variable ", env, "='", value, "' is not a valid value for --",
-                       name, ": ", error));
+      return absl::InvalidArgumentError(absl::StrCat("environment variable ", env, "='", value,
+                                                     "' is not a valid value for --", name, ": ",
+                                                     error));
     }
   }
   return absl::OkStatus();
@@ -74,8 +72,8 @@ absl::Status ValidateListenAddress(absl::string_view address) {
   }
   if (host.find(':') != absl::string_view::npos &&
       !(host.size() > 2 && host.front() == '[' && host.back() == ']')) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("address '", address, "': an IPv6 host must be in brackets, e.g. [::1]:50051"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "address '", address, "': an IPv6 host must be in brackets, e.g. [::1]:50051"));
   }
   return absl::OkStatus();
 }

@@ -1,12 +1,12 @@
 // Flags with environment-variable equivalents, for containers.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::config {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "common/config/env_flags.h"
 #include "absl/strings/str_cat.h"
+#include "common/config/env_flags.h"
 #include "common/grpc/service_settings.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
@@ -49,9 +49,9 @@ ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LO
 namespace sa::config {
 
 std::vector<absl::string_view> ServiceFlagNames() {
-  return {"grpc_addr",       "grpc_port_file",      "max_threads",        "rpc_workers",
-          "rpc_queue_limit", "redis_url",           "redis_wait_replicas", "redis_wait_timeout",
-          "key_prefix",      "stream",              "gazetteer_dir",      "shutdown_grace",
+  return {"grpc_addr",       "grpc_port_file", "max_threads",         "rpc_workers",
+          "rpc_queue_limit", "redis_url",      "redis_wait_replicas", "redis_wait_timeout",
+          "key_prefix",      "stream",         "gazetteer_dir",       "shutdown_grace",
           "log_level"};
 }
 

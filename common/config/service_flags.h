@@ -18,12 +18,12 @@
 namespace sa::config {
 
 struct ServiceConfig {
-  GrpcServerOptions server;     // --grpc_addr, --grpc_port_file, --max_threads, --rpc_*
-  redis::RedisEndpoint redis;   // --redis_url
-  redis::Durability durability;  // --redis_wait_replicas, --redis_wait_timeout
-  std::string key_prefix;       // --key_prefix
-  std::string stream;           // --stream
-  std::string gazetteer_dir;    // --gazetteer_dir; empty: config::FindDataDirectory's places
+  GrpcServerOptions server;       // --grpc_addr, --grpc_port_file, --max_threads, --rpc_*
+  redis::RedisEndpoint redis;     // --redis_url
+  redis::Durability durability;   // --redis_wait_replicas, --redis_wait_timeout
+  std::string key_prefix;         // --key_prefix
+  std::string stream;             // --stream
+  std::string gazetteer_dir;      // --gazetteer_dir; empty: config::FindDataDirectory's places
   absl::Duration shutdown_grace;  // --shutdown_grace
 };
 

@@ -16,7 +16,8 @@ absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSett
     return absl::Status(s.code(), absl::StrCat("--", flag, ": ", s.message()));
   };
   log::SetComponent(component);
-  if (absl::Status s = log::SetMinLevelByName(settings.log_level); !s.ok()) return named("log_level", s);
+  if (absl::Status s = log::SetMinLevelByName(settings.log_level); !s.ok())
+    return named("log_level", s);
   if (absl::Status s = config::ValidateListenAddress(settings.grpc_addr); !s.ok()) {
     return named("grpc_addr", s);
   }
@@ -25,7 +26,8 @@ absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSett
   server.port_file = settings.grpc_port_file;
   server.max_threads = settings.max_threads;
   if (settings.rpc_workers < 1) return absl::InvalidArgumentError("--rpc_workers must be >= 1");
-  if (settings.rpc_queue_limit < 1) return absl::InvalidArgumentError("--rpc_queue_limit must be >= 1");
+  if (settings.rpc_queue_limit < 1)
+    return absl::InvalidArgumentError("--rpc_queue_limit must be >= 1");
   server.unary.workers = settings.rpc_workers;
   server.unary.queue_limit = settings.rpc_queue_limit;
   auto endpoint = redis::ParseRedisUrl(settings.redis_url);
@@ -36,7 +38,8 @@ absl::Status ApplyServiceSettings(absl::string_view component, const ServiceSett
 
 absl::StatusOr<redis::Durability> RedisDurability(int replicas, absl::Duration timeout) {
   if (replicas < 0 || timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0");
+    return absl::InvalidArgumentError(
+        "--redis_wait_replicas must be >= 0 and --redis_wait_timeout > 0");
   }
   return redis::Durability{.replicas = replicas, .timeout = timeout};
 }

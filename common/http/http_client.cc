@@ -27,7 +27,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
   std::string& body = transfer->response.body;
-  size_t room = transfer->options->max_response_bytes - std::min(body.size(), transfer->options->max_response_bytes);
+  size_t room = transfer->options->max_response_bytes -
+                std::min(body.size(), transfer->options->max_response_bytes);
   if (bytes > room && transfer->options->oversized_body_is_error) {
     transfer->oversized = true;
     return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
@@ -53,9 +54,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 std::string NumericAddress(const curl_sockaddr* address) {
   char text[INET6_ADDRSTRLEN] = {0};
   if (address->family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr, text, sizeof(text));
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr, text,
+              sizeof(text));
   } else if (address->family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr, text, sizeof(text));
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr, text,
+              sizeof(text));
   }
   return text;
 }
@@ -152,8 +155,10 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, options_.max_redirects > 0 ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.total_timeout)));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.total_timeout)));
   curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
@@ -174,9 +179,9 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
   CURLcode code = curl_easy_perform(h);
   const std::string host = HostOf(request.url);
   if (transfer.blocked) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "refused to connect to ", host, " (", transfer.blocked_address,
-        "): loopback/private addresses are not allowed for outbound requests"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("refused to connect to ", host, " (", transfer.blocked_address,
+                     "): loopback/private addresses are not allowed for outbound requests"));
   }
   if (transfer.oversized) {
     return absl::ResourceExhaustedError(absl::StrCat("response from ", host, " is larger than ",
@@ -187,7 +192,8 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
                                                     absl::FormatDuration(options_.total_timeout)));
   }
   if (code != CURLE_OK) {
-    return absl::UnavailableError(absl::StrCat("request to ", host, " failed: ", curl_easy_strerror(code)));
+    return absl::UnavailableError(
+        absl::StrCat("request to ", host, " failed: ", curl_easy_strerror(code)));
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -39,8 +39,8 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;  // at most max_response_bytes
-  std::string effective_url;  // after redirects
+  std::string body;                                          // at most max_response_bytes
+  std::string effective_url;                                 // after redirects
 
   // The first header with this lower-case name, or "".
   std::string Header(const std::string& lower_name) const;

@@ -1,11 +1,11 @@
 #include "common/log/log.h"
 
-#include "absl/strings/string_view.h"
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -19,16 +19,20 @@ absl::Mutex g_mu;
 std::string* g_component ABSL_GUARDED_BY(g_mu) = new std::string("summit-alerts");
 
 void AppendJsonString(std::string& out, absl::string_view s) {
-  out += nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace);
+  out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -37,9 +41,15 @@ const char* LevelName(Level level) {
 
 void Value::AppendJson(std::string& out) const {
   switch (kind_) {
-    case kString: AppendJsonString(out, str_); break;
-    case kBool: out += int_ ? "true" : "false"; break;
-    case kInt: absl::StrAppend(&out, int_); break;
+    case kString:
+      AppendJsonString(out, str_);
+      break;
+    case kBool:
+      out += int_ ? "true" : "false";
+      break;
+    case kInt:
+      absl::StrAppend(&out, int_);
+      break;
     case kDouble:
       if (std::isfinite(double_)) {
         absl::StrAppend(&out, double_);
@@ -71,7 +81,8 @@ absl::Status SetMinLevelByName(absl::string_view name) {
 void Write(Level level, absl::string_view msg, Fields fields) {
   if (static_cast<int>(level) < g_min_level.load(std::memory_order_relaxed)) return;
   std::string line = "{\"ts\":";
-  AppendJsonString(line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
+  AppendJsonString(line,
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
   absl::StrAppend(&line, ",\"level\":\"", LevelName(level), "\",\"component\":");
   {
     absl::MutexLock lock(&g_mu);

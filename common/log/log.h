@@ -4,7 +4,6 @@
 // Thread-safe. Messages are short dotted names; details go into fields.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::log {
 

@@ -36,7 +36,8 @@ RedisReply Convert(const redisReply* reply) {
     case REDIS_REPLY_ARRAY:
       out.type = RedisReply::Type::kArray;
       out.elements.reserve(reply->elements);
-      for (size_t i = 0; i < reply->elements; ++i) out.elements.push_back(Convert(reply->element[i]));
+      for (size_t i = 0; i < reply->elements; ++i)
+        out.elements.push_back(Convert(reply->element[i]));
       break;
     default:
       out.type = RedisReply::Type::kNil;
@@ -106,10 +107,12 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
         absl::StrAppend(&errors, "; ", connection.status().message());
         continue;
       }
-      auto reply = (*connection)->Command({"SENTINEL", "get-master-addr-by-name", given.master_name});
+      auto reply =
+          (*connection)->Command({"SENTINEL", "get-master-addr-by-name", given.master_name});
       if (!reply.ok() || reply->elements.size() != 2 ||
           !absl::SimpleAtoi(reply->elements[1].str, &endpoint.port)) {
-        absl::StrAppend(&errors, "; sentinel ", host, ":", port, " does not know master '", given.master_name, "'");
+        absl::StrAppend(&errors, "; sentinel ", host, ":", port, " does not know master '",
+                        given.master_name, "'");
         continue;
       }
       endpoint.host = reply->elements[0].str;
@@ -124,7 +127,8 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
       absl::StrAppend(&errors, "; ", endpoint.Redacted(), " named by sentinel ", host, ":", port,
                       " is not a master (yet)");
     }
-    return absl::UnavailableError(absl::StrCat("redis ", given.Redacted(), ": no master found", errors));
+    return absl::UnavailableError(
+        absl::StrCat("redis ", given.Redacted(), ": no master found", errors));
   }
   std::string server = endpoint.Redacted();
   ContextPtr context(
@@ -155,8 +159,8 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
 absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& args) {
   absl::string_view command = args.empty() ? absl::string_view("(none)") : args[0];
   if (broken_) {
-    return absl::UnavailableError(absl::StrCat("redis ", server_, ": ", command,
-                                               ": connection already broken"));
+    return absl::UnavailableError(
+        absl::StrCat("redis ", server_, ": ", command, ": connection already broken"));
   }
   std::vector<const char*> argv;
   std::vector<size_t> argvlen;
@@ -210,17 +214,19 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisClient::NewConnection(
   return RedisConnection::Connect(options_.endpoint, options_.connect_timeout, command_timeout);
 }
 
-absl::StatusOr<RedisReply> RedisClient::RunOn(RedisConnection& connection, const std::vector<std::string>& args,
-                                               const Durability& durability) {
+absl::StatusOr<RedisReply> RedisClient::RunOn(RedisConnection& connection,
+                                              const std::vector<std::string>& args,
+                                              const Durability& durability) {
   absl::StatusOr<RedisReply> reply = connection.Command(args);
   if (!reply.ok() || durability.replicas <= 0) return reply;
   auto acked = connection.Command({"WAIT", std::to_string(durability.replicas),
                                    std::to_string(absl::ToInt64Milliseconds(durability.timeout))});
   if (!acked.ok()) return acked.status();
   if (acked->integer < durability.replicas) {
-    return absl::UnavailableError(absl::StrCat(
-        "redis: ", args.empty() ? "" : args[0], " reached ", acked->integer, " of ", durability.replicas,
-        " replica(s) within ", absl::FormatDuration(durability.timeout), "; not acknowledged"));
+    return absl::UnavailableError(
+        absl::StrCat("redis: ", args.empty() ? "" : args[0], " reached ", acked->integer, " of ",
+                     durability.replicas, " replica(s) within ",
+                     absl::FormatDuration(durability.timeout), "; not acknowledged"));
   }
   return reply;
 }
@@ -245,7 +251,8 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
   return reply;
 }
 
-RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha1_(Sha1Hex(source_)) {}
+RedisScript::RedisScript(std::string source)
+    : source_(std::move(source)), sha1_(Sha1Hex(source_)) {}
 
 absl::StatusOr<RedisReply> RedisScript::Run(RedisClient& client,
                                             const std::vector<std::string>& keys,

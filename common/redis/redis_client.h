@@ -103,7 +103,8 @@ class RedisClient final : public CommandRunner {
   // As Command, then WAIT for `durability.replicas` on the same connection: UNAVAILABLE when
   // fewer acknowledged in time (the write is on the master; retrying an idempotent write is
   // safe).
-  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args, const Durability& durability);
+  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args,
+                                     const Durability& durability);
 
   // A connection of the caller's own, e.g. for blocking reads (XREAD/XREADGROUP BLOCK), whose
   // socket timeout must exceed the block time.
@@ -114,7 +115,8 @@ class RedisClient final : public CommandRunner {
 
  private:
   std::unique_ptr<RedisConnection> TakeIdle();
-  static absl::StatusOr<RedisReply> RunOn(RedisConnection& connection, const std::vector<std::string>& args,
+  static absl::StatusOr<RedisReply> RunOn(RedisConnection& connection,
+                                          const std::vector<std::string>& args,
                                           const Durability& durability);
   void GiveBack(std::unique_ptr<RedisConnection> connection);
 

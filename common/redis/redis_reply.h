@@ -13,7 +13,7 @@ struct RedisReply {
 
   Type type = Type::kNil;
   int64_t integer = 0;
-  std::string str;  // kString and kStatus
+  std::string str;                   // kString and kStatus
   std::vector<RedisReply> elements;  // kArray
 
   bool is_nil() const { return type == Type::kNil; }

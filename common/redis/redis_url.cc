@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/redis/redis_url.h"
 
 #include "absl/strings/match.h"
@@ -6,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::redis {
 namespace {
@@ -36,9 +36,10 @@ std::string RedisEndpoint::Redacted() const {
   }
   if (uses_sentinel()) {
     return absl::StrCat("redis-sentinel://", auth,
-                        absl::StrJoin(sentinels, ",", [](std::string* out, const auto& s) {
-                          absl::StrAppend(out, s.first, ":", s.second);
-                        }),
+                        absl::StrJoin(sentinels, ",",
+                                      [](std::string* out, const auto& s) {
+                                        absl::StrAppend(out, s.first, ":", s.second);
+                                      }),
                         "/", master_name, "/", db);
   }
   return absl::StrCat("redis://", auth, host, ":", port, "/", db);
@@ -53,9 +54,10 @@ absl::StatusOr<RedisEndpoint> ParseSentinelUrl(absl::string_view url, absl::stri
     absl::string_view userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
     size_t colon = userinfo.find(':');
-    auto user = PercentDecode(colon == absl::string_view::npos ? "" : userinfo.substr(0, colon), "user");
-    auto password = PercentDecode(colon == absl::string_view::npos ? userinfo : userinfo.substr(colon + 1),
-                                  "password");
+    auto user =
+        PercentDecode(colon == absl::string_view::npos ? "" : userinfo.substr(0, colon), "user");
+    auto password = PercentDecode(
+        colon == absl::string_view::npos ? userinfo : userinfo.substr(colon + 1), "password");
     if (!user.ok()) return user.status();
     if (!password.ok()) return password.status();
     endpoint.username = *user;
@@ -63,13 +65,15 @@ absl::StatusOr<RedisEndpoint> ParseSentinelUrl(absl::string_view url, absl::stri
   }
   std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
   if (parts.size() < 2 || parts[1].empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "redis URL '", url, "': give the master name, e.g. redis-sentinel://h1:26379,h2:26379/mymaster"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis URL '", url,
+                     "': give the master name, e.g. redis-sentinel://h1:26379,h2:26379/mymaster"));
   }
   endpoint.master_name = std::string(parts[1]);
-  if (parts.size() > 2 && !parts[2].empty() && (!absl::SimpleAtoi(parts[2], &endpoint.db) || endpoint.db < 0)) {
-    return absl::InvalidArgumentError(absl::StrCat("redis URL '", url, "': database '", parts[2],
-                                                   "' is not a number >= 0"));
+  if (parts.size() > 2 && !parts[2].empty() &&
+      (!absl::SimpleAtoi(parts[2], &endpoint.db) || endpoint.db < 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis URL '", url, "': database '", parts[2], "' is not a number >= 0"));
   }
   for (absl::string_view hostport : absl::StrSplit(parts[0], ',')) {
     int port = 26379;
@@ -77,12 +81,13 @@ absl::StatusOr<RedisEndpoint> ParseSentinelUrl(absl::string_view url, absl::stri
     if (size_t colon = hostport.rfind(':'); colon != absl::string_view::npos) {
       host = hostport.substr(0, colon);
       if (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port <= 0 || port > 65535) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("redis URL '", url, "': sentinel port in '", hostport, "' must be 1..65535"));
+        return absl::InvalidArgumentError(absl::StrCat("redis URL '", url, "': sentinel port in '",
+                                                       hostport, "' must be 1..65535"));
       }
     }
     if (host.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("redis URL '", url, "': a sentinel has no host"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis URL '", url, "': a sentinel has no host"));
     }
     endpoint.sentinels.emplace_back(std::string(host), port);
   }
@@ -94,11 +99,13 @@ absl::StatusOr<RedisEndpoint> ParseSentinelUrl(absl::string_view url, absl::stri
 absl::StatusOr<RedisEndpoint> ParseRedisUrl(absl::string_view url) {
   constexpr absl::string_view kScheme = "redis://";
   constexpr absl::string_view kSentinelScheme = "redis-sentinel://";
-  if (absl::StartsWith(url, kSentinelScheme)) return ParseSentinelUrl(url, url.substr(kSentinelScheme.size()));
+  if (absl::StartsWith(url, kSentinelScheme))
+    return ParseSentinelUrl(url, url.substr(kSentinelScheme.size()));
   if (!absl::StartsWith(url, kScheme)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "redis URL '", url, "' must start with redis:// or redis-sentinel:// (rediss:// is not "
-        "supported by this build)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis URL '", url,
+                     "' must start with redis:// or redis-sentinel:// (rediss:// is not "
+                     "supported by this build)"));
   }
   RedisEndpoint endpoint;
   absl::string_view rest = url.substr(kScheme.size());
@@ -145,14 +152,12 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(absl::string_view url) {
   } else if (size_t colon = hostport.rfind(':'); colon != absl::string_view::npos) {
     host = hostport.substr(0, colon);
     if (!absl::SimpleAtoi(hostport.substr(colon + 1), &endpoint.port)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("redis URL '", url, "': port '", hostport.substr(colon + 1),
-                       "' is not a number"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "redis URL '", url, "': port '", hostport.substr(colon + 1), "' is not a number"));
     }
   }
   if (endpoint.port <= 0 || endpoint.port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("redis URL '", url, "': port must be 1..65535"));
+    return absl::InvalidArgumentError(absl::StrCat("redis URL '", url, "': port must be 1..65535"));
   }
   if (host.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("redis URL '", url, "' has no host"));

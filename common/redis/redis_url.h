@@ -1,13 +1,13 @@
 // Where and how to reach Redis, parsed from a URL.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::redis {
 

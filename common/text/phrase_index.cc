@@ -1,5 +1,6 @@
-#include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
+
+#include "absl/strings/string_view.h"
 
 namespace sa::text {
 

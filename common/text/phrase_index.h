@@ -4,7 +4,6 @@
 // the number of phrases, so it serves both the gazetteer (thousands of aliases) and rule terms.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 #include "common/text/tokenize.h"
 
 namespace sa::text {

@@ -1,6 +1,5 @@
 #include "common/text/tokenize.h"
 
-#include "absl/strings/string_view.h"
 #include <utf8proc.h>
 
 #include <cstdlib>
@@ -9,16 +8,24 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::text {
 namespace {
 
 bool IsWordCodepoint(utf8proc_int32_t cp) {
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return true;
     default:
       return false;
@@ -28,11 +35,11 @@ bool IsWordCodepoint(utf8proc_int32_t cp) {
 // A word with non-ASCII letters (Tokenize lower-cases ASCII-only words itself).
 std::string NormalizeWord(absl::string_view word) {
   utf8proc_uint8_t* mapped = nullptr;
-  utf8proc_ssize_t n = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(word.data()), static_cast<utf8proc_ssize_t>(word.size()),
-      &mapped,
-      static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                     UTF8PROC_STRIPMARK));
+  utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(word.data()),
+                   static_cast<utf8proc_ssize_t>(word.size()), &mapped,
+                   static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                  UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK));
   if (n < 0) return absl::AsciiStrToLower(word);
   std::string out(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
   std::free(mapped);
@@ -41,8 +48,9 @@ std::string NormalizeWord(absl::string_view word) {
 
 // Decodes one code point at `pos`; returns its byte length (>= 1) and sets cp (-1 if invalid).
 size_t Decode(absl::string_view text, size_t pos, utf8proc_int32_t& cp) {
-  utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
-                                          static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
+  utf8proc_ssize_t len =
+      utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+                       static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
   if (len <= 0) {
     cp = -1;
     return 1;
@@ -78,9 +86,9 @@ const uint64_t kWordHashSeed = [] {
 // Lower-cases the ASCII letters among eight bytes (all below 0x80) at once.
 uint64_t LowerAscii8(uint64_t x) {
   constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t at_least_a = x + 0x3f3f3f3f3f3f3f3full;      // high bit set from 'A' (0x41)
-  const uint64_t above_z = x + 0x2525252525252525ull;         // high bit set from '[' (0x5b)
-  return x | (((at_least_a & ~above_z) & kHigh) >> 2);       // +0x20 for 'A'..'Z'
+  const uint64_t at_least_a = x + 0x3f3f3f3f3f3f3f3full;  // high bit set from 'A' (0x41)
+  const uint64_t above_z = x + 0x2525252525252525ull;     // high bit set from '[' (0x5b)
+  return x | (((at_least_a & ~above_z) & kHigh) >> 2);    // +0x20 for 'A'..'Z'
 }
 
 // Loads that see the word either as it is or ASCII-lower-cased: hashing a source word with
@@ -124,7 +132,8 @@ uint64_t HashWord(const char* p, size_t n) {
     }
   } else {
     size_t i = 0;
-    for (; i + 16 < n; i += 16) seed = Mum(Load64<kLower>(p + i) ^ kMul0, Load64<kLower>(p + i + 8) ^ seed);
+    for (; i + 16 < n; i += 16)
+      seed = Mum(Load64<kLower>(p + i) ^ kMul0, Load64<kLower>(p + i + 8) ^ seed);
     a = Load64<kLower>(p + n - 16);
     b = Load64<kLower>(p + n - 8);
   }
@@ -232,9 +241,9 @@ bool IsAbbreviation(absl::string_view word) {
   if (word.empty()) return false;
   if (word.find('.') != absl::string_view::npos) return true;  // "U.S", "a.m"
   if (word.size() == 1 && absl::ascii_isupper(static_cast<unsigned char>(word[0]))) return true;
-  static constexpr absl::string_view kTitles[] = {"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Col",
-                                                 "Lt", "Sen", "Rep", "Gov", "Prof", "Jr", "Sr",
-                                                 "Capt", "Sgt", "Adm", "No", "vs", "etc", "Inc"};
+  static constexpr absl::string_view kTitles[] = {
+      "Mr",   "Mrs", "Ms", "Dr",   "St",  "Gen", "Col", "Lt", "Sen", "Rep", "Gov",
+      "Prof", "Jr",  "Sr", "Capt", "Sgt", "Adm", "No",  "vs", "etc", "Inc"};
   for (absl::string_view t : kTitles) {
     if (word == t) return true;
   }
@@ -267,8 +276,8 @@ std::vector<absl::string_view> SplitSentences(absl::string_view text) {
     while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
     if (k >= text.size()) continue;
     unsigned char next = static_cast<unsigned char>(text[k]);
-    bool starts_sentence = absl::ascii_isupper(next) || next == '"' || next >= 0x80 ||
-                           absl::ascii_isdigit(next);
+    bool starts_sentence =
+        absl::ascii_isupper(next) || next == '"' || next >= 0x80 || absl::ascii_isdigit(next);
     if (!starts_sentence) continue;
     if (c == '.' && IsAbbreviation(WordBefore(text, i))) continue;
     emit(j);

@@ -6,12 +6,13 @@
 // "putin". Invalid UTF-8 bytes act as separators.
 #pragma once
 
-#include "absl/functional/function_ref.h"
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 
 namespace sa::text {
 

@@ -12,7 +12,9 @@ AlertHub::AlertHub(redis::RedisClient& redis, AlertStore& alerts, absl::Duration
 
 AlertHub::~AlertHub() { Stop(); }
 
-void AlertHub::Start() { thread_ = std::thread([this] { Tail(); }); }
+void AlertHub::Start() {
+  thread_ = std::thread([this] { Tail(); });
+}
 
 void AlertHub::Stop() {
   {

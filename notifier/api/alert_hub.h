@@ -65,7 +65,8 @@ class AlertHub {
   AlertStore& alerts_;
   const absl::Duration poll_interval_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, absl::flat_hash_map<const AlertListener*, std::weak_ptr<AlertListener>>>
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<const AlertListener*, std::weak_ptr<AlertListener>>>
       listeners_ ABSL_GUARDED_BY(mu_);
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   absl::Notification stop_;

@@ -50,20 +50,23 @@ std::string FindInvalidUtf8Field(absl::string_view bytes, const Descriptor& type
     const FieldDescriptor* field = type.FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
     if (field == nullptr ||
         WireFormatLite::GetTagWireType(tag) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED ||
-        (field->type() != FieldDescriptor::TYPE_STRING && field->type() != FieldDescriptor::TYPE_MESSAGE)) {
+        (field->type() != FieldDescriptor::TYPE_STRING &&
+         field->type() != FieldDescriptor::TYPE_MESSAGE)) {
       if (!WireFormatLite::SkipField(&input, tag)) return "";
       continue;
     }
     uint32_t length = 0;
     std::string value;
-    if (!input.ReadVarint32(&length) || !input.ReadString(&value, static_cast<int>(length))) return "";
+    if (!input.ReadVarint32(&length) || !input.ReadString(&value, static_cast<int>(length)))
+      return "";
     std::string name = path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
     if (field->is_repeated()) absl::StrAppend(&name, "[", occurrences[field->number()]++, "]");
     if (field->type() == FieldDescriptor::TYPE_STRING) {
       if (size_t bad = FindInvalidUtf8(value); bad != absl::string_view::npos) {
         return absl::StrCat(name, " is not valid UTF-8 at byte ", bad);
       }
-    } else if (std::string found = FindInvalidUtf8Field(value, *field->message_type(), name, depth + 1);
+    } else if (std::string found =
+                   FindInvalidUtf8Field(value, *field->message_type(), name, depth + 1);
                !found.empty()) {
       return found;
     }
@@ -133,16 +136,18 @@ NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& a
       clock_(clock),
       unary_("notifier", unary) {}
 
-grpc::ServerUnaryReactor* NotifierService::GetSubscription(grpc::CallbackServerContext* context,
-                                                           const v1::GetSubscriptionRequest* request,
-                                                           v1::Subscription* response) {
-  return unary_.Serve(context, "GetSubscription", [this, request, response] { return DoGet(request, response); });
+grpc::ServerUnaryReactor* NotifierService::GetSubscription(
+    grpc::CallbackServerContext* context, const v1::GetSubscriptionRequest* request,
+    v1::Subscription* response) {
+  return unary_.Serve(context, "GetSubscription",
+                      [this, request, response] { return DoGet(request, response); });
 }
 
 grpc::ServerUnaryReactor* NotifierService::ListSubscriptions(
     grpc::CallbackServerContext* context, const v1::ListSubscriptionsRequest* request,
     v1::ListSubscriptionsResponse* response) {
-  return unary_.Serve(context, "ListSubscriptions", [this, request, response] { return DoList(request, response); });
+  return unary_.Serve(context, "ListSubscriptions",
+                      [this, request, response] { return DoList(request, response); });
 }
 
 grpc::ServerUnaryReactor* NotifierService::DeleteSubscription(
@@ -151,9 +156,9 @@ grpc::ServerUnaryReactor* NotifierService::DeleteSubscription(
   return unary_.Serve(context, "DeleteSubscription", [this, request] { return DoDelete(request); });
 }
 
-grpc::ServerUnaryReactor* NotifierService::ListDeadLetters(grpc::CallbackServerContext* context,
-                                                           const v1::ListDeadLettersRequest* request,
-                                                           v1::ListDeadLettersResponse* response) {
+grpc::ServerUnaryReactor* NotifierService::ListDeadLetters(
+    grpc::CallbackServerContext* context, const v1::ListDeadLettersRequest* request,
+    v1::ListDeadLettersResponse* response) {
   return unary_.Serve(context, "ListDeadLetters",
                       [this, request, response] { return DoListDeadLetters(request, response); });
 }
@@ -182,7 +187,8 @@ grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest
                           absl::StrCat("limit ", request->limit(), " is outside 1..1000"));
     }
   }
-  const std::string& token = request->page_token().empty() ? request->after_id() : request->page_token();
+  const std::string& token =
+      request->page_token().empty() ? request->after_id() : request->page_token();
   if (!token.empty() && !IsValidAlertId(token)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("page_token '", token, "' is not a dead-letter id"));
@@ -200,14 +206,16 @@ grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest
     const int want = std::min(kChunk, budget - examined);
     auto dead = deliveries_.ListDeadLetters("", cursor, want);
     if (!dead.ok()) {
-      return Reply(absl::StatusOr<v1::ListDeadLettersResponse>(dead.status()), response, "ListDeadLetters");
+      return Reply(absl::StatusOr<v1::ListDeadLettersResponse>(dead.status()), response,
+                   "ListDeadLetters");
     }
     for (auto& letter : *dead) {
       if (!filtered || letter.alert().subscription_id() == request->subscription_id()) {
         bytes += letter.ByteSizeLong();
         if (response->dead_letters_size() == page_size ||
             (bytes > kMaxPageBytes && response->dead_letters_size() > 0)) {
-          response->set_next_page_token(response->dead_letters(response->dead_letters_size() - 1).id());
+          response->set_next_page_token(
+              response->dead_letters(response->dead_letters_size() - 1).id());
           return grpc::Status::OK;
         }
         cursor = letter.id();
@@ -231,7 +239,8 @@ grpc::Status NotifierService::DoReplayDeadLetter(const v1::ReplayDeadLetterReque
   }
   auto replayed = deliveries_.Replay(request->id(), clock_.Now());
   if (!replayed.ok()) {
-    return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(replayed.status()), response, "ReplayDeadLetter");
+    return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(replayed.status()), response,
+                 "ReplayDeadLetter");
   }
   response->set_delivery_id(*replayed);
   log::Info("delivery.replayed", {{"dead_letter_id", request->id()}, {"delivery_id", *replayed}});
@@ -243,10 +252,13 @@ grpc::ServerUnaryReactor* NotifierService::TestQuery(grpc::CallbackServerContext
                                                      grpc::ByteBuffer* response) {
   return ServeRaw<v1::TestQueryRequest, v1::TestQueryResponse>(
       unary_, context, "TestQuery", request, response,
-      [this](const v1::TestQueryRequest& r, v1::TestQueryResponse* out) { return DoTestQuery(r, out); });
+      [this](const v1::TestQueryRequest& r, v1::TestQueryResponse* out) {
+        return DoTestQuery(r, out);
+      });
 }
 
-grpc::Status NotifierService::DoTestQuery(const v1::TestQueryRequest& request, v1::TestQueryResponse* response) {
+grpc::Status NotifierService::DoTestQuery(const v1::TestQueryRequest& request,
+                                          v1::TestQueryResponse* response) {
   return Reply(tester_.Test(request), response, "TestQuery");
 }
 
@@ -255,13 +267,17 @@ grpc::ServerUnaryReactor* NotifierService::CreateSubscription(grpc::CallbackServ
                                                               grpc::ByteBuffer* response) {
   return ServeRaw<v1::CreateSubscriptionRequest, v1::Subscription>(
       unary_, context, "CreateSubscription", request, response,
-      [this](const v1::CreateSubscriptionRequest& r, v1::Subscription* out) { return DoCreate(r, out); });
+      [this](const v1::CreateSubscriptionRequest& r, v1::Subscription* out) {
+        return DoCreate(r, out);
+      });
 }
 
-grpc::Status NotifierService::DoCreate(const v1::CreateSubscriptionRequest& request, v1::Subscription* response) {
+grpc::Status NotifierService::DoCreate(const v1::CreateSubscriptionRequest& request,
+                                       v1::Subscription* response) {
   auto created = subscriptions_.Create(request.subscription());
   if (created.ok()) {
-    log::Info("subscription.created", {{"subscription_id", created->id()}, {"query", created->query()},
+    log::Info("subscription.created", {{"subscription_id", created->id()},
+                                       {"query", created->query()},
                                        {"owner", created->owner()}});
     created = RedactSecrets(std::move(*created));
   }
@@ -285,10 +301,13 @@ grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServ
                                                               grpc::ByteBuffer* response) {
   return ServeRaw<v1::UpdateSubscriptionRequest, v1::Subscription>(
       unary_, context, "UpdateSubscription", request, response,
-      [this](const v1::UpdateSubscriptionRequest& r, v1::Subscription* out) { return DoUpdate(r, out); });
+      [this](const v1::UpdateSubscriptionRequest& r, v1::Subscription* out) {
+        return DoUpdate(r, out);
+      });
 }
 
-grpc::Status NotifierService::DoUpdate(const v1::UpdateSubscriptionRequest& request, v1::Subscription* response) {
+grpc::Status NotifierService::DoUpdate(const v1::UpdateSubscriptionRequest& request,
+                                       v1::Subscription* response) {
   if (request.subscription().id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription.id is empty");
   }

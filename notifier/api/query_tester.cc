@@ -1,9 +1,9 @@
 #include "notifier/api/query_tester.h"
 
 #include "absl/strings/str_cat.h"
-#include "extract/article_validator.h"
 #include "common/redis/event_stream.h"
 #include "common/status_macros.h"
+#include "extract/article_validator.h"
 #include "notifier/match/subscription_rule.h"
 #include "notifier/store/subscription_store.h"
 
@@ -88,8 +88,9 @@ absl::StatusOr<v1::TestQueryResponse> QueryTester::Test(const v1::TestQueryReque
 
   int n = request.last_events();
   if (n < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "last_events is ", n, "; it must be at least 1 (at most ", kMaxTestQueryEvents, " are evaluated)"));
+    return absl::InvalidArgumentError(absl::StrCat("last_events is ", n,
+                                                   "; it must be at least 1 (at most ",
+                                                   kMaxTestQueryEvents, " are evaluated)"));
   }
   std::string notice;
   if (n > kMaxTestQueryEvents) {

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "extract/event_extractor.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
+#include "extract/event_extractor.h"
 #include "summit_alerts/v1/notifier.pb.h"
 
 namespace sa::notifier {

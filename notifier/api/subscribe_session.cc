@@ -17,9 +17,10 @@ grpc::ServerWriteReactor<Alert>* SubscribeSession::Create(
   if (request.subscription_id().empty()) {
     invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription_id is empty");
   } else if (!request.after_alert_id().empty() && !IsValidAlertId(request.after_alert_id())) {
-    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                           absl::StrCat("after_alert_id '", request.after_alert_id(),
-                                        "' is not an alert id (like 1732450000000-0), \"0\" or empty"));
+    invalid =
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("after_alert_id '", request.after_alert_id(),
+                                  "' is not an alert id (like 1732450000000-0), \"0\" or empty"));
   }
   if (invalid.ok()) {
     // Lock order is hub, then session (the hub wakes under its lock): register unlocked.
@@ -108,21 +109,26 @@ void SubscribeSession::Fetch() {
   fetching_ = false;
   if (finishing_) return;
   if (!status.ok()) {
-    if (status.code() == absl::StatusCode::kNotFound || status.code() == absl::StatusCode::kInvalidArgument) {
+    if (status.code() == absl::StatusCode::kNotFound ||
+        status.code() == absl::StatusCode::kInvalidArgument) {
       FinishLocked(ToGrpcStatus(status));
       return;
     }
     // Redis trouble: keep the stream open; the hub's periodic wake retries.
-    log::Warning("subscribe.fetch_failed", {{"subscription_id", subscription_id_}, {"error", status}});
+    log::Warning("subscribe.fetch_failed",
+                 {{"subscription_id", subscription_id_}, {"error", status}});
     return;
   }
   if (trimmed) {
-    log::Warning("subscribe.behind_retention", {{"subscription_id", subscription_id_}, {"after", cursor}});
+    log::Warning("subscribe.behind_retention",
+                 {{"subscription_id", subscription_id_}, {"after", cursor}});
     FinishLocked(grpc::Status(
         grpc::StatusCode::OUT_OF_RANGE,
-        absl::StrCat("alerts after ", cursor, " were trimmed (the notifier keeps the newest "
-                     "--alerts_per_subscription per subscription); resume with after_alert_id \"0\" "
-                     "for every alert still retained")));
+        absl::StrCat(
+            "alerts after ", cursor,
+            " were trimmed (the notifier keeps the newest "
+            "--alerts_per_subscription per subscription); resume with after_alert_id \"0\" "
+            "for every alert still retained")));
     return;
   }
   if (!started_) {
@@ -191,7 +197,8 @@ void SubscribeSession::OnDone() {
   {
     absl::MutexLock lock(&mu_);
     keep = std::move(self_);
-    log::Info("subscribe.ended", {{"subscription_id", subscription_id_}, {"after", cursor_},
+    log::Info("subscribe.ended", {{"subscription_id", subscription_id_},
+                                  {"after", cursor_},
                                   {"status", final_status_.error_message()},
                                   {"code", static_cast<int>(final_status_.error_code())}});
   }

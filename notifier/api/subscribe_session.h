@@ -7,11 +7,11 @@
 // reading from the durable per-subscription stream at its own pace.
 #pragma once
 
+#include <grpcpp/support/server_callback.h>
+
 #include <deque>
 #include <memory>
 #include <string>
-
-#include <grpcpp/support/server_callback.h>
 
 #include "absl/synchronization/mutex.h"
 #include "common/concurrency/work_queue.h"
@@ -64,7 +64,7 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
   std::shared_ptr<SubscribeSession> self_;  // keeps this alive until OnDone
 
   absl::Mutex mu_;
-  std::string cursor_ ABSL_GUARDED_BY(mu_);  // last alert id read; empty: resolve to "now"
+  std::string cursor_ ABSL_GUARDED_BY(mu_);    // last alert id read; empty: resolve to "now"
   bool started_ ABSL_GUARDED_BY(mu_) = false;  // subscription checked, cursor resolved
   std::deque<summit_alerts::v1::Alert> buffer_ ABSL_GUARDED_BY(mu_);
   summit_alerts::v1::Alert in_flight_ ABSL_GUARDED_BY(mu_);

@@ -11,11 +11,13 @@ namespace v1 = summit_alerts::v1;
 
 std::string ChatHelp() {
   return "Commands:\n"
-         "  subscribe <rule>   alerts for the rule, in this chat (e.g. subscribe \"arms control\" Putin)\n"
+         "  subscribe <rule>   alerts for the rule, in this chat (e.g. subscribe \"arms control\" "
+         "Putin)\n"
          "  list               this chat's subscriptions\n"
          "  unsubscribe <id>   stop one\n"
          "  test <rule>        what the rule matches among the newest 20 events\n"
-         "Rules: terms, \"phrases\", OR, -exclude, (groups), prefix*, title: participant: place: topic:";
+         "Rules: terms, \"phrases\", OR, -exclude, (groups), prefix*, title: participant: place: "
+         "topic:";
 }
 
 ChatCommands::ChatCommands(SubscriptionStore& subscriptions, const QueryTester& tester)
@@ -55,10 +57,12 @@ ChatReply ChatCommands::List(const ChatContext& chat) const {
   auto page = subscriptions_.List(chat.owner, kChatListMax, "");
   if (!page.ok()) return {absl::StrCat("Could not list: ", page.status().message()), false};
   const auto& subs = page->subscriptions;
-  if (subs.empty()) return {"No subscriptions in this chat. Try: subscribe \"arms control\" Putin", true};
+  if (subs.empty())
+    return {"No subscriptions in this chat. Try: subscribe \"arms control\" Putin", true};
   const bool more = !page->next_page_token.empty();
-  std::string text = more ? absl::StrCat("The first ", subs.size(), " subscriptions:")
-                          : absl::StrCat(subs.size(), " subscription", subs.size() == 1 ? "" : "s", ":");
+  std::string text =
+      more ? absl::StrCat("The first ", subs.size(), " subscriptions:")
+           : absl::StrCat(subs.size(), " subscription", subs.size() == 1 ? "" : "s", ":");
   for (const auto& sub : subs) absl::StrAppend(&text, "\n", sub.id(), "  ", sub.query());
   if (more) absl::StrAppend(&text, "\n…and more (alertctl subs --owner lists them all).");
   return {text, true};

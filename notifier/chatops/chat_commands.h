@@ -15,7 +15,7 @@ namespace sa::notifier {
 
 // Who is asking, and where their alerts go.
 struct ChatContext {
-  std::string owner;                               // "telegram:<chat id>" or "slack:<team>:<channel>"
+  std::string owner;  // "telegram:<chat id>" or "slack:<team>:<channel>"
   summit_alerts::v1::WebhookChannel reply_channel;  // the channel new subscriptions deliver to
 };
 

@@ -3,8 +3,8 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -26,22 +26,31 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kNotFound: return 404;
-    case absl::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
 void SendError(http::ServerResponse& response, const absl::Status& status) {
   response.status = HttpStatusFor(status.code());
-  json body = {{"error", std::string(status.message())}, {"code", absl::StatusCodeToString(status.code())}};
-  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  json body = {{"error", std::string(status.message())},
+               {"code", absl::StatusCodeToString(status.code())}};
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json");
 }
 
-void SendProto(http::ServerResponse& response, const google::protobuf::Message& message, int status = 200) {
+void SendProto(http::ServerResponse& response, const google::protobuf::Message& message,
+               int status = 200) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -80,13 +89,15 @@ absl::StatusOr<Message> ParseProto(const std::string& body) {
 }  // namespace
 
 absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string_view timestamp,
-                                  absl::string_view body, absl::string_view signature, absl::Time now) {
+                                  absl::string_view body, absl::string_view signature,
+                                  absl::Time now) {
   int64_t seconds;
   if (!absl::SimpleAtoi(timestamp, &seconds)) {
     return absl::UnauthenticatedError("missing or malformed X-Slack-Request-Timestamp");
   }
   if (absl::AbsDuration(now - absl::FromUnixSeconds(seconds)) > absl::Minutes(5)) {
-    return absl::UnauthenticatedError("X-Slack-Request-Timestamp is more than 5 minutes off (a replay?)");
+    return absl::UnauthenticatedError(
+        "X-Slack-Request-Timestamp is more than 5 minutes off (a replay?)");
   }
   std::string base = absl::StrCat("v0:", timestamp, ":", body);
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -123,11 +134,11 @@ http::HttpServerStats ChatOpsServer::stats() const {
   return server_ ? server_->stats() : http::HttpServerStats{};
 }
 
-absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(ChatOpsOptions options,
-                                                                    SubscriptionStore& subscriptions,
-                                                                    const QueryTester& tester,
-                                                                    const Clock& clock) {
-  std::unique_ptr<ChatOpsServer> server(new ChatOpsServer(std::move(options), subscriptions, tester, clock));
+absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
+    ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
+    const Clock& clock) {
+  std::unique_ptr<ChatOpsServer> server(
+      new ChatOpsServer(std::move(options), subscriptions, tester, clock));
   const ChatOpsOptions& o = server->handler_.options();
   http::HttpServerOptions http_options{
       .address = o.address,
@@ -174,16 +185,18 @@ void ChatOpsHandler::Handle(const http::ServerRequest& request, http::ServerResp
 }
 
 void ChatOpsHandler::Slack(const http::ServerRequest& request, http::ServerResponse& response) {
-  absl::Status verified =
-      VerifySlackSignature(options_.slack_signing_secret, request.Header("X-Slack-Request-Timestamp"),
-                           request.body, request.Header("X-Slack-Signature"), clock_.Now());
+  absl::Status verified = VerifySlackSignature(
+      options_.slack_signing_secret, request.Header("X-Slack-Request-Timestamp"), request.body,
+      request.Header("X-Slack-Signature"), clock_.Now());
   if (!verified.ok()) {
-    log::Warning("chatops.slack_refused", {{"error", verified}, {"remote", request.remote_address}});
+    log::Warning("chatops.slack_refused",
+                 {{"error", verified}, {"remote", request.remote_address}});
     return SendError(response, verified);
   }
   std::string team = http::FormValue(request.body, "team_id");
   std::string channel = http::FormValue(request.body, "channel_id");
-  if (channel.empty()) return SendError(response, absl::InvalidArgumentError("channel_id is missing"));
+  if (channel.empty())
+    return SendError(response, absl::InvalidArgumentError("channel_id is missing"));
   ChatContext chat;
   chat.owner = absl::StrCat("slack:", team, ":", channel);
   chat.reply_channel.set_format(v1::WebhookChannel::SLACK);
@@ -193,14 +206,16 @@ void ChatOpsHandler::Slack(const http::ServerRequest& request, http::ServerRespo
   ChatReply reply = commands_.Handle(chat, http::FormValue(request.body, "text"));
   log::Info("chatops.command", {{"chat", chat.owner}, {"ok", reply.ok}});
   json body = {{"response_type", "ephemeral"}, {"text", EscapeSlack(reply.text)}};
-  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json");
 }
 
 void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerResponse& response) {
   if (!ConstantTimeEquals(request.Header("X-Telegram-Bot-Api-Secret-Token"),
                           options_.telegram_secret_token)) {
     log::Warning("chatops.telegram_refused", {{"remote", request.remote_address}});
-    return SendError(response, absl::UnauthenticatedError("X-Telegram-Bot-Api-Secret-Token does not match"));
+    return SendError(response,
+                     absl::UnauthenticatedError("X-Telegram-Bot-Api-Secret-Token does not match"));
   }
   json update = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   const json* message = nullptr;
@@ -218,7 +233,8 @@ void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerRe
   const json& id = (*message)["chat"]["id"];
   std::string chat_id = id.is_number_integer() ? std::to_string(id.get<int64_t>())
                                                : (id.is_string() ? id.get<std::string>() : "");
-  if (chat_id.empty()) return SendError(response, absl::InvalidArgumentError("chat.id is malformed"));
+  if (chat_id.empty())
+    return SendError(response, absl::InvalidArgumentError("chat.id is malformed"));
   ChatContext chat;
   chat.owner = "telegram:" + chat_id;
   chat.reply_channel.set_format(v1::WebhookChannel::TELEGRAM);
@@ -231,12 +247,14 @@ void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerRe
                {"chat_id", id},
                {"text", TruncateTelegramHtml(EscapeHtml(reply.text), 4096)},
                {"parse_mode", "HTML"}};
-  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  response.SetContent(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json");
 }
 
 void ChatOpsHandler::Api(const http::ServerRequest& request, http::ServerResponse& response) {
   if (!ConstantTimeEquals(request.Header("Authorization"), "Bearer " + options_.api_token)) {
-    return SendError(response, absl::UnauthenticatedError("send Authorization: Bearer <the --chatops_api_token>"));
+    return SendError(response, absl::UnauthenticatedError(
+                                   "send Authorization: Bearer <the --chatops_api_token>"));
   }
   const std::string& path = request.path;
   const std::string& method = request.method;

@@ -50,7 +50,8 @@ struct ChatOpsOptions {
 // OK when `signature` ("v0=<hex>") is Slack's signature of `body` at `timestamp` (Unix
 // seconds, within 5 minutes of `now`); Unauthenticated saying what is wrong otherwise.
 absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string_view timestamp,
-                                  absl::string_view body, absl::string_view signature, absl::Time now);
+                                  absl::string_view body, absl::string_view signature,
+                                  absl::Time now);
 
 // The chat-ops request handling, without sockets: routes one whole request to the Slack,
 // Telegram or JSON API handler (each on only when its secrets are configured) and fills in the
@@ -59,8 +60,8 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
 class ChatOpsHandler {
  public:
   // The references must outlive the handler. `clock` checks Slack request timestamps.
-  ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
-                 const Clock& clock = Clock::Real());
+  ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
+                 const QueryTester& tester, const Clock& clock = Clock::Real());
 
   void Handle(const http::ServerRequest& request, http::ServerResponse& response);
   const ChatOpsOptions& options() const { return options_; }

@@ -34,7 +34,8 @@ EventConsumer::EventConsumer(redis::RedisClient& redis, SubscriptionCache& subsc
       subscriptions_(subscriptions),
       alerts_(alerts),
       options_([&] {
-        if (options.dead_letter_stream.empty()) options.dead_letter_stream = options.stream + ":dead";
+        if (options.dead_letter_stream.empty())
+          options.dead_letter_stream = options.stream + ":dead";
         return std::move(options);
       }()),
       clock_(clock) {}
@@ -64,8 +65,9 @@ ConsumerStats EventConsumer::stats() const {
   return stats_;
 }
 
-absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(
-    redis::RedisConnection& conn, const std::string& from, absl::Duration block) {
+absl::StatusOr<std::vector<EventConsumer::Entry>> EventConsumer::Read(redis::RedisConnection& conn,
+                                                                      const std::string& from,
+                                                                      absl::Duration block) {
   auto read = redis::XReadGroup(conn, {.stream = options_.stream,
                                        .group = options_.group,
                                        .consumer = options_.consumer,
@@ -160,7 +162,8 @@ absl::Status EventConsumer::Process(const Entry& entry) {
   bool parsed = entry.event_bytes.has_value() && event.ParseFromString(*entry.event_bytes) &&
                 !event.id().empty();
   if (!parsed) {
-    std::string reason = entry.event_bytes ? "entry holds no valid Event" : "entry was deleted or has no event field";
+    std::string reason = entry.event_bytes ? "entry holds no valid Event"
+                                           : "entry was deleted or has no event field";
     SA_RETURN_IF_ERROR(
         redis::XAdd(
             redis_, options_.dead_letter_stream,
@@ -183,7 +186,8 @@ absl::Status EventConsumer::Process(const Entry& entry) {
       *alert.mutable_event() = event;
       for (const TermMatch& m : match.matches) *alert.add_matches() = ToProto(m);
       *alert.mutable_created_at() = created_at;
-      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id, alerts_.Append(alert, deliveries[i]));
+      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id,
+                          alerts_.Append(alert, deliveries[i]));
       absl::MutexLock lock(&stats_mu_);
       if (alert_id) {
         ++stats_.alerts;
@@ -192,8 +196,8 @@ absl::Status EventConsumer::Process(const Entry& entry) {
                                    {"event_id", event.id()}});
       } else {
         ++stats_.duplicates;
-        log::Info("alert.already_stored", {{"subscription_id", match.subscription_id},
-                                           {"event_id", event.id()}});
+        log::Info("alert.already_stored",
+                  {{"subscription_id", match.subscription_id}, {"event_id", event.id()}});
       }
     }
   }
@@ -232,8 +236,9 @@ absl::StatusOr<int> EventConsumer::DrainOnce() {
 }
 
 void EventConsumer::Run() {
-  log::Info("consumer.started", {{"stream", options_.stream}, {"group", options_.group},
-                                 {"consumer", options_.consumer}});
+  log::Info(
+      "consumer.started",
+      {{"stream", options_.stream}, {"group", options_.group}, {"consumer", options_.consumer}});
   std::unique_ptr<redis::RedisConnection> conn;
   bool read_pending = true;  // own pending entries first, after start and after any failure
   // Real time on purpose: it paces this loop's XAUTOCLAIMs, and Redis measures the entries'
@@ -281,7 +286,8 @@ void EventConsumer::Run() {
     }
     // Nothing was acked for the failed entry: it stays pending and is re-read next time.
     read_pending = true;
-    log::Error("consumer.error", {{"error", status}, {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    log::Error("consumer.error",
+               {{"error", status}, {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }

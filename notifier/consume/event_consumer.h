@@ -43,9 +43,9 @@ struct ConsumerOptions {
 };
 
 struct ConsumerStats {
-  int64_t events = 0;       // entries processed and acked
-  int64_t alerts = 0;       // new alerts stored
-  int64_t duplicates = 0;   // alerts that already existed (redelivery)
+  int64_t events = 0;      // entries processed and acked
+  int64_t alerts = 0;      // new alerts stored
+  int64_t duplicates = 0;  // alerts that already existed (redelivery)
   int64_t dead_letters = 0;
 };
 

@@ -43,8 +43,8 @@ struct PendingDelivery {
   std::string channel_bytes;  // serialized WebhookChannel
   // Digest: the alert joins the digest list instead, and the digest job is queued for
   // digest_due_ms unless it already is. Empty: a single message (maybe throttled).
-  std::string digest_job_id;   // "dg_…", also used for throttle overflow
-  std::string digest_key;      // the list
+  std::string digest_job_id;  // "dg_…", also used for throttle overflow
+  std::string digest_key;     // the list
   int64_t digest_due_ms = 0;
   bool digest = false;         // always into the digest
   std::string throttle_key;    // empty: no throttle

@@ -28,11 +28,12 @@ absl::Time NextBoundary(absl::Time now, absl::Duration period, absl::Duration of
 
 absl::Status ValidateDeliveryPolicy(const summit_alerts::v1::DeliveryPolicy& policy) {
   if (policy.digest_minutes() < 0 || policy.digest_minutes() > 10080) {
-    return absl::InvalidArgumentError(absl::StrCat("delivery.digest_minutes ", policy.digest_minutes(),
-                                                   " is outside 0..10080 (a week)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "delivery.digest_minutes ", policy.digest_minutes(), " is outside 0..10080 (a week)"));
   }
   if (!policy.digest_daily_at().empty() && DailyMinute(policy.digest_daily_at()) < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("delivery.digest_daily_at '", policy.digest_daily_at(),
+    return absl::InvalidArgumentError(absl::StrCat("delivery.digest_daily_at '",
+                                                   policy.digest_daily_at(),
                                                    "' is not HH:MM (UTC, e.g. 07:30)"));
   }
   if (policy.max_per_hour() < 0 || policy.max_per_hour() > 3600) {

@@ -156,14 +156,16 @@ absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
       dead.set_delivery_id(value);
     } else if (name == "alert") {
       if (!dead.mutable_alert()->ParseFromString(value)) {
-        return absl::DataLossError(absl::StrCat("dead letter ", dead.id(), " holds a corrupted alert"));
+        return absl::DataLossError(
+            absl::StrCat("dead letter ", dead.id(), " holds a corrupted alert"));
       }
     } else if (name == "alert_id") {
       dead.mutable_alert()->set_id(value);
     } else if (name == "channel") {
       WebhookChannel channel;
       if (!channel.ParseFromString(value)) {
-        return absl::DataLossError(absl::StrCat("dead letter ", dead.id(), " holds a corrupted channel"));
+        return absl::DataLossError(
+            absl::StrCat("dead letter ", dead.id(), " holds a corrupted channel"));
       }
       *dead.mutable_channel() = RedactWebhookChannel(std::move(channel));
     } else if (name == "attempts") {
@@ -193,7 +195,8 @@ std::string ChannelKey(const WebhookChannel& channel) {
 
 std::string DeliveryId(const std::string& event_id, const std::string& subscription_id,
                        const WebhookChannel& channel) {
-  return "dl_" + Sha256Hex(absl::StrCat(event_id, "\n", subscription_id, "\n", ChannelKey(channel)), 12);
+  return "dl_" +
+         Sha256Hex(absl::StrCat(event_id, "\n", subscription_id, "\n", ChannelKey(channel)), 12);
 }
 
 DeliveryQueue::DeliveryQueue(redis::RedisClient& redis, DeliveryQueueOptions options)
@@ -201,12 +204,14 @@ DeliveryQueue::DeliveryQueue(redis::RedisClient& redis, DeliveryQueueOptions opt
 
 absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl::Time now) {
   SA_ASSIGN_OR_RETURN(
-      auto reply, ClaimScript().Run(redis_, {keys_.Due()},
-                                    {absl::StrCat(Millis(now)), absl::StrCat(Millis(now + options_.lease)),
-                                     absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12)}));
+      auto reply,
+      ClaimScript().Run(redis_, {keys_.Due()},
+                        {absl::StrCat(Millis(now)), absl::StrCat(Millis(now + options_.lease)),
+                         absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12)}));
   std::vector<ClaimedDelivery> claimed;
   for (const redis::RedisReply& row : reply.elements) {
-    if (row.elements.size() != 10) return absl::InternalError("claim script returned a malformed row");
+    if (row.elements.size() != 10)
+      return absl::InternalError("claim script returned a malformed row");
     ClaimedDelivery delivery;
     delivery.id = row.elements[0].str;
     delivery.lease = row.elements[5].str;
@@ -220,7 +225,8 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
     if (delivery.digest) delivery.alert.set_subscription_id(row.elements[9].str);
     if (!ok) {
       log::Error("delivery.corrupted", {{"delivery_id", delivery.id}});
-      SA_RETURN_IF_ERROR(MoveToDeadLetters(delivery, "the queued delivery is corrupted", now).status());
+      SA_RETURN_IF_ERROR(
+          MoveToDeadLetters(delivery, "the queued delivery is corrupted", now).status());
       continue;
     }
     claimed.push_back(std::move(delivery));
@@ -229,14 +235,16 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
 }
 
 absl::StatusOr<bool> DeliveryQueue::Settle(const ClaimedDelivery& delivery, const std::string& mode,
-                                           absl::Time due, const std::string& error, absl::Time now) {
+                                           absl::Time due, const std::string& error,
+                                           absl::Time now) {
   SA_ASSIGN_OR_RETURN(
       auto reply,
-      SettleScript().Run(redis_, {keys_.Due(), keys_.Job(delivery.id), keys_.Marker(delivery.id), keys_.Dead()},
-                         {delivery.id, delivery.lease, mode, absl::StrCat(Millis(due)), error,
-                          absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.sent_marker_ttl))),
-                          absl::StrCat(options_.dead_letter_max_len), absl::StrCat(Millis(now))},
-                         options_.durability));
+      SettleScript().Run(
+          redis_, {keys_.Due(), keys_.Job(delivery.id), keys_.Marker(delivery.id), keys_.Dead()},
+          {delivery.id, delivery.lease, mode, absl::StrCat(Millis(due)), error,
+           absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.sent_marker_ttl))),
+           absl::StrCat(options_.dead_letter_max_len), absl::StrCat(Millis(now))},
+          options_.durability));
   if (reply.integer == 0) {
     log::Warning("delivery.lease_lost", {{"delivery_id", delivery.id}, {"settle", mode}});
   }
@@ -256,8 +264,8 @@ absl::StatusOr<bool> DeliveryQueue::Defer(const ClaimedDelivery& delivery, absl:
   return Settle(delivery, "defer", due, "", due);
 }
 
-absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& delivery, const std::string& error,
-                                               absl::Time now) {
+absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& delivery,
+                                                      const std::string& error, absl::Time now) {
   return Settle(delivery, "dead", now, error, now);
 }
 
@@ -265,9 +273,10 @@ absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery, absl
   return Settle(delivery, "cancel", now, "", now);
 }
 
-absl::StatusOr<std::vector<Alert>> DeliveryQueue::DigestAlerts(const ClaimedDelivery& digest, int max) {
-  SA_ASSIGN_OR_RETURN(auto reply,
-                      redis_.Command({"LRANGE", digest.digest_key, "0", absl::StrCat(std::max(1, max) - 1)}));
+absl::StatusOr<std::vector<Alert>> DeliveryQueue::DigestAlerts(const ClaimedDelivery& digest,
+                                                               int max) {
+  SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"LRANGE", digest.digest_key, "0",
+                                                  absl::StrCat(std::max(1, max) - 1)}));
   std::vector<Alert> alerts;
   for (const redis::RedisReply& item : reply.elements) {
     size_t cut = item.str.find('\n');
@@ -292,15 +301,17 @@ absl::StatusOr<bool> DeliveryQueue::SettleDigest(const ClaimedDelivery& digest, 
                                    error,
                                    absl::StrCat(Millis(now))};
   args.insert(args.end(), delivery_ids.begin(), delivery_ids.end());
-  SA_ASSIGN_OR_RETURN(auto reply, FinishDigestScript().Run(
-                                      redis_, {keys_.Due(), keys_.Job(digest.id), digest.digest_key, keys_.Dead()},
-                                      args));
-  if (reply.integer == 0) log::Warning("delivery.lease_lost", {{"delivery_id", digest.id}, {"settle", "digest"}});
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      FinishDigestScript().Run(
+          redis_, {keys_.Due(), keys_.Job(digest.id), digest.digest_key, keys_.Dead()}, args));
+  if (reply.integer == 0)
+    log::Warning("delivery.lease_lost", {{"delivery_id", digest.id}, {"settle", "digest"}});
   return reply.integer == 1;
 }
 
-absl::StatusOr<bool> DeliveryQueue::FinishDigest(const ClaimedDelivery& digest, int count, absl::Time now,
-                                                 absl::Time next_due) {
+absl::StatusOr<bool> DeliveryQueue::FinishDigest(const ClaimedDelivery& digest, int count,
+                                                 absl::Time now, absl::Time next_due) {
   return SettleDigest(digest, count, {}, "", now, next_due);
 }
 
@@ -308,12 +319,12 @@ absl::StatusOr<bool> DeliveryQueue::DeadLetterDigest(const ClaimedDelivery& dige
                                                      const std::vector<std::string>& delivery_ids,
                                                      const std::string& error, absl::Time now,
                                                      absl::Time next_due) {
-  return SettleDigest(digest, static_cast<int>(delivery_ids.size()), delivery_ids, error, now, next_due);
+  return SettleDigest(digest, static_cast<int>(delivery_ids.size()), delivery_ids, error, now,
+                      next_due);
 }
 
-absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(const std::string& subscription_id,
-                                                                      const std::string& after_id,
-                                                                      int limit) {
+absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(
+    const std::string& subscription_id, const std::string& after_id, int limit) {
   std::vector<DeadLetter> out;
   std::string start = after_id.empty() ? "-" : "(" + after_id;
   while (static_cast<int>(out.size()) < limit) {
@@ -330,17 +341,20 @@ absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(const std
   return out;
 }
 
-absl::StatusOr<std::string> DeliveryQueue::Replay(const std::string& dead_letter_id, absl::Time now) {
-  SA_ASSIGN_OR_RETURN(auto reply, ReplayScript().Run(redis_, {keys_.Dead(), keys_.Due(), keys_.Wake()},
-                                                     {dead_letter_id, keys_.JobPrefix(),
-                                                      absl::StrCat(Millis(now))}));
+absl::StatusOr<std::string> DeliveryQueue::Replay(const std::string& dead_letter_id,
+                                                  absl::Time now) {
+  SA_ASSIGN_OR_RETURN(
+      auto reply,
+      ReplayScript().Run(redis_, {keys_.Dead(), keys_.Due(), keys_.Wake()},
+                         {dead_letter_id, keys_.JobPrefix(), absl::StrCat(Millis(now))}));
   if (reply.is_nil()) {
     return absl::NotFoundError(absl::StrCat("no dead letter with id '", dead_letter_id, "'"));
   }
   return reply.str;
 }
 
-absl::Status DeliveryQueue::WaitForWork(redis::RedisConnection& connection, absl::Duration max_wait) {
+absl::Status DeliveryQueue::WaitForWork(redis::RedisConnection& connection,
+                                        absl::Duration max_wait) {
   double seconds = std::max(0.01, absl::ToDoubleSeconds(max_wait));
   return connection.Command({"BLPOP", keys_.Wake(), absl::StrFormat("%.3f", seconds)}).status();
 }

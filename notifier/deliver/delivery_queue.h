@@ -38,7 +38,7 @@ struct ClaimedDelivery {
   summit_alerts::v1::WebhookChannel channel;
   int attempts = 0;  // attempts made before this claim
   std::string lease;
-  bool digest = false;      // a digest job: its alerts are in digest_key
+  bool digest = false;  // a digest job: its alerts are in digest_key
   std::string digest_key;
   summit_alerts::v1::DeliveryPolicy policy;  // digest jobs only
 };
@@ -64,25 +64,29 @@ class DeliveryQueue {
   // `now`/`due` is the caller's clock (the workers' Clock), never read here.
   absl::StatusOr<bool> MarkDelivered(const ClaimedDelivery& delivery, absl::Time now);
   // Counts an attempt, records the error, and makes the delivery due at `due`.
-  absl::StatusOr<bool> Retry(const ClaimedDelivery& delivery, absl::Time due, const std::string& error);
+  absl::StatusOr<bool> Retry(const ClaimedDelivery& delivery, absl::Time due,
+                             const std::string& error);
   // Makes the delivery due at `due` without counting an attempt (rate limit, busy channel).
   absl::StatusOr<bool> Defer(const ClaimedDelivery& delivery, absl::Time due);
   // Moves the delivery to the dead-letter stream with `error`, counting this attempt.
   absl::StatusOr<bool> MoveToDeadLetters(const ClaimedDelivery& delivery, const std::string& error,
-                                  absl::Time now);
+                                         absl::Time now);
   // Drops the delivery (its subscription was deleted), with a digest's waiting alerts.
   absl::StatusOr<bool> Cancel(const ClaimedDelivery& delivery, absl::Time now);
 
   // Up to `max` alerts waiting in a digest job's list, oldest first (ids set).
-  absl::StatusOr<std::vector<summit_alerts::v1::Alert>> DigestAlerts(const ClaimedDelivery& digest, int max);
+  absl::StatusOr<std::vector<summit_alerts::v1::Alert>> DigestAlerts(const ClaimedDelivery& digest,
+                                                                     int max);
   // After the first `count` alerts of the digest were sent: removes them, and queues the job
   // for `next_due` if more are waiting, or deletes it.
   absl::StatusOr<bool> FinishDigest(const ClaimedDelivery& digest, int count, absl::Time now,
                                     absl::Time next_due);
   // The digest failed for good: its first `count` alerts become one dead letter each (with
   // `delivery_ids`, in order, so each can be replayed alone), then as FinishDigest.
-  absl::StatusOr<bool> DeadLetterDigest(const ClaimedDelivery& digest, const std::vector<std::string>& delivery_ids,
-                                        const std::string& error, absl::Time now, absl::Time next_due);
+  absl::StatusOr<bool> DeadLetterDigest(const ClaimedDelivery& digest,
+                                        const std::vector<std::string>& delivery_ids,
+                                        const std::string& error, absl::Time now,
+                                        absl::Time next_due);
 
   // Dead letters oldest first, after `after_id` (empty: from the start), optionally only one
   // subscription's; channels redacted.
@@ -105,8 +109,8 @@ class DeliveryQueue {
   absl::StatusOr<bool> Settle(const ClaimedDelivery& delivery, const std::string& mode,
                               absl::Time due, const std::string& error, absl::Time now);
   absl::StatusOr<bool> SettleDigest(const ClaimedDelivery& digest, int count,
-                                    const std::vector<std::string>& delivery_ids, const std::string& error,
-                                    absl::Time now, absl::Time next_due);
+                                    const std::vector<std::string>& delivery_ids,
+                                    const std::string& error, absl::Time now, absl::Time next_due);
 
   redis::RedisClient& redis_;
   const DeliveryQueueOptions options_;

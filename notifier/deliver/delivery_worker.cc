@@ -28,7 +28,8 @@ void LogDelivery(log::Level level, absl::string_view msg, const ClaimedDelivery&
 
 // A settle that did not reach Redis is only logged: the lease runs out and the delivery is
 // claimed again, so nothing is lost.
-void WarnIfUnsettled(const absl::StatusOr<bool>& result, const ClaimedDelivery& delivery, const char* settle) {
+void WarnIfUnsettled(const absl::StatusOr<bool>& result, const ClaimedDelivery& delivery,
+                     const char* settle) {
   if (!result.ok()) {
     log::Warning("delivery.settle_failed",
                  {{"delivery_id", delivery.id}, {"settle", settle}, {"error", result.status()}});
@@ -105,12 +106,15 @@ void DeliveryWorker::Run(int worker) {
 
 void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::string& channel_key) {
   const int attempt = digest.attempts + 1;
-  auto settled = [&](const absl::StatusOr<bool>& result) { WarnIfUnsettled(result, digest, "digest"); };
+  auto settled = [&](const absl::StatusOr<bool>& result) {
+    WarnIfUnsettled(result, digest, "digest");
+  };
   auto alerts = queue_.DigestAlerts(digest, kMaxDigestAlerts);
   if (!alerts.ok() || alerts->empty()) {
     MarkIdle(channel_key);
     if (!alerts.ok()) {
-      LogDelivery(log::Level::kError, "delivery.digest_unreadable", digest, attempt, alerts.status().message());
+      LogDelivery(log::Level::kError, "delivery.digest_unreadable", digest, attempt,
+                  alerts.status().message());
     }
     settled(queue_.Cancel(digest, clock_.Now()));  // nothing (readable) to send
     return;
@@ -118,19 +122,24 @@ void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::stri
   const int count = static_cast<int>(alerts->size());
   auto request = BuildDigestRequest(*alerts, digest.channel, digest.id, clock_.Now());
   absl::StatusOr<http::HttpResponse> response =
-      request.ok() ? http_.Send({.method = "POST", .url = request->url, .headers = request->headers,
+      request.ok() ? http_.Send({.method = "POST",
+                                 .url = request->url,
+                                 .headers = request->headers,
                                  .body = request->body})
-                   : absl::StatusOr<http::HttpResponse>(absl::InvalidArgumentError(request.status().message()));
+                   : absl::StatusOr<http::HttpResponse>(
+                         absl::InvalidArgumentError(request.status().message()));
   MarkIdle(channel_key);
   thread_local absl::BitGen random;
   const absl::Time now = clock_.Now();
-  AttemptVerdict verdict = JudgeAttempt(response, attempt, options_.retry, now, absl::Uniform(random, 0.0, 1.0));
+  AttemptVerdict verdict =
+      JudgeAttempt(response, attempt, options_.retry, now, absl::Uniform(random, 0.0, 1.0));
   const std::string detail = absl::StrCat(count, " alerts; ", verdict.error);
   switch (verdict.kind) {
     case AttemptVerdict::kDelivered:
       settled(queue_.FinishDigest(digest, count, now, NextDigestTime(digest.policy, now)));
       Count(&DeliveryStats::delivered);
-      LogDelivery(log::Level::kInfo, "delivery.digest_sent", digest, attempt, absl::StrCat(count, " alerts"));
+      LogDelivery(log::Level::kInfo, "delivery.digest_sent", digest, attempt,
+                  absl::StrCat(count, " alerts"));
       break;
     case AttemptVerdict::kRetry:
       settled(queue_.Retry(digest, now + verdict.retry_in, verdict.error));
@@ -142,7 +151,8 @@ void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::stri
       for (const auto& alert : *alerts) {
         ids.push_back(DeliveryId(alert.event().id(), alert.subscription_id(), digest.channel));
       }
-      settled(queue_.DeadLetterDigest(digest, ids, verdict.error, now, NextDigestTime(digest.policy, now)));
+      settled(queue_.DeadLetterDigest(digest, ids, verdict.error, now,
+                                      NextDigestTime(digest.policy, now)));
       Count(&DeliveryStats::dead_lettered);
       LogDelivery(log::Level::kError, "delivery.dead_letter", digest, attempt, detail);
       break;
@@ -152,12 +162,18 @@ void DeliveryWorker::HandleDigest(const ClaimedDelivery& digest, const std::stri
 
 RateLimit DeliveryWorker::LimitFor(const WebhookChannel& channel) const {
   switch (channel.format()) {
-    case WebhookChannel::SLACK: return options_.slack;
-    case WebhookChannel::DISCORD: return options_.discord;
-    case WebhookChannel::MATTERMOST: return options_.mattermost;
-    case WebhookChannel::TEAMS: return options_.teams;
-    case WebhookChannel::TELEGRAM: return options_.telegram;
-    default: return options_.generic;
+    case WebhookChannel::SLACK:
+      return options_.slack;
+    case WebhookChannel::DISCORD:
+      return options_.discord;
+    case WebhookChannel::MATTERMOST:
+      return options_.mattermost;
+    case WebhookChannel::TEAMS:
+      return options_.teams;
+    case WebhookChannel::TELEGRAM:
+      return options_.telegram;
+    default:
+      return options_.generic;
   }
 }
 
@@ -207,13 +223,16 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
   auto request = BuildWebhookRequest(delivery.alert, delivery.channel, delivery.id, clock_.Now());
   if (!request.ok()) {
     MarkIdle(channel_key);
-    settled(queue_.MoveToDeadLetters(delivery, std::string(request.status().message()), clock_.Now()), "dead");
+    settled(
+        queue_.MoveToDeadLetters(delivery, std::string(request.status().message()), clock_.Now()),
+        "dead");
     Count(&DeliveryStats::dead_lettered);
-    LogDelivery(log::Level::kError, "delivery.dead_letter", delivery, attempt, request.status().message());
+    LogDelivery(log::Level::kError, "delivery.dead_letter", delivery, attempt,
+                request.status().message());
     return;
   }
-  absl::StatusOr<http::HttpResponse> response =
-      http_.Send({.method = "POST", .url = request->url, .headers = request->headers, .body = request->body});
+  absl::StatusOr<http::HttpResponse> response = http_.Send(
+      {.method = "POST", .url = request->url, .headers = request->headers, .body = request->body});
   MarkIdle(channel_key);
 
   thread_local absl::BitGen random;
@@ -231,7 +250,8 @@ void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
       settled(queue_.Retry(delivery, now + verdict.retry_in, verdict.error), "retry");
       Count(&DeliveryStats::retried);
       LogDelivery(log::Level::kWarning, "delivery.retry", delivery, attempt,
-                  absl::StrCat(verdict.error, "; next attempt in ", absl::FormatDuration(verdict.retry_in)));
+                  absl::StrCat(verdict.error, "; next attempt in ",
+                               absl::FormatDuration(verdict.retry_in)));
       break;
     case AttemptVerdict::kPermanentFailure:
       settled(queue_.MoveToDeadLetters(delivery, verdict.error, now), "dead");

@@ -14,8 +14,8 @@ namespace {
 using summit_alerts::v1::Alert;
 
 constexpr absl::string_view kFieldNames[] = {
-    "title",  "summary",      "url",  "source",   "type",     "relevance", "published",
-    "participants", "places", "topics", "why", "event_id", "alert_id", "subscription_id"};
+    "title",        "summary", "url",    "source", "type",     "relevance", "published",
+    "participants", "places",  "topics", "why",    "event_id", "alert_id",  "subscription_id"};
 
 bool IsKnownField(absl::string_view name) {
   for (absl::string_view known : kFieldNames) {
@@ -36,14 +36,14 @@ size_t CharPosition(absl::string_view text, size_t offset) {
 
 template <typename List, typename Name>
 std::string JoinNames(const List& list, Name name) {
-  return absl::StrJoin(list, ", ", [&](std::string* out, const auto& item) {
-    absl::StrAppend(out, name(item));
-  });
+  return absl::StrJoin(
+      list, ", ", [&](std::string* out, const auto& item) { absl::StrAppend(out, name(item)); });
 }
 
 }  // namespace
 
-std::string DescribeMatches(const google::protobuf::RepeatedPtrField<summit_alerts::v1::Match>& matches) {
+std::string DescribeMatches(
+    const google::protobuf::RepeatedPtrField<summit_alerts::v1::Match>& matches) {
   std::vector<std::string> terms;
   std::map<std::string, std::vector<std::string>> fields;
   for (const auto& match : matches) {
@@ -102,7 +102,8 @@ absl::StatusOr<MessageTemplate> MessageTemplate::Parse(absl::string_view text) {
     std::string name(absl::StripAsciiWhitespace(text.substr(open + 2, close - open - 2)));
     if (!IsKnownField(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "template: ", name.empty() ? "empty field name" : absl::StrCat("unknown field '", name, "'"),
+          "template: ",
+          name.empty() ? "empty field name" : absl::StrCat("unknown field '", name, "'"),
           " at character ", CharPosition(text, open),
           "; fields are: ", absl::StrJoin(kFieldNames, ", ")));
     }

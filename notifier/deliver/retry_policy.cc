@@ -42,12 +42,14 @@ std::optional<std::string> JsonApiError(const std::string& body) {
   auto ok = parsed.find("ok");
   if (ok == parsed.end() || !ok->is_boolean() || ok->get<bool>()) return std::nullopt;
   auto error = parsed.find("error");
-  return error != parsed.end() && error->is_string() ? error->get<std::string>() : std::string("unknown");
+  return error != parsed.end() && error->is_string() ? error->get<std::string>()
+                                                     : std::string("unknown");
 }
 
 }  // namespace
 
-std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& response, absl::Time now) {
+std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& response,
+                                                  absl::Time now) {
   std::string header = response.Header("retry-after");
   if (!header.empty()) {
     int64_t seconds;
@@ -58,7 +60,8 @@ std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& resp
       return std::max(absl::ZeroDuration(), when - now);
     }
   }
-  if (auto seconds = JsonRetryAfter(response.body); seconds && *seconds >= 0 && std::isfinite(*seconds)) {
+  if (auto seconds = JsonRetryAfter(response.body);
+      seconds && *seconds >= 0 && std::isfinite(*seconds)) {
     return absl::Milliseconds(std::ceil(*seconds * 1000));
   }
   return std::nullopt;
@@ -71,7 +74,8 @@ AttemptVerdict JudgeAttempt(const absl::StatusOr<http::HttpResponse>& result, in
   if (!result.ok()) {
     if (result.status().code() == absl::StatusCode::kPermissionDenied ||
         result.status().code() == absl::StatusCode::kInvalidArgument) {
-      return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(), std::string(result.status().message())};
+      return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(),
+              std::string(result.status().message())};
     }
     error = std::string(result.status().message());
   } else {
@@ -81,7 +85,8 @@ AttemptVerdict JudgeAttempt(const absl::StatusOr<http::HttpResponse>& result, in
       std::optional<std::string> api_error = JsonApiError(result->body);
       if (!api_error) return {AttemptVerdict::kDelivered, absl::ZeroDuration(), ""};
       if (*api_error != "ratelimited") {
-        return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(), absl::StrCat("API error: ", *api_error)};
+        return {AttemptVerdict::kPermanentFailure, absl::ZeroDuration(),
+                absl::StrCat("API error: ", *api_error)};
       }
       error = "API error: ratelimited";
       requested = RequestedRetryDelay(*result, now);

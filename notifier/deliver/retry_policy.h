@@ -1,10 +1,11 @@
 // What to do after a delivery attempt: done, retry later (when), or give up. Pure.
 //
 // 2xx is delivered, unless its JSON body says {"ok": false} (Slack's Web API): then the
-// "error" is permanent, except "ratelimited". A transport error, 408, 429 and 5xx are retried, with exponential backoff
-// and jitter, or after the delay the service asked for (Retry-After in seconds or as an HTTP
-// date; Telegram's and Discord's JSON retry_after). Other 4xx, and a refused (private)
-// address, are permanent. After `max_attempts` attempts a retryable failure is permanent too.
+// "error" is permanent, except "ratelimited". A transport error, 408, 429 and 5xx are retried, with
+// exponential backoff and jitter, or after the delay the service asked for (Retry-After in seconds
+// or as an HTTP date; Telegram's and Discord's JSON retry_after). Other 4xx, and a refused
+// (private) address, are permanent. After `max_attempts` attempts a retryable failure is permanent
+// too.
 #pragma once
 
 #include <optional>
@@ -36,6 +37,7 @@ AttemptVerdict JudgeAttempt(const absl::StatusOr<http::HttpResponse>& result, in
 
 // The delay a response asks for: Retry-After (delta-seconds or HTTP date), or a JSON body's
 // retry_after / parameters.retry_after (seconds, may be fractional). nullopt when none.
-std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& response, absl::Time now);
+std::optional<absl::Duration> RequestedRetryDelay(const http::HttpResponse& response,
+                                                  absl::Time now);
 
 }  // namespace sa::notifier

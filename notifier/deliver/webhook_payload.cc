@@ -23,12 +23,18 @@ absl::StatusOr<std::optional<MessageTemplate>> TemplateOf(const WebhookChannel& 
 // The format of a channel; InvalidArgument for an unknown one.
 absl::StatusOr<const formats::ChatFormat*> FormatOf(const WebhookChannel& channel) {
   switch (channel.format()) {
-    case WebhookChannel::SLACK: return &formats::Slack();
-    case WebhookChannel::DISCORD: return &formats::Discord();
-    case WebhookChannel::MATTERMOST: return &formats::Mattermost();
-    case WebhookChannel::TEAMS: return &formats::Teams();
-    case WebhookChannel::TELEGRAM: return &formats::Telegram();
-    case WebhookChannel::GENERIC_JSON: return &formats::GenericJson();
+    case WebhookChannel::SLACK:
+      return &formats::Slack();
+    case WebhookChannel::DISCORD:
+      return &formats::Discord();
+    case WebhookChannel::MATTERMOST:
+      return &formats::Mattermost();
+    case WebhookChannel::TEAMS:
+      return &formats::Teams();
+    case WebhookChannel::TELEGRAM:
+      return &formats::Telegram();
+    case WebhookChannel::GENERIC_JSON:
+      return &formats::GenericJson();
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown webhook format ", channel.format()));
   }
@@ -55,7 +61,8 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
   if (alerts.empty()) return absl::InvalidArgumentError("a digest needs at least one alert");
   auto tmpl = TemplateOf(channel);
   if (!tmpl.ok()) return tmpl.status();
-  formats::DigestMessage digest{.alerts = alerts, .tmpl = *tmpl, .headline = Headline(alerts.size())};
+  formats::DigestMessage digest{
+      .alerts = alerts, .tmpl = *tmpl, .headline = Headline(alerts.size())};
   for (const Alert& alert : alerts) {
     digest.fields.push_back(AlertTextFields(alert));
     digest.contents.push_back(formats::ContentOf(alert, digest.fields.back()));
@@ -63,7 +70,8 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<Alert>& aler
   auto format = FormatOf(channel);
   if (!format.ok()) return format.status();
   WebhookRequest request = NewRequest(channel, delivery_id);
-  if (absl::Status s = (*format)->BuildDigest(digest, {channel, delivery_id, now}, request); !s.ok()) {
+  if (absl::Status s = (*format)->BuildDigest(digest, {channel, delivery_id, now}, request);
+      !s.ok()) {
     return s;
   }
   return request;
@@ -75,9 +83,11 @@ std::string SignWebhookBody(absl::string_view secret, absl::string_view body, ab
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), digest, &length);
-  return absl::StrCat("t=", timestamp, ",v1=",
-                      absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length)));
+       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), digest,
+       &length);
+  return absl::StrCat(
+      "t=", timestamp,
+      ",v1=", absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length)));
 }
 
 absl::Status ValidateWebhookChannel(const WebhookChannel& channel, absl::string_view where) {
@@ -95,21 +105,22 @@ absl::Status ValidateWebhookChannel(const WebhookChannel& channel, absl::string_
   if (channel.format() == WebhookChannel::TELEGRAM) {
     const std::string& token = channel.secret();
     size_t colon = token.find(':');
-    bool token_ok = colon != std::string::npos && colon > 0 && colon + 1 < token.size() &&
-                    token.find_first_not_of("0123456789") == colon &&
-                    token.find_first_not_of(
-                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", colon + 1) ==
-                        std::string::npos;
+    bool token_ok =
+        colon != std::string::npos && colon > 0 && colon + 1 < token.size() &&
+        token.find_first_not_of("0123456789") == colon &&
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+                                colon + 1) == std::string::npos;
     if (!token_ok) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, ".secret must be the Telegram bot token (\"123456:ABC-...\")"));
     }
     if (channel.chat_id().empty() || channel.chat_id().size() > 64) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ".chat_id must name the Telegram chat (\"-100123...\" or \"@channel\")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ".chat_id must name the Telegram chat (\"-100123...\" or \"@channel\")"));
     }
   }
-  if (channel.format() == WebhookChannel::SLACK && !channel.chat_id().empty() && channel.secret().empty()) {
+  if (channel.format() == WebhookChannel::SLACK && !channel.chat_id().empty() &&
+      channel.secret().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ".secret must be the Slack bot token (xoxb-…) when chat_id names a Slack channel"));
   }
@@ -122,7 +133,8 @@ absl::Status ValidateWebhookChannel(const WebhookChannel& channel, absl::string_
   return absl::OkStatus();
 }
 
-absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const WebhookChannel& channel,
+absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert,
+                                                   const WebhookChannel& channel,
                                                    absl::string_view delivery_id, absl::Time now) {
   auto tmpl = TemplateOf(channel);
   if (!tmpl.ok()) return tmpl.status();
@@ -131,8 +143,8 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const Alert& alert, const Web
   auto format = FormatOf(channel);
   if (!format.ok()) return format.status();
   WebhookRequest request = NewRequest(channel, delivery_id);
-  if (absl::Status s = (*format)->BuildAlert({alert, fields, content, *tmpl}, {channel, delivery_id, now},
-                                             request);
+  if (absl::Status s = (*format)->BuildAlert({alert, fields, content, *tmpl},
+                                             {channel, delivery_id, now}, request);
       !s.ok()) {
     return s;
   }
@@ -145,7 +157,8 @@ WebhookChannel RedactWebhookChannel(WebhookChannel channel) {
   size_t scheme = url.find("://");
   if (scheme != std::string::npos) {
     size_t path = url.find('/', scheme + 3);
-    if (path != std::string::npos && path + 1 < url.size()) channel.set_url(url.substr(0, path) + "/…");
+    if (path != std::string::npos && path + 1 < url.size())
+      channel.set_url(url.substr(0, path) + "/…");
   }
   return channel;
 }

@@ -60,9 +60,10 @@ absl::StatusOr<WebhookRequest> BuildWebhookRequest(const summit_alerts::v1::Aler
 // then per alert its linked title and why it matched (or the channel's template, rendered per
 // alert). Alerts that do not fit the service's limits are counted in a last "…and N more".
 // The generic format sends {"delivery_id", "digest": true, "alerts": [...]}, bodies omitted.
-absl::StatusOr<WebhookRequest> BuildDigestRequest(const std::vector<summit_alerts::v1::Alert>& alerts,
-                                                  const summit_alerts::v1::WebhookChannel& channel,
-                                                  absl::string_view delivery_id, absl::Time now);
+absl::StatusOr<WebhookRequest> BuildDigestRequest(
+    const std::vector<summit_alerts::v1::Alert>& alerts,
+    const summit_alerts::v1::WebhookChannel& channel, absl::string_view delivery_id,
+    absl::Time now);
 
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>", the generic signature.
 std::string SignWebhookBody(absl::string_view secret, absl::string_view body, absl::Time now);

@@ -103,7 +103,8 @@ size_t EventDocument::Probe(absl::string_view norm, uint64_t hash) const {
   const size_t mask = table_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = table_[i];
-    if (slot.word == kNone || (slot.hash == hash && SameWord(words_[slot.word].norm, norm))) return i;
+    if (slot.word == kNone || (slot.hash == hash && SameWord(words_[slot.word].norm, norm)))
+      return i;
   }
 }
 

@@ -20,7 +20,7 @@ namespace sa::notifier {
 // Where a term occurred: one line of an alert's explanation. Views the event's strings, so
 // it lives no longer than the event; ToProto makes the Alert's copy.
 struct TermMatch {
-  std::string term;        // the term as written in the rule (a topic: its normalised name)
+  std::string term;  // the term as written in the rule (a topic: its normalised name)
   Field field;
   absl::string_view text;  // the words as written in the event; a participant's or place's
                            // canonical name; a topic's name
@@ -62,14 +62,14 @@ class EventDocument {
     uint32_t entry;  // index into entries_
     uint32_t begin;  // byte offsets in the entry's text
     uint32_t end;
-    uint32_t next;   // the word's next occurrence (token index), or kNone
+    uint32_t next;  // the word's next occurrence (token index), or kNone
   };
   struct Word {
     std::string norm;
     uint64_t hash;
-    uint32_t first;     // first occurrence (token index)
-    uint32_t last;      // last occurrence, while tokens are added
-    FieldMask fields;   // every field it occurs in
+    uint32_t first;    // first occurrence (token index)
+    uint32_t last;     // last occurrence, while tokens are added
+    FieldMask fields;  // every field it occurs in
   };
   // The word table: open addressing over words_ by their hash, at most half full, so a word
   // is hashed once and its text compared only when the 64-bit hashes agree.

@@ -15,9 +15,10 @@ uint64_t KeyHash(absl::string_view text) { return text::WordHash(text); }
 // Short and function words occur everywhere; a prefix hits every word it starts.
 double WordCost(absl::string_view word, bool prefix) {
   static constexpr absl::string_view kCommon[] = {
-      "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "had", "has",
-      "have", "he", "her", "his", "in", "is", "it", "its", "new", "not", "of", "on", "or",
-      "said", "she", "that", "the", "their", "they", "this", "to", "was", "were", "will", "with"};
+      "a",     "an",   "and",  "are",  "as",  "at",   "be",   "but", "by",   "for",
+      "from",  "had",  "has",  "have", "he",  "her",  "his",  "in",  "is",   "it",
+      "its",   "new",  "not",  "of",   "on",  "or",   "said", "she", "that", "the",
+      "their", "they", "this", "to",   "was", "were", "will", "with"};
   for (absl::string_view common : kCommon) {
     if (word == common) return 1000;
   }
@@ -45,7 +46,9 @@ Anchors TermAnchor(const RuleTerm& term) {
 }
 
 std::optional<Anchors> NodeAnchors(const Rule& rule, const RuleNode& node) {
-  auto child = [&](uint16_t i) -> const RuleNode& { return rule.nodes[rule.child_ids[node.first + i]]; };
+  auto child = [&](uint16_t i) -> const RuleNode& {
+    return rule.nodes[rule.child_ids[node.first + i]];
+  };
   switch (node.kind) {
     case RuleNode::Kind::kTerm:
       return TermAnchor(rule.terms[node.first]);
@@ -108,7 +111,9 @@ std::vector<std::vector<AnchorKey>> AnchorGroups(const CompiledSubscription& sub
   constexpr double kMaxSecondGroupCost = 100;
   std::vector<std::vector<AnchorKey>> groups;
   for (Anchors& anchors : required) {
-    if (groups.size() == kMaxAnchorGroups || (!groups.empty() && anchors.cost >= kMaxSecondGroupCost)) break;
+    if (groups.size() == kMaxAnchorGroups ||
+        (!groups.empty() && anchors.cost >= kMaxSecondGroupCost))
+      break;
     std::vector<AnchorKey>& keys = groups.emplace_back();
     for (auto& key : anchors.keys) {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
@@ -124,7 +129,8 @@ MatchIndex::Postings& MatchIndex::PostingsFor(const AnchorKey& key) {
   if (!key.prefix) return exact_[KeyHash(key.text)];
   uint32_t length = static_cast<uint32_t>(key.text.size());
   if (prefix_length_count_[length]++ == 0) {
-    prefix_lengths_.insert(std::upper_bound(prefix_lengths_.begin(), prefix_lengths_.end(), length), length);
+    prefix_lengths_.insert(std::upper_bound(prefix_lengths_.begin(), prefix_lengths_.end(), length),
+                           length);
   }
   return prefix_[KeyHash(key.text)];
 }
@@ -162,7 +168,8 @@ void MatchIndex::Upsert(CompiledSubscription sub) {
     slots_.emplace_back();
   }
   for (size_t g = 0; g < groups.size(); ++g) {
-    for (const AnchorKey& key : groups[g]) PostingsFor(key).push_back(Posting(slot, g, groups.size()));
+    for (const AnchorKey& key : groups[g])
+      PostingsFor(key).push_back(Posting(slot, g, groups.size()));
   }
   slot_by_id_[owned->id] = slot;
   slots_[slot] = std::move(owned);
@@ -239,7 +246,8 @@ void MatchIndex::Candidates(const EventDocument& document, std::vector<uint32_t>
   slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
 }
 
-std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, MatchStats* stats) const {
+std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document,
+                                                 MatchStats* stats) const {
   std::vector<SubscriptionMatch> result;
   std::vector<uint32_t> slots;
   absl::ReaderMutexLock lock(&mu_);
@@ -247,7 +255,8 @@ std::vector<SubscriptionMatch> MatchIndex::Match(const EventDocument& document, 
   result.reserve(slots.size());
   for (uint32_t slot : slots) {
     const CompiledSubscription& sub = *slots_[slot];
-    if (SubscriptionMatches(sub, document)) result.push_back({sub.id, ExplainMatch(sub, document), sub.has_webhooks});
+    if (SubscriptionMatches(sub, document))
+      result.push_back({sub.id, ExplainMatch(sub, document), sub.has_webhooks});
   }
   if (stats != nullptr) {
     stats->candidates = slots.size();

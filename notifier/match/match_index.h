@@ -44,7 +44,7 @@ std::vector<std::vector<AnchorKey>> AnchorGroups(const CompiledSubscription& sub
 struct SubscriptionMatch {
   std::string subscription_id;
   std::vector<TermMatch> matches;  // views the event's strings: use while the event lives
-  bool has_webhooks = false;  // as CompiledSubscription::has_webhooks
+  bool has_webhooks = false;       // as CompiledSubscription::has_webhooks
 };
 
 struct MatchStats {
@@ -67,7 +67,8 @@ class MatchIndex {
   size_t size() const;
 
   // Every subscription the event matches, with its explanation, in no particular order.
-  std::vector<SubscriptionMatch> Match(const EventDocument& document, MatchStats* stats = nullptr) const;
+  std::vector<SubscriptionMatch> Match(const EventDocument& document,
+                                       MatchStats* stats = nullptr) const;
 
   // The presearch alone: slots of the subscriptions an event's words hit (for benchmarks).
   size_t CountCandidates(const EventDocument& document) const;

@@ -16,7 +16,8 @@ std::shared_ptr<const MatchIndex> SubscriptionCache::Current() const {
 void SubscriptionCache::Apply(const summit_alerts::v1::Subscription& sub, MatchIndex& index) {
   auto compiled = CompileSubscription(sub);
   if (!compiled.ok()) {
-    log::Error("subscription.unmatchable", {{"subscription_id", sub.id()}, {"error", compiled.status()}});
+    log::Error("subscription.unmatchable",
+               {{"subscription_id", sub.id()}, {"error", compiled.status()}});
     index.Remove(sub.id());
     return;
   }

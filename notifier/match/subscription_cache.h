@@ -42,7 +42,7 @@ class SubscriptionCache {
   void Apply(const summit_alerts::v1::Subscription& sub, MatchIndex& index);
 
   SubscriptionStore& store_;
-  absl::Mutex refresh_mu_;  // one Refresh at a time
+  absl::Mutex refresh_mu_;                             // one Refresh at a time
   std::string position_ ABSL_GUARDED_BY(refresh_mu_);  // change-log stream id applied
   int64_t version_ ABSL_GUARDED_BY(refresh_mu_) = -1;  // -1: never loaded
   std::atomic<bool> reload_requested_{false};

@@ -15,14 +15,17 @@ using summit_alerts::v1::Match;
 // Evaluates nodes, looking each term up at most once.
 class RuleEvaluation {
  public:
-  RuleEvaluation(const Rule& rule, const EventDocument& document) : rule_(rule), document_(document) {
+  RuleEvaluation(const Rule& rule, const EventDocument& document)
+      : rule_(rule), document_(document) {
     found_.fill(-1);
   }
 
   bool Node(const RuleNode& node) {
     switch (node.kind) {
-      case RuleNode::Kind::kTerm: return Term(node.first);
-      case RuleNode::Kind::kNot: return !Node(Child(node, 0));
+      case RuleNode::Kind::kTerm:
+        return Term(node.first);
+      case RuleNode::Kind::kNot:
+        return !Node(Child(node, 0));
       case RuleNode::Kind::kAnd:
         for (uint16_t i = 0; i < node.count; ++i) {
           if (!Node(Child(node, i))) return false;
@@ -69,7 +72,8 @@ class RuleEvaluation {
 
 }  // namespace
 
-absl::StatusOr<CompiledSubscription> CompileSubscription(const summit_alerts::v1::Subscription& sub) {
+absl::StatusOr<CompiledSubscription> CompileSubscription(
+    const summit_alerts::v1::Subscription& sub) {
   CompiledSubscription compiled;
   compiled.id = sub.id();
   compiled.min_relevance = static_cast<float>(sub.min_relevance());
@@ -81,7 +85,8 @@ absl::StatusOr<CompiledSubscription> CompileSubscription(const summit_alerts::v1
   for (const std::string& topic : sub.topics()) {
     std::string normalized = text::NormalizePhrase(topic);
     if (normalized.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("topic '", topic, "' has no letters or digits"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("topic '", topic, "' has no letters or digits"));
     }
     compiled.topics.push_back(std::move(normalized));
   }
@@ -117,7 +122,8 @@ void AppendTopicMatches(const CompiledSubscription& sub, const EventDocument& do
   const auto& event = document.event();
   for (const std::string& wanted : sub.topics) {
     for (int i = 0; i < event.topics_size(); ++i) {
-      if (document.topics()[i] == wanted) out.push_back({wanted, Field::kTopic, event.topics(i).name()});
+      if (document.topics()[i] == wanted)
+        out.push_back({wanted, Field::kTopic, event.topics(i).name()});
     }
   }
 }
@@ -130,10 +136,12 @@ bool SubscriptionMatches(const CompiledSubscription& sub, const EventDocument& d
   return RuleMatches(sub.rule, document);
 }
 
-std::vector<TermMatch> ExplainMatch(const CompiledSubscription& sub, const EventDocument& document) {
+std::vector<TermMatch> ExplainMatch(const CompiledSubscription& sub,
+                                    const EventDocument& document) {
   std::vector<TermMatch> matches;
   matches.reserve(sub.rule.terms.size() + sub.topics.size());
-  if (!sub.rule.empty()) RuleEvaluation(sub.rule, document).ExplainPositive(sub.rule.root(), false, matches);
+  if (!sub.rule.empty())
+    RuleEvaluation(sub.rule, document).ExplainPositive(sub.rule.root(), false, matches);
   AppendTopicMatches(sub, document, matches);
   return matches;
 }
@@ -147,7 +155,8 @@ MatchOutcome EvaluateSubscription(const CompiledSubscription& sub, const EventDo
     return outcome;
   }
   if (!sub.topics.empty() && !HasTopic(sub, document)) {
-    outcome.reason = absl::StrCat("the event has none of the topics ", absl::StrJoin(sub.topics, ", "));
+    outcome.reason =
+        absl::StrCat("the event has none of the topics ", absl::StrJoin(sub.topics, ", "));
     return outcome;
   }
   outcome.matched = RuleMatches(sub.rule, document);

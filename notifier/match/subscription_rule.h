@@ -22,7 +22,8 @@ struct CompiledSubscription {
 // InvalidArgument (with the rule's error position) for a subscription that cannot be
 // matched: a rule that does not parse, or one that would match nearly every event (only
 // exclusions) unless topics anchor it, or neither a rule nor topics.
-absl::StatusOr<CompiledSubscription> CompileSubscription(const summit_alerts::v1::Subscription& sub);
+absl::StatusOr<CompiledSubscription> CompileSubscription(
+    const summit_alerts::v1::Subscription& sub);
 
 struct MatchOutcome {
   bool matched = false;

@@ -50,7 +50,7 @@ class Parser {
     const Lexeme& rest = lexemes_[next_];
     if (rest.kind != Lexeme::Kind::kEnd) {
       return ErrorAt(rest.begin, rest.kind == Lexeme::Kind::kRParen ? "')' without a matching '('"
-                                                                      : "unexpected input");
+                                                                    : "unexpected input");
     }
     if (auto s = CheckContradictions(); !s.ok()) return s;
     return std::move(rule_);
@@ -93,7 +93,8 @@ class Parser {
         absl::string_view word = query_.substr(i, end - i);
         if (end < query_.size() && query_[end] == ':') {
           if (end + 1 >= query_.size() || IsSpace(query_[end + 1])) {
-            return ErrorAt(end, absl::StrCat("'", word, ":' must be followed by a term, \"phrase\" or '('"));
+            return ErrorAt(
+                end, absl::StrCat("'", word, ":' must be followed by a term, \"phrase\" or '('"));
           }
           lexemes_.push_back({Lexeme::Kind::kScope, i, word});
           i = end + 1;
@@ -109,13 +110,13 @@ class Parser {
           // "foo:bar" where foo is not a field: say so rather than searching for "foo bar".
           size_t colon = word.find(':');
           if (colon != absl::string_view::npos && colon > 0 &&
-              absl::ascii_isalpha(static_cast<unsigned char>(word[0])) &&
-              colon + 1 < word.size()) {
+              absl::ascii_isalpha(static_cast<unsigned char>(word[0])) && colon + 1 < word.size()) {
             bool alpha = true;
-            for (char ch : word.substr(0, colon)) alpha &= absl::ascii_isalpha(static_cast<unsigned char>(ch)) != 0;
+            for (char ch : word.substr(0, colon))
+              alpha &= absl::ascii_isalpha(static_cast<unsigned char>(ch)) != 0;
             if (alpha) {
-              return ErrorAt(i, absl::StrCat("unknown field '", word.substr(0, colon), ":'; fields are ",
-                                             absl::StrJoin(kFieldNames, ", ")));
+              return ErrorAt(i, absl::StrCat("unknown field '", word.substr(0, colon),
+                                             ":'; fields are ", absl::StrJoin(kFieldNames, ", ")));
             }
           }
           lexemes_.push_back({Lexeme::Kind::kWord, i, word});
@@ -152,7 +153,8 @@ class Parser {
       if (Peek().kind != Lexeme::Kind::kOr) break;
       const Lexeme& op = lexemes_[next_++];
       Lexeme::Kind after = Peek().kind;
-      if (after == Lexeme::Kind::kEnd || after == Lexeme::Kind::kRParen || after == Lexeme::Kind::kOr) {
+      if (after == Lexeme::Kind::kEnd || after == Lexeme::Kind::kRParen ||
+          after == Lexeme::Kind::kOr) {
         return ErrorAt(op.begin, "'OR' needs a term after it");
       }
     }
@@ -164,7 +166,8 @@ class Parser {
     std::vector<uint16_t> children;
     while (true) {
       Lexeme::Kind kind = Peek().kind;
-      if (kind == Lexeme::Kind::kEnd || kind == Lexeme::Kind::kRParen || kind == Lexeme::Kind::kOr) break;
+      if (kind == Lexeme::Kind::kEnd || kind == Lexeme::Kind::kRParen || kind == Lexeme::Kind::kOr)
+        break;
       if (kind == Lexeme::Kind::kAnd) {
         const Lexeme& op = lexemes_[next_++];
         Lexeme::Kind after = Peek().kind;
@@ -191,11 +194,12 @@ class Parser {
     switch (at.kind) {
       case Lexeme::Kind::kNot:
       case Lexeme::Kind::kMinus: {
-        if (scoped) return ErrorAt(at.begin, "write the exclusion before the field, e.g. -title:word");
+        if (scoped)
+          return ErrorAt(at.begin, "write the exclusion before the field, e.g. -title:word");
         ++next_;
         Lexeme::Kind after = Peek().kind;
-        if (after == Lexeme::Kind::kEnd || after == Lexeme::Kind::kRParen || after == Lexeme::Kind::kOr ||
-            after == Lexeme::Kind::kAnd) {
+        if (after == Lexeme::Kind::kEnd || after == Lexeme::Kind::kRParen ||
+            after == Lexeme::Kind::kOr || after == Lexeme::Kind::kAnd) {
           return ErrorAt(at.begin, absl::StrCat(at.kind == Lexeme::Kind::kNot ? "'NOT'" : "'-'",
                                                 " must be followed by a term, \"phrase\" or '('"));
         }
@@ -243,7 +247,8 @@ class Parser {
     size_t star = text.find('*');
     if (star != absl::string_view::npos) {
       if (star + 1 != text.size()) {
-        return ErrorAt(text_begin + star, "'*' is only allowed at the end of a word (prefix search)");
+        return ErrorAt(text_begin + star,
+                       "'*' is only allowed at the end of a word (prefix search)");
       }
       term.prefix = true;
       if (star > 0 && !absl::ascii_isalnum(static_cast<unsigned char>(text[star - 1])) &&
@@ -253,8 +258,11 @@ class Parser {
     }
     std::vector<text::Token> tokens = text::Tokenize(text);
     if (tokens.empty()) {
-      return ErrorAt(lexeme.begin, text.empty() ? "empty phrase"
-                                                : absl::StrCat("'", text, "' has no letters or digits, so it can match nothing"));
+      return ErrorAt(
+          lexeme.begin,
+          text.empty()
+              ? "empty phrase"
+              : absl::StrCat("'", text, "' has no letters or digits, so it can match nothing"));
     }
     if (term.prefix && CodePoints(tokens.back().norm) < kMinPrefixChars) {
       return ErrorAt(lexeme.begin, absl::StrCat("prefix '", text, "' is too short; use at least ",
@@ -294,7 +302,8 @@ class Parser {
           bool prefix_covers = n.prefix && !p.prefix && p.words.rfind(n.words, 0) == 0 &&
                                n.words.find(' ') == std::string::npos;
           if (covers && (same || prefix_covers)) {
-            return ErrorAt(n.text_begin, absl::StrCat("'", rule_.TermText(n), "' is both required and excluded, "
+            return ErrorAt(n.text_begin, absl::StrCat("'", rule_.TermText(n),
+                                                      "' is both required and excluded, "
                                                       "so the rule can match nothing"));
           }
         }
@@ -312,8 +321,10 @@ class Parser {
 
 bool NodeRequiresPositive(const Rule& rule, const RuleNode& node) {
   switch (node.kind) {
-    case RuleNode::Kind::kTerm: return true;
-    case RuleNode::Kind::kNot: return false;
+    case RuleNode::Kind::kTerm:
+      return true;
+    case RuleNode::Kind::kNot:
+      return false;
     case RuleNode::Kind::kAnd:
       for (uint16_t i = 0; i < node.count; ++i) {
         if (NodeRequiresPositive(rule, rule.nodes[rule.child_ids[node.first + i]])) return true;
@@ -337,7 +348,8 @@ void AppendNode(const Rule& rule, const RuleNode& node, std::string& out) {
       }
     }
     bool phrase = term.words.find(' ') != std::string::npos;
-    absl::StrAppend(&out, phrase ? "\"" : "", term.words, term.prefix ? "*" : "", phrase ? "\"" : "");
+    absl::StrAppend(&out, phrase ? "\"" : "", term.words, term.prefix ? "*" : "",
+                    phrase ? "\"" : "");
     return;
   }
   static constexpr absl::string_view kNames[] = {"", "and", "or", "not"};
@@ -412,10 +424,11 @@ absl::StatusOr<Rule> ParseRule(absl::string_view query) {
   if (size_t bad = FindInvalidUtf8(query); bad != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat("query is not valid UTF-8 at byte ", bad));
   }
-  if (size_t bad = FindControlCharacter(query, /*allow_whitespace=*/true); bad != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("query has a control character (0x",
-                     absl::Hex(static_cast<unsigned char>(query[bad]), absl::kZeroPad2), ") at byte ", bad));
+  if (size_t bad = FindControlCharacter(query, /*allow_whitespace=*/true);
+      bad != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "query has a control character (0x",
+        absl::Hex(static_cast<unsigned char>(query[bad]), absl::kZeroPad2), ") at byte ", bad));
   }
   return Parser(query).Parse();
 }

@@ -16,11 +16,11 @@ using summit_alerts::v1::Alert;
 // subscription's owned-keys set (SubscriptionOwnedKeysKey: records each digest list, digest
 // job and throttle counter created here, for SubscriptionStore::Delete).
 // ARGV: ttl seconds, max alerts, alert bytes, subscription id, feed max length, now ms, key
-// prefix (job and marker keys as in DeliveryKeys), then per delivery 9 values: id, channel bytes, digest job id, digest list key,
-// digest due ms, digest ("1"/"0"), throttle key, throttle limit, policy bytes.
-// Each delivery is a single-message job, or (digest, or over its hour's throttle) an entry
-// of the channel's digest list whose job is queued for the digest time.
-// Returns the new alert id, or false (nil) when the dedupe key exists.
+// prefix (job and marker keys as in DeliveryKeys), then per delivery 9 values: id, channel bytes,
+// digest job id, digest list key, digest due ms, digest ("1"/"0"), throttle key, throttle limit,
+// policy bytes. Each delivery is a single-message job, or (digest, or over its hour's throttle) an
+// entry of the channel's digest list whose job is queued for the digest time. Returns the new alert
+// id, or false (nil) when the dedupe key exists.
 const redis::RedisScript& AppendScript() {
   static const redis::RedisScript script(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
@@ -88,14 +88,21 @@ absl::StatusOr<std::optional<std::string>> AlertStore::Append(
   stored.clear_id();  // the stream entry id is the alert id
   const DeliveryKeys delivery_keys{options_.key_prefix};
   std::vector<std::string> keys = {
-      absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":", alert.event().id()),
-      AlertsKey(alert.subscription_id()), FeedKey(), delivery_keys.Due(), delivery_keys.Wake(),
+      absl::StrCat(options_.key_prefix, "alerted:", alert.subscription_id(), ":",
+                   alert.event().id()),
+      AlertsKey(alert.subscription_id()),
+      FeedKey(),
+      delivery_keys.Due(),
+      delivery_keys.Wake(),
       SubscriptionOwnedKeysKey(options_.key_prefix, alert.subscription_id())};
   std::vector<std::string> args = {
       std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dedupe_ttl))),
-      std::to_string(options_.max_alerts_per_subscription), stored.SerializeAsString(),
-      alert.subscription_id(), std::to_string(options_.feed_max_len),
-      std::to_string(absl::ToUnixMillis(clock_.Now())), options_.key_prefix};
+      std::to_string(options_.max_alerts_per_subscription),
+      stored.SerializeAsString(),
+      alert.subscription_id(),
+      std::to_string(options_.feed_max_len),
+      std::to_string(absl::ToUnixMillis(clock_.Now())),
+      options_.key_prefix};
   for (const PendingDelivery& d : deliveries) {
     args.insert(args.end(), {d.delivery_id, d.channel_bytes, d.digest_job_id, d.digest_key,
                              std::to_string(d.digest_due_ms), d.digest ? "1" : "0", d.throttle_key,

@@ -20,7 +20,7 @@ namespace sa::notifier {
 
 struct AlertStoreOptions {
   std::string key_prefix = "sa:";
-  int64_t max_alerts_per_subscription = 1000;  // approximate; older alerts are trimmed
+  int64_t max_alerts_per_subscription = 1000;       // approximate; older alerts are trimmed
   absl::Duration dedupe_ttl = absl::Hours(7 * 24);  // how long (subscription, event) is remembered
   int64_t feed_max_len = 100000;
   // Append succeeds only once this many replicas have the alert and its dedupe key (WAIT),
@@ -30,7 +30,8 @@ struct AlertStoreOptions {
 
 // The keys a subscription owns besides its record (SubscriptionStore::Delete removes them).
 // Its alerts stream.
-inline std::string SubscriptionAlertsKey(const std::string& key_prefix, const std::string& subscription_id) {
+inline std::string SubscriptionAlertsKey(const std::string& key_prefix,
+                                         const std::string& subscription_id) {
   return key_prefix + "alerts:" + subscription_id;
 }
 // A set naming the delivery state Append created for the subscription, so it can be found
@@ -63,7 +64,8 @@ class AlertStore {
   // max_alerts_per_subscription since), so a reader resuming there would miss some. May say
   // true when exactly none was lost (the trim ended right at `after_id`); never false when
   // some were.
-  absl::StatusOr<bool> TrimmedAfter(const std::string& subscription_id, const std::string& after_id);
+  absl::StatusOr<bool> TrimmedAfter(const std::string& subscription_id,
+                                    const std::string& after_id);
 
   // The newest alert id of the subscription, or "0-0" when it has none.
   absl::StatusOr<std::string> LastId(const std::string& subscription_id);

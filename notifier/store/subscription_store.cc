@@ -18,8 +18,8 @@
 namespace sa::notifier {
 namespace {
 
-using summit_alerts::v1::Subscription;
 using google::protobuf::util::TimeUtil;
+using summit_alerts::v1::Subscription;
 
 // Every write bumps the version and appends (id, version) to the change log, atomically, so
 // a replica that applies the log in order and sees no version gap has every change.
@@ -77,7 +77,8 @@ constexpr int64_t kChangeLogLength = 100000;
 std::string IndexMember(const Subscription& sub) {
   int64_t nanos = std::max<int64_t>(0, TimeUtil::TimestampToNanoseconds(sub.created_at()));
   std::string digits = absl::StrCat(nanos);
-  return absl::StrCat(std::string(19 - std::min<size_t>(19, digits.size()), '0'), digits, ":", sub.id());
+  return absl::StrCat(std::string(19 - std::min<size_t>(19, digits.size()), '0'), digits, ":",
+                      sub.id());
 }
 
 // A page token is the index member of the last subscription returned.
@@ -106,9 +107,9 @@ absl::Status CheckText(absl::string_view field, const std::string& value, size_t
     return absl::InvalidArgumentError(absl::StrCat(field, " is not valid UTF-8 at byte ", bad));
   }
   if (size_t bad = FindControlCharacter(value, multiline); bad != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " has a control character (0x",
-                     absl::Hex(static_cast<unsigned char>(value[bad]), absl::kZeroPad2), ") at byte ", bad));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " has a control character (0x",
+        absl::Hex(static_cast<unsigned char>(value[bad]), absl::kZeroPad2), ") at byte ", bad));
   }
   return absl::OkStatus();
 }
@@ -125,8 +126,8 @@ absl::Status CheckFieldLimits(const Subscription& sub) {
     SA_RETURN_IF_ERROR(CheckText(absl::StrCat("topics[", i, "]"), sub.topics(i), kMaxTopicBytes));
   }
   if (sub.channels_size() > kMaxChannels) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("channels has ", sub.channels_size(), " entries; the limit is ", kMaxChannels));
+    return absl::InvalidArgumentError(absl::StrCat("channels has ", sub.channels_size(),
+                                                   " entries; the limit is ", kMaxChannels));
   }
   for (int i = 0; i < sub.channels_size(); ++i) {
     if (!sub.channels(i).has_webhook()) continue;
@@ -136,7 +137,8 @@ absl::Status CheckFieldLimits(const Subscription& sub) {
     SA_RETURN_IF_ERROR(CheckText(where + "chat_id", webhook.chat_id(), kMaxChatIdBytes));
     SA_RETURN_IF_ERROR(CheckText(where + "template", webhook.template_(), kMaxTemplateBytes, true));
     if (size_t bad = FindInvalidUtf8(webhook.secret()); bad != absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "secret is not valid UTF-8 at byte ", bad));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "secret is not valid UTF-8 at byte ", bad));
     }
   }
   return CheckText("delivery.digest_daily_at", sub.delivery().digest_daily_at(), 5);
@@ -187,7 +189,8 @@ absl::Status ValidateSubscription(const Subscription& sub) {
   for (int i = 0; i < sub.channels_size(); ++i) {
     const auto& channel = sub.channels(i);
     if (channel.has_webhook()) {
-      SA_RETURN_IF_ERROR(ValidateWebhookChannel(channel.webhook(), absl::StrCat("channels[", i, "].webhook")));
+      SA_RETURN_IF_ERROR(
+          ValidateWebhookChannel(channel.webhook(), absl::StrCat("channels[", i, "].webhook")));
     } else if (!channel.has_grpc_stream()) {
       return absl::InvalidArgumentError(absl::StrCat("channels[", i, "] names no channel kind"));
     }
@@ -200,7 +203,8 @@ absl::StatusOr<summit_alerts::v1::ListSubscriptionsResponse> ListSubscriptionsPa
   SA_ASSIGN_OR_RETURN(SubscriptionStore::Page page,
                       store.List(request.owner(), request.page_size(), request.page_token()));
   summit_alerts::v1::ListSubscriptionsResponse response;
-  for (auto& sub : page.subscriptions) *response.add_subscriptions() = RedactSecrets(std::move(sub));
+  for (auto& sub : page.subscriptions)
+    *response.add_subscriptions() = RedactSecrets(std::move(sub));
   response.set_next_page_token(std::move(page.next_page_token));
   return response;
 }
@@ -216,11 +220,12 @@ absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
   *sub.mutable_created_at() = now;
   *sub.mutable_updated_at() = now;
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_,
-                                                  {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
-                                                   OwnerIndexKey(sub.owner()), OwnerIndexKey(sub.owner())},
-                                                  {sub.id(), sub.SerializeAsString(), "create",
-                                                   absl::StrCat(kChangeLogLength), IndexMember(sub)}));
+  SA_ASSIGN_OR_RETURN(auto reply,
+                      PutScript().Run(redis_,
+                                      {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
+                                       OwnerIndexKey(sub.owner()), OwnerIndexKey(sub.owner())},
+                                      {sub.id(), sub.SerializeAsString(), "create",
+                                       absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   return sub;
 }
 
@@ -231,7 +236,8 @@ absl::StatusOr<bool> SubscriptionStore::Exists(const std::string& id) {
 
 absl::StatusOr<Subscription> SubscriptionStore::Get(const std::string& id) {
   SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HGET", HashKey(), id}));
-  if (reply.is_nil()) return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
+  if (reply.is_nil())
+    return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
   return Parse(reply.str, id);
 }
 
@@ -245,7 +251,8 @@ absl::Status SubscriptionStore::EnsureIndexed() {
     // subscription deleted meanwhile is skipped by List, so racing writers are harmless.
     std::string cursor = "0";
     do {
-      SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HSCAN", HashKey(), cursor, "COUNT", "1000"}));
+      SA_ASSIGN_OR_RETURN(auto reply,
+                          redis_.Command({"HSCAN", HashKey(), cursor, "COUNT", "1000"}));
       if (reply.elements.size() != 2) return absl::InternalError("unexpected HSCAN reply");
       cursor = reply.elements[0].str;
       const auto& pairs = reply.elements[1].elements;
@@ -260,7 +267,8 @@ absl::Status SubscriptionStore::EnsureIndexed() {
         owned.insert(owned.end(), {"0", member});
       }
       if (all.size() > 2) SA_RETURN_IF_ERROR(redis_.Command(all).status());
-      for (const auto& [owner, command] : by_owner) SA_RETURN_IF_ERROR(redis_.Command(command).status());
+      for (const auto& [owner, command] : by_owner)
+        SA_RETURN_IF_ERROR(redis_.Command(command).status());
     } while (cursor != "0");
     SA_RETURN_IF_ERROR(redis_.Command({"SET", IndexedMarkerKey(), "1"}).status());
   }
@@ -268,7 +276,8 @@ absl::Status SubscriptionStore::EnsureIndexed() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SubscriptionStore::Page> SubscriptionStore::List(const std::string& owner, int page_size,
+absl::StatusOr<SubscriptionStore::Page> SubscriptionStore::List(const std::string& owner,
+                                                                int page_size,
                                                                 const std::string& page_token) {
   if (page_size == 0) page_size = kDefaultPageSize;
   if (page_size < 1 || page_size > kMaxPageSize) {
@@ -276,18 +285,21 @@ absl::StatusOr<SubscriptionStore::Page> SubscriptionStore::List(const std::strin
         absl::StrCat("page_size ", page_size, " is outside 1..", kMaxPageSize));
   }
   if (!page_token.empty() && !IsIndexMember(page_token)) {
-    return absl::InvalidArgumentError("page_token is not one this server gave (pass next_page_token as is)");
+    return absl::InvalidArgumentError(
+        "page_token is not one this server gave (pass next_page_token as is)");
   }
   SA_RETURN_IF_ERROR(EnsureIndexed());
-  SA_ASSIGN_OR_RETURN(auto members,
-                      redis_.Command({"ZRANGEBYLEX", owner.empty() ? IndexKey() : OwnerIndexKey(owner),
-                                      page_token.empty() ? "-" : "(" + page_token, "+", "LIMIT", "0",
-                                      absl::StrCat(page_size)}));
+  SA_ASSIGN_OR_RETURN(
+      auto members,
+      redis_.Command({"ZRANGEBYLEX", owner.empty() ? IndexKey() : OwnerIndexKey(owner),
+                      page_token.empty() ? "-" : "(" + page_token, "+", "LIMIT", "0",
+                      absl::StrCat(page_size)}));
   Page page;
   if (members.elements.empty()) return page;
   std::vector<std::string> command = {"HMGET", HashKey()};
   for (const auto& member : members.elements) {
-    if (!IsIndexMember(member.str)) return absl::DataLossError("malformed subscription index entry");
+    if (!IsIndexMember(member.str))
+      return absl::DataLossError("malformed subscription index entry");
     command.emplace_back(IdOfMember(member.str));
   }
   SA_ASSIGN_OR_RETURN(auto records, redis_.Command(command));
@@ -323,11 +335,12 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
   *sub.mutable_created_at() = existing.created_at();
   *sub.mutable_updated_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
-  SA_ASSIGN_OR_RETURN(auto reply, PutScript().Run(redis_,
-                                                  {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
-                                                   OwnerIndexKey(sub.owner()), OwnerIndexKey(existing.owner())},
-                                                  {sub.id(), sub.SerializeAsString(), "update",
-                                                   absl::StrCat(kChangeLogLength), IndexMember(sub)}));
+  SA_ASSIGN_OR_RETURN(auto reply,
+                      PutScript().Run(redis_,
+                                      {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
+                                       OwnerIndexKey(sub.owner()), OwnerIndexKey(existing.owner())},
+                                      {sub.id(), sub.SerializeAsString(), "update",
+                                       absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   if (reply.integer == 0) {
     return absl::NotFoundError(absl::StrCat("no subscription with id '", sub.id(), "'"));
   }
@@ -340,12 +353,13 @@ absl::Status SubscriptionStore::Delete(const std::string& id) {
   SA_ASSIGN_OR_RETURN(
       auto reply,
       DeleteScript().Run(redis_,
-                         {HashKey(), VersionKey(), ChangesKey(), IndexKey(), OwnerIndexKey(sub.owner()),
-                          SubscriptionAlertsKey(key_prefix_, id), SubscriptionOwnedKeysKey(key_prefix_, id),
-                          delivery_keys.Due()},
-                         {id, absl::StrCat(kChangeLogLength), IndexMember(sub), delivery_keys.JobPrefix(),
-                          absl::StrCat(ThrottleHour(clock_.Now()))}));
-  if (reply.integer == 0) return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
+                         {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
+                          OwnerIndexKey(sub.owner()), SubscriptionAlertsKey(key_prefix_, id),
+                          SubscriptionOwnedKeysKey(key_prefix_, id), delivery_keys.Due()},
+                         {id, absl::StrCat(kChangeLogLength), IndexMember(sub),
+                          delivery_keys.JobPrefix(), absl::StrCat(ThrottleHour(clock_.Now()))}));
+  if (reply.integer == 0)
+    return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
   return absl::OkStatus();
 }
 
@@ -424,7 +438,8 @@ absl::StatusOr<int64_t> SubscriptionStore::Version() {
   if (reply.is_nil()) return 0;
   int64_t version = 0;
   if (!absl::SimpleAtoi(reply.str, &version)) {
-    return absl::DataLossError(absl::StrCat(VersionKey(), " holds '", reply.str, "', not a number"));
+    return absl::DataLossError(
+        absl::StrCat(VersionKey(), " holds '", reply.str, "', not a number"));
   }
   return version;
 }

@@ -121,7 +121,9 @@ class SubscriptionStore {
   std::string VersionKey() const { return key_prefix_ + "subs:version"; }
   std::string ChangesKey() const { return key_prefix_ + "subs:changes"; }
   std::string IndexKey() const { return key_prefix_ + "subs:index"; }
-  std::string OwnerIndexKey(const std::string& owner) const { return key_prefix_ + "subs:owner:" + owner; }
+  std::string OwnerIndexKey(const std::string& owner) const {
+    return key_prefix_ + "subs:owner:" + owner;
+  }
   // Set once every subscription stored before the indexes existed was indexed.
   std::string IndexedMarkerKey() const { return key_prefix_ + "subs:indexed"; }
   static absl::StatusOr<Change> ParseChange(const redis::StreamEntry& entry);

@@ -108,8 +108,9 @@ void Score(const std::vector<Predicted>& got, const std::vector<std::string>& wa
 }
 
 // Topic names with all their ancestors added.
-std::vector<std::string> WithAncestors(const std::vector<std::string>& topics,
-                                       const absl::flat_hash_map<std::string, std::string>& parent) {
+std::vector<std::string> WithAncestors(
+    const std::vector<std::string>& topics,
+    const absl::flat_hash_map<std::string, std::string>& parent) {
   std::set<std::string> out;
   for (std::string t : topics) {
     for (int depth = 0; depth < 8 && !t.empty() && out.insert(t).second; ++depth) {
@@ -142,11 +143,11 @@ void Print(const std::string& heading, const Scores& s) {
     const Counts& c = s.fields.count(field) ? s.fields.at(field) : Counts{};
     std::printf("| %s | %.2f | %.2f | %.2f |\n", field, c.precision(), c.recall(), c.f1());
   }
-  std::printf("| summit-related (relevance >= 0.5) | %.2f | %.2f | %.2f |\n",
-              s.summit.precision(), s.summit.recall(), s.summit.f1());
+  std::printf("| summit-related (relevance >= 0.5) | %.2f | %.2f | %.2f |\n", s.summit.precision(),
+              s.summit.recall(), s.summit.f1());
   std::printf("\nevent type accuracy %.2f (%d/%d); diplomatic vs not accuracy %.2f (%d/%d)\n",
-              s.type.value(), s.type.right, s.type.total, s.diplomatic.value(),
-              s.diplomatic.right, s.diplomatic.total);
+              s.type.value(), s.type.right, s.type.total, s.diplomatic.value(), s.diplomatic.right,
+              s.diplomatic.total);
 }
 
 void PrintDiff(const std::string& id, const char* what, const std::vector<std::string>& misses,
@@ -167,11 +168,16 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind("--gazetteer=", 0) == 0) gazetteer_dir = arg.substr(12);
-    else if (arg.rfind("--min=", 0) == 0) floors = arg.substr(6);
-    else if (arg.rfind("--split=", 0) == 0) split = arg.substr(8);
-    else if (arg == "--verbose") verbose = true;
-    else paths.push_back(arg);
+    if (arg.rfind("--gazetteer=", 0) == 0)
+      gazetteer_dir = arg.substr(12);
+    else if (arg.rfind("--min=", 0) == 0)
+      floors = arg.substr(6);
+    else if (arg.rfind("--split=", 0) == 0)
+      split = arg.substr(8);
+    else if (arg == "--verbose")
+      verbose = true;
+    else
+      paths.push_back(arg);
   }
   if (paths.empty() || (split != "tune" && split != "heldout" && split != "all")) {
     std::fprintf(stderr,
@@ -250,9 +256,12 @@ int main(int argc, char** argv) {
         }
         s.type.total++, s.type.right += type_ok;
         s.diplomatic.total++, s.diplomatic.right += diplomatic_ok;
-        if (predicted && wanted) ++s.summit.tp;
-        else if (predicted) ++s.summit.fp;
-        else if (wanted) ++s.summit.fn;
+        if (predicted && wanted)
+          ++s.summit.tp;
+        else if (predicted)
+          ++s.summit.fp;
+        else if (wanted)
+          ++s.summit.fn;
       }
       if (show && !type_ok) {
         std::printf("%s type: got %s (%s), want %s\n", id.c_str(), e.type().c_str(),

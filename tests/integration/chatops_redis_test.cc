@@ -22,32 +22,39 @@
 namespace sa::notifier {
 namespace {
 
+using nlohmann::json;
 using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-using nlohmann::json;
 
 TEST(SlackSignature, MatchesSlacksDocumentedExample) {
   const std::string body =
-      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
+      "G8PSS9T3V&"
       "channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
       "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F"
-      "96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-  const std::string signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+      "96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121."
+      "803a0bc887a14d10d2c447fce8b6703c";
+  const std::string signature =
+      "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
   absl::Time then = absl::FromUnixSeconds(1531420618);
-  EXPECT_THAT(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body, signature, then), IsOk());
-  EXPECT_EQ(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body + "x", signature, then).code(),
+  EXPECT_THAT(
+      VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body, signature, then),
+      IsOk());
+  EXPECT_EQ(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body + "x",
+                                 signature, then)
+                .code(),
             absl::StatusCode::kUnauthenticated);
-  EXPECT_THAT(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body, signature,
-                                   then + absl::Minutes(6))
+  EXPECT_THAT(VerifySlackSignature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body,
+                                   signature, then + absl::Minutes(6))
                   .message(),
               HasSubstr("more than 5 minutes"));
-  EXPECT_EQ(VerifySlackSignature("s", "", body, signature, then).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(VerifySlackSignature("s", "", body, signature, then).code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 class ChatOpsTest : public testing::SharedRedisTest {
  protected:
-
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
     subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
@@ -69,18 +76,23 @@ class ChatOpsTest : public testing::SharedRedisTest {
   }
 
   http::HttpResponse Post(const std::string& path, const std::string& body,
-                          std::vector<std::pair<std::string, std::string>> headers, const std::string& method = "POST") {
+                          std::vector<std::pair<std::string, std::string>> headers,
+                          const std::string& method = "POST") {
     http::HttpClient http({.allow_private_addresses = true});
-    auto response = http.Send({.method = method, .url = "http://" + server_->address() + path, .headers = headers,
+    auto response = http.Send({.method = method,
+                               .url = "http://" + server_->address() + path,
+                               .headers = headers,
                                .body = body});
     EXPECT_THAT(response.status(), IsOk());
     return response.ok() ? *response : http::HttpResponse{};
   }
 
-  http::HttpResponse Slack(const std::string& channel, const std::string& text, const std::string& secret = "slack-secret",
+  http::HttpResponse Slack(const std::string& channel, const std::string& text,
+                           const std::string& secret = "slack-secret",
                            absl::Time when = absl::Now()) {
-    std::string body = absl::StrCat("team_id=T0001&channel_id=", channel, "&user_id=U1&command=%2Fsummit&text=",
-                                    absl::StrReplaceAll(text, {{" ", "+"}, {"\"", "%22"}}));
+    std::string body =
+        absl::StrCat("team_id=T0001&channel_id=", channel, "&user_id=U1&command=%2Fsummit&text=",
+                     absl::StrReplaceAll(text, {{" ", "+"}, {"\"", "%22"}}));
     std::string timestamp = absl::StrCat(absl::ToUnixSeconds(when));
     std::string base = absl::StrCat("v0:", timestamp, ":", body);
     unsigned char digest[32];
@@ -95,18 +107,23 @@ class ChatOpsTest : public testing::SharedRedisTest {
                  {"X-Slack-Signature", signature}});
   }
 
-  http::HttpResponse Telegram(int64_t chat_id, const std::string& text, const std::string& secret = "tg-secret") {
-    json update = {{"update_id", 1},
-                   {"message", {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
-    return Post("/telegram/webhook", update.dump(),
-                {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}});
+  http::HttpResponse Telegram(int64_t chat_id, const std::string& text,
+                              const std::string& secret = "tg-secret") {
+    json update = {
+        {"update_id", 1},
+        {"message",
+         {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
+    return Post(
+        "/telegram/webhook", update.dump(),
+        {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}});
   }
 
   // Publishes a matching story and runs the consumer and a worker until the sink has `count`.
   void DeliverStory(const std::string& path, size_t count) {
     SubscriptionCache cache(*subs_);
     AlertStore alerts(client(), {.key_prefix = prefix_});
-    collector::EventPublisher publisher(client(), {.stream = prefix_ + "events", .key_prefix = prefix_});
+    collector::EventPublisher publisher(client(),
+                                        {.stream = prefix_ + "events", .key_prefix = prefix_});
     summit_alerts::v1::Event event;
     event.set_id("ev_chat");
     event.set_title("Putin and Trump discuss arms control in Anchorage");
@@ -152,7 +169,8 @@ TEST_F(ChatOpsTest, ASlackChannelSubscribesListsAndGetsItsAlertsThroughTheBot) {
   std::string id = text.substr(text.find("sub_"), 20);
 
   EXPECT_THAT(json::parse(Slack("C0002", "list").body)["text"].get<std::string>(), HasSubstr(id));
-  EXPECT_THAT(json::parse(Slack("C0003", "list").body)["text"].get<std::string>(), HasSubstr("No subscriptions"))
+  EXPECT_THAT(json::parse(Slack("C0003", "list").body)["text"].get<std::string>(),
+              HasSubstr("No subscriptions"))
       << "another channel sees only its own";
   EXPECT_THAT(json::parse(Slack("C0003", "unsubscribe " + id).body)["text"].get<std::string>(),
               HasSubstr("No subscription " + id + " in this chat"));
@@ -165,7 +183,8 @@ TEST_F(ChatOpsTest, ASlackChannelSubscribesListsAndGetsItsAlertsThroughTheBot) {
   EXPECT_EQ(posts[0].headers["Authorization"], "Bearer xoxb-test");
   json message = json::parse(posts[0].body);
   EXPECT_EQ(message["channel"], "C0002");
-  EXPECT_EQ(message["blocks"][0]["text"]["text"], "Putin and Trump discuss arms control in Anchorage");
+  EXPECT_EQ(message["blocks"][0]["text"]["text"],
+            "Putin and Trump discuss arms control in Anchorage");
 
   EXPECT_THAT(json::parse(Slack("C0002", "unsubscribe " + id).body)["text"].get<std::string>(),
               HasSubstr("Unsubscribed " + id));
@@ -188,20 +207,22 @@ TEST_F(ChatOpsTest, ATelegramChatSubscribesAndGetsItsAlerts) {
   EXPECT_THAT(json::parse(Telegram(-1001, "/frobnicate").body)["text"].get<std::string>(),
               HasSubstr("Unknown command 'frobnicate'"));
   // Not a text message: acknowledged, ignored.
-  http::HttpResponse sticker = Post("/telegram/webhook", R"({"update_id":2,"message":{"chat":{"id":5},"sticker":{}}})",
-                                    {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
+  http::HttpResponse sticker =
+      Post("/telegram/webhook", R"({"update_id":2,"message":{"chat":{"id":5},"sticker":{}}})",
+           {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
   EXPECT_EQ(sticker.status, 200);
   EXPECT_EQ(sticker.body, "{}");
 
   DeliverStory("/bot123:tg/sendMessage", 1);
   json message = json::parse(sink_->Requests("/bot123:tg/sendMessage")[0].body);
   EXPECT_EQ(message["chat_id"], "-1001");
-  EXPECT_THAT(message["text"].get<std::string>(), HasSubstr("<b>Putin and Trump discuss arms control in Anchorage</b>"));
+  EXPECT_THAT(message["text"].get<std::string>(),
+              HasSubstr("<b>Putin and Trump discuss arms control in Anchorage</b>"));
 }
 
 TEST_F(ChatOpsTest, TheJsonMirrorManagesSubscriptionsWithABearerToken) {
-  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer api-token"},
-                                                                 {"Content-Type", "application/json"}};
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer api-token"}, {"Content-Type", "application/json"}};
   EXPECT_EQ(Post("/v1/subscriptions", "{}", {}, "GET").status, 401);
   http::HttpResponse created = Post(
       "/v1/subscriptions",

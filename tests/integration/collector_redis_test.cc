@@ -1,6 +1,6 @@
 // The collector against a real redis-server: over real gRPC on loopback, and the publisher.
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/directory_watcher.h"
 #include "common/grpc/grpc_server.h"
@@ -69,7 +68,8 @@ class CollectorRedisTest : public ::testing::Test {
     v1::IngestRequest r;
     r.mutable_article()->set_title("Trump and Putin to meet in Anchorage");
     r.mutable_article()->set_body(
-        "President Vladimir Putin will meet Donald Trump in Anchorage, Alaska, to discuss arms control.");
+        "President Vladimir Putin will meet Donald Trump in Anchorage, Alaska, to discuss arms "
+        "control.");
     r.mutable_article()->set_source("Wire");
     return r;
   }
@@ -149,7 +149,8 @@ TEST_F(CollectorRedisTest, InvalidArticleIsRejectedWithAClearMessage) {
   grpc::Status status = Ingest(request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "article.title is empty");
-  EXPECT_EQ(Ingest(v1::IngestRequest(), &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Ingest(v1::IngestRequest(), &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(StreamLength(), 0);
 }
 
@@ -262,7 +263,6 @@ TEST_F(CollectorRedisTest, RedisRestartedBetweenIngestsIsSurvived) {
   EXPECT_FALSE(response.duplicate());
 }
 
-
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -270,7 +270,8 @@ std::string ReadText(const std::string& path) {
   return s.str();
 }
 
-v1::IngestRequest Story(const std::string& text, const std::string& source, const std::string& url) {
+v1::IngestRequest Story(const std::string& text, const std::string& source,
+                        const std::string& url) {
   v1::IngestRequest r;
   r.mutable_article()->set_title(text.substr(0, text.find('.')));
   r.mutable_article()->set_body(text);
@@ -298,7 +299,10 @@ TEST_F(CollectorRedisTest, ARepublishedWireStoryBecomesASourceOfTheFirstEvent) {
   ASSERT_TRUE(Ingest(Story(seed, "Wire", "https://wire.example/summit"), &first).ok());
   ASSERT_FALSE(first.duplicate());
 
-  ASSERT_TRUE(Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1?utm_source=rss"), &copy).ok());
+  ASSERT_TRUE(Ingest(Story(SyndicatedSeed(seed), "Northern Wire",
+                           "https://north.example/a/1?utm_source=rss"),
+                     &copy)
+                  .ok());
   EXPECT_TRUE(copy.duplicate());
   EXPECT_THAT(copy.duplicate_reason(), ::testing::StartsWith("near duplicate ("));
   EXPECT_EQ(copy.event_id(), first.event_id());
@@ -311,13 +315,18 @@ TEST_F(CollectorRedisTest, ARepublishedWireStoryBecomesASourceOfTheFirstEvent) {
   EXPECT_EQ(copy.event().sources(1).matched_by(), "near duplicate");
 
   // Sending the copy again (a retry) records nothing new.
-  ASSERT_TRUE(Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1"), &again).ok());
+  ASSERT_TRUE(
+      Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1"), &again)
+          .ok());
   EXPECT_TRUE(again.duplicate());
   EXPECT_EQ(again.event().sources_size(), 2);
 
   // A different story about the same summit is its own event.
-  ASSERT_TRUE(Ingest(Story(ReadText(SA_SOURCE_DIR "/tests/data/near_duplicates/lavrov-briefing.txt"),
-                           "Wire", "https://wire.example/lavrov"), &other).ok());
+  ASSERT_TRUE(
+      Ingest(Story(ReadText(SA_SOURCE_DIR "/tests/data/near_duplicates/lavrov-briefing.txt"),
+                   "Wire", "https://wire.example/lavrov"),
+             &other)
+          .ok());
   EXPECT_FALSE(other.duplicate());
   EXPECT_EQ(StreamLength(), 2);
 }
@@ -325,9 +334,14 @@ TEST_F(CollectorRedisTest, ARepublishedWireStoryBecomesASourceOfTheFirstEvent) {
 TEST_F(CollectorRedisTest, TheSameCanonicalUrlIsTheSameStory) {
   v1::IngestResponse first, updated;
   ASSERT_TRUE(Ingest(Story("Lavrov lands in Anchorage. He will meet Rubio.", "Wire",
-                           "https://Wire.example:443/world/lavrov#top"), &first).ok());
-  ASSERT_TRUE(Ingest(Story("Lavrov arrives in Alaska for talks. Updated with quotes from the airport.",
-                           "Wire", "https://wire.example/world/lavrov?utm_campaign=x&fbclid=y"), &updated).ok());
+                           "https://Wire.example:443/world/lavrov#top"),
+                     &first)
+                  .ok());
+  ASSERT_TRUE(
+      Ingest(Story("Lavrov arrives in Alaska for talks. Updated with quotes from the airport.",
+                   "Wire", "https://wire.example/world/lavrov?utm_campaign=x&fbclid=y"),
+             &updated)
+          .ok());
   EXPECT_TRUE(updated.duplicate());
   EXPECT_EQ(updated.duplicate_reason(), "same URL");
   EXPECT_EQ(updated.event_id(), first.event_id());
@@ -344,7 +358,8 @@ TEST_F(CollectorRedisTest, ACopyPublishedAfterTheNearDuplicateWindowIsANewStory)
   // The same copy as in ARepublishedWireStoryBecomesASourceOfTheFirstEvent, once the window
   // (measured on the publisher's clock) has passed since the first story.
   clock.Advance(options_.near_duplicate_window + absl::Seconds(1));
-  auto copy = ingester.Ingest(Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1").article());
+  auto copy = ingester.Ingest(
+      Story(SyndicatedSeed(seed), "Northern Wire", "https://north.example/a/1").article());
   ASSERT_THAT(copy.status(), IsOk());
   EXPECT_FALSE(copy->duplicate()) << copy->duplicate_reason();
   EXPECT_NE(copy->event_id(), first->event_id());
@@ -367,13 +382,16 @@ TEST_F(CollectorRedisTest, AWatchedDirectoryIngestsFilesAndMovesThemAside) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(::testing::TempDir()) / testing::UniquePrefix();
   fs::create_directories(dir);
-  std::ofstream(dir / "a-story.txt") << "Putin and Trump meet in Anchorage. They discussed arms control.";
-  std::ofstream(dir / "b-feed.xml") << "<rss version=\"2.0\"><channel><title>W</title>"
-                                       "<item><title>Lavrov lands</title><description>Sergei Lavrov landed."
-                                       "</description></item></channel></rss>";
+  std::ofstream(dir / "a-story.txt")
+      << "Putin and Trump meet in Anchorage. They discussed arms control.";
+  std::ofstream(dir / "b-feed.xml")
+      << "<rss version=\"2.0\"><channel><title>W</title>"
+         "<item><title>Lavrov lands</title><description>Sergei Lavrov landed."
+         "</description></item></channel></rss>";
   std::ofstream(dir / "c-broken.json") << "{not json";
   std::ofstream(dir / "d-writing.part") << "half a story";
-  DirectoryWatcher watcher(*ingester_, {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
+  DirectoryWatcher watcher(*ingester_,
+                           {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
   ASSERT_THAT(watcher.Start(), testing::IsOk());
   watcher.Stop();  // scans are driven by hand below
 
@@ -385,7 +403,8 @@ TEST_F(CollectorRedisTest, AWatchedDirectoryIngestsFilesAndMovesThemAside) {
   EXPECT_TRUE(fs::exists(dir / "done" / "a-story.txt"));
   EXPECT_TRUE(fs::exists(dir / "done" / "b-feed.xml"));
   EXPECT_TRUE(fs::exists(dir / "failed" / "c-broken.json"));
-  EXPECT_THAT(ReadText((dir / "failed" / "c-broken.json.error").string()), HasSubstr("not an Article"));
+  EXPECT_THAT(ReadText((dir / "failed" / "c-broken.json.error").string()),
+              HasSubstr("not an Article"));
   EXPECT_TRUE(fs::exists(dir / "d-writing.part"));  // not finished: left alone
 
   // Redis down: the file stays and is ingested once Redis is back.
@@ -406,14 +425,17 @@ TEST_F(CollectorRedisTest, AWatchedDirectoryIngestsFilesAndMovesThemAside) {
 // a published_at no Timestamp may hold is INVALID_ARGUMENT with the reason.
 TEST_F(CollectorRedisTest, ArticlesDatedAtTheEndOfTimeNeverFailTheCall) {
   v1::IngestRequest request = SummitRequest();
-  request.mutable_article()->set_body("President Vladimir Putin will meet Donald Trump next Friday.");
-  request.mutable_article()->mutable_published_at()->set_seconds(253402300799);  // 9999-12-31T23:59:59Z
+  request.mutable_article()->set_body(
+      "President Vladimir Putin will meet Donald Trump next Friday.");
+  request.mutable_article()->mutable_published_at()->set_seconds(
+      253402300799);  // 9999-12-31T23:59:59Z
   v1::IngestResponse response;
   grpc::Status status = Ingest(request, &response);
   ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
   EXPECT_FALSE(response.event().has_published_at());
   EXPECT_TRUE(response.event().has_event_time());  // next Friday from now
-  EXPECT_LT(response.event().event_time().seconds(), absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
+  EXPECT_LT(response.event().event_time().seconds(),
+            absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
   EXPECT_FALSE(response.event().sources(0).has_published_at());
   EXPECT_EQ(StreamLength(), 1);
 
@@ -448,11 +470,12 @@ TEST_F(CollectorRedisTest, AWatchedFileWithAFailingArticleGoesToFailedWithTheRea
       << "<rss version=\"2.0\"><channel><title>W</title>"
       << item("Envoys named", "Fri, 31 Dec 9999 23:59:59 GMT")
       << item("Talks resume", "Fri, 31 Dec 9999 23:59:59 -0100") << "</channel></rss>";
-  std::ofstream(dir / "b-poison.xml") << "<rss version=\"2.0\"><channel><title>W</title>"
-                                      << item("Summit opens", "Fri, 15 Aug 2025 10:00:00 GMT")
-                                      << item(std::string(2000, 'T'), "Fri, 15 Aug 2025 11:00:00 GMT")
-                                      << "</channel></rss>";
-  DirectoryWatcher watcher(*ingester_, {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
+  std::ofstream(dir / "b-poison.xml")
+      << "<rss version=\"2.0\"><channel><title>W</title>"
+      << item("Summit opens", "Fri, 15 Aug 2025 10:00:00 GMT")
+      << item(std::string(2000, 'T'), "Fri, 15 Aug 2025 11:00:00 GMT") << "</channel></rss>";
+  DirectoryWatcher watcher(*ingester_,
+                           {.directory = dir.string(), .settle_time = absl::ZeroDuration()});
   ASSERT_THAT(watcher.Start(), testing::IsOk());
   watcher.Stop();
 

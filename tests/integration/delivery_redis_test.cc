@@ -31,7 +31,6 @@ namespace v1 = summit_alerts::v1;
 
 class DeliveryTest : public testing::SharedRedisTest {
  protected:
-
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
     subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
@@ -73,8 +72,10 @@ class DeliveryTest : public testing::SharedRedisTest {
   void UseFakeClock() {
     fake_clock_ = true;
     consumer_.reset();  // it refers to alerts_
-    alerts_ = std::make_unique<AlertStore>(client(), AlertStoreOptions{.key_prefix = prefix_}, clock_);
-    consumer_ = std::make_unique<EventConsumer>(client(), *cache_, *alerts_, consumer_options_, clock_);
+    alerts_ =
+        std::make_unique<AlertStore>(client(), AlertStoreOptions{.key_prefix = prefix_}, clock_);
+    consumer_ =
+        std::make_unique<EventConsumer>(client(), *cache_, *alerts_, consumer_options_, clock_);
   }
 
   DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions()) {
@@ -143,15 +144,18 @@ class DeliveryTest : public testing::SharedRedisTest {
   }
 
   bool WaitForEmptyQueue(absl::Duration timeout) {
-    return Eventually([&] {
-      auto size = queue_->Size();
-      return size.ok() && *size == 0;
-    }, timeout);
+    return Eventually(
+        [&] {
+          auto size = queue_->Size();
+          return size.ok() && *size == 0;
+        },
+        timeout);
   }
 
   // The sink sees a request before its worker settles and counts it: wait for the count.
   static bool WaitForDelivered(const std::function<int64_t()>& delivered, int64_t expected) {
-    return Eventually([&] { return delivered() >= expected; }, absl::Seconds(5)) && delivered() == expected;
+    return Eventually([&] { return delivered() >= expected; }, absl::Seconds(5)) &&
+           delivered() == expected;
   }
 
   std::vector<v1::DeadLetter> DeadLetters() {
@@ -175,9 +179,10 @@ class DeliveryTest : public testing::SharedRedisTest {
 };
 
 TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
-  v1::Subscription sub = Subscribe("\"arms control\" Putin",
-                                   {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack")),
-                                    Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/hook"), "k3y")});
+  v1::Subscription sub =
+      Subscribe("\"arms control\" Putin",
+                {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack")),
+                 Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/hook"), "k3y")});
   PublishAndConsume("ev_1", "Putin and Trump discuss arms control in Anchorage");
   StartWorker();
   ASSERT_TRUE(sink_->WaitForRequests("/slack", 1, absl::Seconds(10)));
@@ -189,7 +194,8 @@ TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
   ASSERT_THAT(stored.status(), IsOk());
   ASSERT_THAT(*stored, SizeIs(1));
   std::string delivery_id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
-  auto expected = BuildWebhookRequest((*stored)[0], sub.channels(0).webhook(), delivery_id, absl::Now());
+  auto expected =
+      BuildWebhookRequest((*stored)[0], sub.channels(0).webhook(), delivery_id, absl::Now());
   ASSERT_THAT(expected.status(), IsOk());
   HttpSink::Request slack = sink_->Requests("/slack")[0];
   EXPECT_EQ(slack.body, expected->body);
@@ -199,7 +205,8 @@ TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
   HttpSink::Request hook = sink_->Requests("/hook")[0];
   std::string signature = hook.headers["X-Summit-Signature"];
   std::string timestamp = signature.substr(2, signature.find(',') - 2);
-  EXPECT_EQ(signature, SignWebhookBody("k3y", hook.body, absl::FromUnixSeconds(std::stoll(timestamp))));
+  EXPECT_EQ(signature,
+            SignWebhookBody("k3y", hook.body, absl::FromUnixSeconds(std::stoll(timestamp))));
   EXPECT_EQ(nlohmann::json::parse(hook.body)["alert"]["event"]["id"], "ev_1");
 
   // The same event again (a redelivery) queues nothing: no second message.
@@ -214,8 +221,11 @@ TEST_F(DeliveryTest, EachChannelGetsTheAlertOnceWithTheExactPayload) {
 
 TEST_F(DeliveryTest, A429IsRetriedNoSoonerThanRetryAfter) {
   UseFakeClock();
-  sink_->Script("/slack", {{.status = 429, .headers = {{"Retry-After", "1"}}, .body = "rate_limited", .delay = {}}});
-  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
+  sink_->Script(
+      "/slack",
+      {{.status = 429, .headers = {{"Retry-After", "1"}}, .body = "rate_limited", .delay = {}}});
+  v1::Subscription sub =
+      Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
   const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
   EXPECT_EQ(DueAt(id), clock_.Now()) << "queued due at once, on the alert store's clock";
@@ -239,12 +249,13 @@ TEST_F(DeliveryTest, TelegramsRetryAfterInTheBodyIsHonoured) {
   telegram.mutable_webhook()->set_url(sink_->Url(""));
   telegram.mutable_webhook()->set_secret("123:abc");
   telegram.mutable_webhook()->set_chat_id("@summit");
-  sink_->Script("/bot123:abc/sendMessage",
-                {{.status = 429,
-                  .headers = {},
-                  .body = R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1",)"
-                          R"("parameters":{"retry_after":1}})",
-                  .delay = {}}});
+  sink_->Script(
+      "/bot123:abc/sendMessage",
+      {{.status = 429,
+        .headers = {},
+        .body = R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1",)"
+                R"("parameters":{"retry_after":1}})",
+        .delay = {}}});
   UseFakeClock();
   v1::Subscription sub = Subscribe("Putin", {telegram});
   PublishAndConsume("ev_1", "Putin <b>arrives</b> & waves");
@@ -257,14 +268,17 @@ TEST_F(DeliveryTest, TelegramsRetryAfterInTheBodyIsHonoured) {
   auto requests = sink_->Requests("/bot123:abc/sendMessage");
   auto body = nlohmann::json::parse(requests[1].body);
   EXPECT_EQ(body["chat_id"], "@summit");
-  EXPECT_THAT(body["text"].get<std::string>(), HasSubstr("<b>Putin &lt;b&gt;arrives&lt;/b&gt; &amp; waves</b>"));
+  EXPECT_THAT(body["text"].get<std::string>(),
+              HasSubstr("<b>Putin &lt;b&gt;arrives&lt;/b&gt; &amp; waves</b>"));
 }
 
 TEST_F(DeliveryTest, ServerErrorsAreRetriedThenDeadLetteredAndCanBeReplayed) {
-  std::vector<HttpSink::Reply> failures(3, HttpSink::Reply{.status = 500, .headers = {}, .body = "boom", .delay = {}});
+  std::vector<HttpSink::Reply> failures(
+      3, HttpSink::Reply{.status = 500, .headers = {}, .body = "boom", .delay = {}});
   sink_->Script("/hook", failures);
   UseFakeClock();
-  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/hook"))});
+  v1::Subscription sub =
+      Subscribe("Putin", {Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/hook"))});
   PublishAndConsume("ev_1", "Putin arrives");
   const std::string id = DeliveryId("ev_1", sub.id(), sub.channels(0).webhook());
   StartWorker();
@@ -297,11 +311,15 @@ TEST_F(DeliveryTest, ServerErrorsAreRetriedThenDeadLetteredAndCanBeReplayed) {
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   EXPECT_EQ(sink_->Requests("/hook")[3].status, 200);
   EXPECT_TRUE(DeadLetters().empty());
-  EXPECT_EQ(queue_->Replay(dead[0].id(), clock_.Now()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(queue_->Replay(dead[0].id(), clock_.Now()).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(DeliveryTest, AClientErrorIsPermanentAtOnce) {
-  sink_->Script("/discord", {{.status = 404, .headers = {}, .body = R"({"message": "Unknown Webhook", "code": 10015})", .delay = {}}});
+  sink_->Script("/discord", {{.status = 404,
+                              .headers = {},
+                              .body = R"({"message": "Unknown Webhook", "code": 10015})",
+                              .delay = {}}});
   Subscribe("Putin", {Webhook(v1::WebhookChannel::DISCORD, sink_->Url("/discord"))});
   PublishAndConsume("ev_1", "Putin arrives");
   StartWorker();
@@ -324,7 +342,8 @@ TEST_F(DeliveryTest, AClosedPortIsRetriedThenDeadLettered) {
   std::vector<v1::DeadLetter> dead = DeadLetters();
   ASSERT_THAT(dead, SizeIs(1));
   EXPECT_EQ(dead[0].attempts(), 3);
-  EXPECT_THAT(dead[0].error(), HasSubstr("failed: Couldn't connect to server (gave up after 3 attempts)"));
+  EXPECT_THAT(dead[0].error(),
+              HasSubstr("failed: Couldn't connect to server (gave up after 3 attempts)"));
   EXPECT_EQ(worker.stats().retried, 2);
 }
 
@@ -343,7 +362,8 @@ TEST_F(DeliveryTest, PrivateAddressesAreRefusedUnlessAllowed) {
 
 TEST_F(DeliveryTest, ASlowWebhookDoesNotStallOtherChannels) {
   // The slow endpoint holds each request past the 1 s timeout.
-  std::vector<HttpSink::Reply> slow(3, HttpSink::Reply{.status = 200, .headers = {}, .body = "ok", .delay = absl::Seconds(3)});
+  std::vector<HttpSink::Reply> slow(
+      3, HttpSink::Reply{.status = 200, .headers = {}, .body = "ok", .delay = absl::Seconds(3)});
   sink_->Script("/slow", slow);
   Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slow"))});
   PublishAndConsume("ev_1", "Putin arrives");
@@ -361,7 +381,8 @@ TEST_F(DeliveryTest, ASlowWebhookDoesNotStallOtherChannels) {
 TEST_F(DeliveryTest, AChannelsRateLimitSpacesItsMessagesWithoutUsingAttempts) {
   UseFakeClock();
   Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/paced"))});
-  for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   DeliveryWorkerOptions options = FastOptions();
   options.slack = {.per_second = 4, .burst = 2};  // two at once, then one per 250 ms
   // One worker thread: a second would find the channel busy and defer its message by
@@ -387,7 +408,8 @@ TEST_F(DeliveryTest, AChannelsRateLimitSpacesItsMessagesWithoutUsingAttempts) {
 }
 
 TEST_F(DeliveryTest, DeliveriesOfADeletedSubscriptionAreDropped) {
-  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
+  v1::Subscription sub =
+      Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
   EXPECT_EQ(queue_->Size().value(), 1);
   ASSERT_THAT(subs_->Delete(sub.id()), IsOk());
@@ -402,7 +424,8 @@ TEST_F(DeliveryTest, ADeadWorkersLeaseExpiresAndAnotherWorkerDeliversOnce) {
   UseFakeClock();
   queue_ = std::make_unique<DeliveryQueue>(
       client(), DeliveryQueueOptions{.key_prefix = prefix_, .lease = absl::Milliseconds(500)});
-  v1::Subscription sub = Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
+  v1::Subscription sub =
+      Subscribe("Putin", {Webhook(v1::WebhookChannel::SLACK, sink_->Url("/slack"))});
   PublishAndConsume("ev_1", "Putin arrives");
   // A worker claims the delivery and dies before sending.
   auto claimed = queue_->Claim(10, clock_.Now());
@@ -428,7 +451,8 @@ TEST_F(DeliveryTest, TwoReplicasDeliverEveryAlertExactlyOnce) {
   Subscribe("Putin", {Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/a"))});
   Subscribe("Putin OR Lavrov", {Webhook(v1::WebhookChannel::GENERIC_JSON, sink_->Url("/b"))});
   constexpr int kEvents = 30;
-  for (int i = 0; i < kEvents; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin meets Lavrov");
+  for (int i = 0; i < kEvents; ++i)
+    PublishAndConsume("ev_" + std::to_string(i), "Putin meets Lavrov");
   DeliveryWorker& first = StartWorker();
   DeliveryWorker& second = StartWorker();
   ASSERT_TRUE(sink_->WaitForRequests("", 2 * kEvents, absl::Seconds(30)));
@@ -460,26 +484,33 @@ TEST_F(DeliveryTest, ADigestSendsTheWindowsAlertsAsOneMessage) {
   v1::DeliveryPolicy policy;
   policy.set_digest_minutes(60);
   v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/digest"), policy);
-  for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   EXPECT_EQ(queue_->Size().value(), 1) << "one digest job, not three deliveries";
   // The clock starts on an hour boundary: the hourly window ends an hour later.
   const absl::Time window_end = clock_.Now() + absl::Hours(1);
   EXPECT_EQ(DueAt(DigestJobId(sub.id(), sub.channels(0).webhook())), window_end);
   StartWorker();
   clock_.Set(window_end - absl::Milliseconds(1));
-  EXPECT_THAT(queue_->Claim(10, clock_.Now()).value(), IsEmpty()) << "nothing before the digest time";
+  EXPECT_THAT(queue_->Claim(10, clock_.Now()).value(), IsEmpty())
+      << "nothing before the digest time";
   clock_.Set(window_end);
   ASSERT_TRUE(sink_->WaitForRequests("/digest", 1, absl::Seconds(10)));
   ASSERT_TRUE(WaitForEmptyQueue(absl::Seconds(5)));
   auto requests = sink_->Requests("/digest");
   ASSERT_THAT(requests, SizeIs(1));
   std::string text = nlohmann::json::parse(requests[0].body)["text"];
-  EXPECT_THAT(text, ::testing::StartsWith("*3 new alerts*\n• <https://news.example/ev_0|Putin statement 0>"));
+  EXPECT_THAT(text, ::testing::StartsWith(
+                        "*3 new alerts*\n• <https://news.example/ev_0|Putin statement 0>"));
   EXPECT_THAT(text, HasSubstr("|Putin statement 2> — 'Putin' in title, body"));
-  EXPECT_EQ(client().Command({"EXISTS", prefix_ + "digest:" + subs_->List("", 0, "")->subscriptions.at(0).id() + ":" +
-                                            ChannelKey(subs_->List("", 0, "")->subscriptions.at(0).channels(0).webhook())})
-                ->integer,
-            0);
+  EXPECT_EQ(
+      client()
+          .Command(
+              {"EXISTS",
+               prefix_ + "digest:" + subs_->List("", 0, "")->subscriptions.at(0).id() + ":" +
+                   ChannelKey(subs_->List("", 0, "")->subscriptions.at(0).channels(0).webhook())})
+          ->integer,
+      0);
 }
 
 TEST_F(DeliveryTest, AlertsOverTheHourlyThrottleWaitForTheHourlyDigest) {
@@ -487,7 +518,8 @@ TEST_F(DeliveryTest, AlertsOverTheHourlyThrottleWaitForTheHourlyDigest) {
   v1::DeliveryPolicy policy;
   policy.set_max_per_hour(2);
   v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/throttled"), policy);
-  for (int i = 0; i < 5; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   DeliveryWorkerOptions options = FastOptions();
   // One worker thread: a second thread would find the channel busy and defer its message by
   // busy_channel_delay, which on a stopped clock never passes.
@@ -517,7 +549,8 @@ TEST_F(DeliveryTest, AFailedDigestBecomesOneReplayableDeadLetterPerAlert) {
   v1::DeliveryPolicy policy;
   policy.set_digest_minutes(5);
   v1::Subscription sub = SubscriptionWithPolicy(*subs_, sink_->Url("/gone"), policy);
-  for (int i = 0; i < 3; ++i) PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    PublishAndConsume("ev_" + std::to_string(i), "Putin statement " + std::to_string(i));
   clock_.Advance(absl::Minutes(5));  // the 5-minute window ends
   StartWorker();
   ASSERT_TRUE(sink_->WaitForRequests("/gone", 1, absl::Seconds(10)));
@@ -526,13 +559,15 @@ TEST_F(DeliveryTest, AFailedDigestBecomesOneReplayableDeadLetterPerAlert) {
   ASSERT_THAT(dead, SizeIs(3));
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(dead[i].alert().event().id(), "ev_" + std::to_string(i));
-    EXPECT_EQ(dead[i].delivery_id(), DeliveryId("ev_" + std::to_string(i), sub.id(), sub.channels(0).webhook()));
+    EXPECT_EQ(dead[i].delivery_id(),
+              DeliveryId("ev_" + std::to_string(i), sub.id(), sub.channels(0).webhook()));
     EXPECT_EQ(dead[i].error(), "HTTP 404: no_service");
   }
   // Each comes back alone, as a single message.
   ASSERT_THAT(queue_->Replay(dead[1].id(), clock_.Now()).status(), IsOk());
   ASSERT_TRUE(sink_->WaitForRequests("/gone", 2, absl::Seconds(10)));
-  std::string text = nlohmann::json::parse(sink_->Requests("/gone")[1].body)["blocks"][0]["text"]["text"];
+  std::string text =
+      nlohmann::json::parse(sink_->Requests("/gone")[1].body)["blocks"][0]["text"]["text"];
   EXPECT_EQ(text, "Putin statement 1");
 }
 

@@ -1,7 +1,7 @@
 // Feed polling against real parts: a real redis-server, a real HTTP server on loopback playing
 // the news site (tests/support/http_sink), and the collector's gRPC feed API over loopback.
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -30,10 +30,11 @@ using Reply = testing::HttpSink::Reply;
 std::string Rss(const std::vector<std::pair<std::string, std::string>>& items) {
   std::string xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>";
   for (const auto& [guid, title] : items) {
-    absl::StrAppend(&xml, "<item><guid isPermaLink=\"false\">", guid, "</guid><title>", title,
-                    "</title><description>", title,
-                    ": President Vladimir Putin and Donald Trump discussed arms control.</description>"
-                    "<pubDate>Fri, 15 Aug 2025 10:00:00 GMT</pubDate></item>");
+    absl::StrAppend(
+        &xml, "<item><guid isPermaLink=\"false\">", guid, "</guid><title>", title,
+        "</title><description>", title,
+        ": President Vladimir Putin and Donald Trump discussed arms control.</description>"
+        "<pubDate>Fri, 15 Aug 2025 10:00:00 GMT</pubDate></item>");
   }
   return xml + "</channel></rss>";
 }
@@ -56,7 +57,9 @@ std::string Gzip(const std::string& data) {
 absl::Time Ms(absl::Time t) { return absl::FromUnixMillis(absl::ToUnixMillis(t)); }
 
 Reply Ok(std::string body, std::string etag = "") {
-  Reply r{.status = 200, .headers = {{"Content-Type", "application/rss+xml; charset=utf-8"}}, .body = std::move(body)};
+  Reply r{.status = 200,
+          .headers = {{"Content-Type", "application/rss+xml; charset=utf-8"}},
+          .body = std::move(body)};
   if (!etag.empty()) r.headers.emplace_back("ETag", etag);
   return r;
 }
@@ -99,7 +102,8 @@ class FeedPollerTest : public ::testing::Test {
     publisher_options_.key_prefix = prefix_;
     publisher_options_.stream = prefix_ + "events";
     publisher_ = std::make_unique<collector::EventPublisher>(redis_->client(), publisher_options_);
-    ingester_ = std::make_unique<collector::Ingester>(*extractor_, *publisher_, extract::ArticleLimits{});
+    ingester_ =
+        std::make_unique<collector::Ingester>(*extractor_, *publisher_, extract::ArticleLimits{});
     store_ = std::make_unique<FeedStore>(redis_->client(), prefix_);
     auto sink = testing::HttpSink::Start();
     ASSERT_TRUE(sink.ok()) << sink.status();
@@ -147,9 +151,11 @@ extract::EventExtractor* FeedPollerTest::extractor_ = nullptr;
 
 TEST_F(FeedPollerTest, PublishesEachItemOnceAndAsksConditionally) {
   v1::Feed feed = AddFeed("/world.rss");
-  sink_->Script("/world.rss", {Ok(Rss({{"a", "Summit opens"}, {"b", "Leaders arrive"}}), "\"v1\""),
-                               Reply{.status = 304, .body = ""},
-                               Ok(Rss({{"c", "Talks end"}, {"a", "Summit opens"}, {"b", "Leaders arrive"}}), "\"v2\"")});
+  sink_->Script(
+      "/world.rss",
+      {Ok(Rss({{"a", "Summit opens"}, {"b", "Leaders arrive"}}), "\"v1\""),
+       Reply{.status = 304, .body = ""},
+       Ok(Rss({{"c", "Talks end"}, {"a", "Summit opens"}, {"b", "Leaders arrive"}}), "\"v2\"")});
   FeedPoller poller(*store_, *ingester_, options_);
 
   auto first = poller.PollNow(feed);
@@ -199,14 +205,18 @@ TEST_F(FeedPollerTest, ARepublishedStoryFromAnotherFeedIsADuplicateNotANewEvent)
 TEST_F(FeedPollerTest, FollowsRedirectsAndDecodesGzipAndCharsets) {
   v1::Feed feed = AddFeed("/old");
   // KOI8-R from the HTTP charset: "Путин" is F0 D5 D4 C9 CE.
-  std::string koi8 = "<rss version=\"2.0\"><channel><title>RU</title><item><guid>r1</guid>"
-                     "<title>\xF0\xD5\xD4\xC9\xCE</title><description>\xF0\xD5\xD4\xC9\xCE</description>"
-                     "</item></channel></rss>";
-  sink_->Script("/old", {Reply{.status = 301, .headers = {{"Location", sink_->Url("/new.rss")}}, .body = ""}});
-  sink_->Script("/new.rss", {Reply{.status = 200,
-                                   .headers = {{"Content-Type", "application/rss+xml; charset=KOI8-R"},
-                                               {"Content-Encoding", "gzip"}},
-                                   .body = Gzip(koi8)}});
+  std::string koi8 =
+      "<rss version=\"2.0\"><channel><title>RU</title><item><guid>r1</guid>"
+      "<title>\xF0\xD5\xD4\xC9\xCE</title><description>\xF0\xD5\xD4\xC9\xCE</description>"
+      "</item></channel></rss>";
+  sink_->Script(
+      "/old",
+      {Reply{.status = 301, .headers = {{"Location", sink_->Url("/new.rss")}}, .body = ""}});
+  sink_->Script("/new.rss",
+                {Reply{.status = 200,
+                       .headers = {{"Content-Type", "application/rss+xml; charset=KOI8-R"},
+                                   {"Content-Encoding", "gzip"}},
+                       .body = Gzip(koi8)}});
   FeedPoller poller(*store_, *ingester_, options_);
   auto result = poller.PollNow(feed);
   ASSERT_TRUE(result.ok()) << result.status();
@@ -257,10 +267,10 @@ TEST_F(FeedPollerTest, ARedisOutageWhilePublishingLosesNoItem) {
 
 TEST_F(FeedPollerTest, FailuresBackOffAndRetryAfterIsHonoured) {
   v1::Feed feed = AddFeed("/busy.rss", /*interval_seconds=*/10);
-  sink_->Script("/busy.rss", {Reply{.status = 503, .headers = {{"Retry-After", "120"}}, .body = "busy"},
-                              Reply{.status = 500, .body = "oops"},
-                              Reply{.status = 500, .body = "oops"},
-                              Reply{.status = 200, .body = "<html>not a feed</html>"}});
+  sink_->Script("/busy.rss",
+                {Reply{.status = 503, .headers = {{"Retry-After", "120"}}, .body = "busy"},
+                 Reply{.status = 500, .body = "oops"}, Reply{.status = 500, .body = "oops"},
+                 Reply{.status = 200, .body = "<html>not a feed</html>"}});
   FeedPoller poller(*store_, *ingester_, options_);
 
   absl::Time before = Ms(absl::Now());
@@ -391,7 +401,8 @@ TEST_F(FeedPollerTest, FeedApiOverGrpcKeepsTheListInRedis) {
   collector::CollectorService service(*ingester_, store_.get());
   auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {&service});
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = v1::Collector::NewStub(grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Collector::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
   auto call = [](auto method) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -435,11 +446,16 @@ TEST_F(FeedPollerTest, FeedApiOverGrpcKeepsTheListInRedis) {
   v1::RemoveFeedRequest remove;
   remove.set_id(add.url());  // by URL
   v1::RemoveFeedResponse removed;
-  EXPECT_TRUE(call([&](grpc::ClientContext* c) { return stub->RemoveFeed(c, remove, &removed); }).ok());
-  EXPECT_EQ(call([&](grpc::ClientContext* c) { return stub->RemoveFeed(c, remove, &removed); }).error_code(),
+  EXPECT_TRUE(
+      call([&](grpc::ClientContext* c) { return stub->RemoveFeed(c, remove, &removed); }).ok());
+  EXPECT_EQ(call([&](grpc::ClientContext* c) {
+              return stub->RemoveFeed(c, remove, &removed);
+            }).error_code(),
             grpc::StatusCode::NOT_FOUND);
   v1::ListFeedsResponse empty;
-  ASSERT_TRUE(call([&](grpc::ClientContext* c) { return stub->ListFeeds(c, v1::ListFeedsRequest(), &empty); }).ok());
+  ASSERT_TRUE(call([&](grpc::ClientContext* c) {
+                return stub->ListFeeds(c, v1::ListFeedsRequest(), &empty);
+              }).ok());
   EXPECT_EQ(empty.feeds_size(), 0);
   (*server)->Shutdown(absl::Seconds(1));
 }
@@ -454,7 +470,8 @@ TEST_F(FeedPollerTest, PoisonEntriesFailAloneAreSeenWithTheirReasonAndNeverRetri
     return absl::StrCat("<item><guid isPermaLink=\"false\">", guid, "</guid><title>", title,
                         "</title><description>", title,
                         ": the leaders meet next Friday to discuss arms control.</description>"
-                        "<pubDate>", date, "</pubDate></item>");
+                        "<pubDate>",
+                        date, "</pubDate></item>");
   };
   const std::string xml = absl::StrCat(
       "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>",
@@ -463,8 +480,7 @@ TEST_F(FeedPollerTest, PoisonEntriesFailAloneAreSeenWithTheirReasonAndNeverRetri
       // 9999-12-31 23:59:59 -0100 is in the year 10000 in UTC: no Timestamp can hold it.
       item("beyond-time", "Talks resume", "Fri, 31 Dec 9999 23:59:59 -0100"),
       item("too-long", std::string(2000, 'T'), "Fri, 15 Aug 2025 11:00:00 GMT"),
-      item("good-2", "Leaders arrive", "Fri, 15 Aug 2025 12:00:00 GMT"),
-      "</channel></rss>");
+      item("good-2", "Leaders arrive", "Fri, 15 Aug 2025 12:00:00 GMT"), "</channel></rss>");
   sink_->Script("/poison.rss", {Ok(xml), Ok(xml)});
   FeedPoller poller(*store_, *ingester_, options_);
 
@@ -479,7 +495,8 @@ TEST_F(FeedPollerTest, PoisonEntriesFailAloneAreSeenWithTheirReasonAndNeverRetri
   EXPECT_EQ(state.items_seen, 5u);
   EXPECT_EQ(state.items_rejected, 1u);
   EXPECT_EQ(state.last_rejected_entry, "too-long");
-  EXPECT_THAT(state.last_rejected_error, HasSubstr("article.title is 2000 bytes; the limit is 1024"));
+  EXPECT_THAT(state.last_rejected_error,
+              HasSubstr("article.title is 2000 bytes; the limit is 1024"));
   EXPECT_GT(state.last_rejected_at, absl::Now() - absl::Minutes(1));
 
   // The events of the out-of-range dates carry no published time; "next Friday" was resolved
@@ -496,7 +513,8 @@ TEST_F(FeedPollerTest, PoisonEntriesFailAloneAreSeenWithTheirReasonAndNeverRetri
       ++undated;
       EXPECT_FALSE(event.has_published_at()) << event.title();
       EXPECT_GT(event.event_time().seconds(), absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
-      EXPECT_LT(event.event_time().seconds(), absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
+      EXPECT_LT(event.event_time().seconds(),
+                absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
     } else {
       EXPECT_TRUE(event.has_published_at()) << event.title();
     }
@@ -535,7 +553,8 @@ TEST_F(FeedPollerTest, ListFeedsPagesOverGrpcAndAlertctlReadsEveryPage) {
   collector::CollectorService service(*ingester_, store_.get());
   auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {&service});
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = v1::Collector::NewStub(grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Collector::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
   auto list = [&](uint32_t page_size, const std::string& token, v1::ListFeedsResponse* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -577,7 +596,8 @@ TEST_F(FeedPollerTest, ListFeedsPagesOverGrpcAndAlertctlReadsEveryPage) {
   EXPECT_THAT(invalid.error_message(), HasSubstr("page_token"));
 
   // alertctl lists all 501 (two pages of at most 500).
-  std::string command = absl::StrCat(SA_ALERTCTL_BIN, " --collector=", (*server)->address(), " feeds");
+  std::string command =
+      absl::StrCat(SA_ALERTCTL_BIN, " --collector=", (*server)->address(), " feeds");
   FILE* out = popen(command.c_str(), "r");
   ASSERT_NE(out, nullptr);
   std::set<std::string> listed;

@@ -3,12 +3,11 @@
 // dead Subscribe client does not hold its stream forever. The "client" here is a raw TCP
 // socket that speaks just enough HTTP/2 to be accepted, then never answers a PING.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <string>
 

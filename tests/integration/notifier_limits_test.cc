@@ -2,13 +2,12 @@
 // (and the chat-ops HTTP server) on loopback: paged ListSubscriptions and ListDeadLetters,
 // a bounded TestQuery, field limits and invalid UTF-8 answered INVALID_ARGUMENT, and one
 // delete that leaves no key of the subscription behind, whichever front end asks.
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <set>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -26,11 +25,11 @@
 namespace sa::notifier {
 namespace {
 
+using google::protobuf::util::TimeUtil;
+using nlohmann::json;
 using ::sa::testing::IsOk;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-using google::protobuf::util::TimeUtil;
-using nlohmann::json;
 namespace v1 = summit_alerts::v1;
 
 class NotifierLimitsTest : public testing::SharedRedisTest {
@@ -43,14 +42,17 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
     hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
     work_ = std::make_unique<WorkQueue>(1);
     tester_ = std::make_unique<QueryTester>(client(), stream_, nullptr);
-    deliveries_ = std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
+    deliveries_ =
+        std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
     publisher_ = std::make_unique<collector::EventPublisher>(
         client(), collector::PublisherOptions{.stream = stream_, .key_prefix = prefix_});
-    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
+    service_ =
+        std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
     auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = v1::Notifier::NewStub(grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+    stub_ = v1::Notifier::NewStub(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (chatops_) chatops_.reset();
@@ -67,23 +69,30 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
     chatops_ = std::move(*chatops);
   }
 
-  http::HttpResponse Http(const std::string& method, const std::string& path, const std::string& body,
+  http::HttpResponse Http(const std::string& method, const std::string& path,
+                          const std::string& body,
                           std::vector<std::pair<std::string, std::string>> headers) {
     http::HttpClient http({.allow_private_addresses = true});
-    auto response = http.Send({.method = method, .url = "http://" + chatops_->address() + path,
-                               .headers = std::move(headers), .body = body});
+    auto response = http.Send({.method = method,
+                               .url = "http://" + chatops_->address() + path,
+                               .headers = std::move(headers),
+                               .body = body});
     EXPECT_THAT(response.status(), IsOk());
     return response.ok() ? *response : http::HttpResponse{};
   }
-  http::HttpResponse Api(const std::string& method, const std::string& path, const std::string& body = "") {
-    return Http(method, path, body, {{"Authorization", "Bearer api-token"}, {"Content-Type", "application/json"}});
+  http::HttpResponse Api(const std::string& method, const std::string& path,
+                         const std::string& body = "") {
+    return Http(method, path, body,
+                {{"Authorization", "Bearer api-token"}, {"Content-Type", "application/json"}});
   }
   std::string Telegram(int64_t chat_id, const std::string& text) {
-    json update = {{"update_id", 1},
-                   {"message", {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
-    http::HttpResponse response = Http("POST", "/telegram/webhook", update.dump(),
-                                       {{"Content-Type", "application/json"},
-                                        {"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
+    json update = {
+        {"update_id", 1},
+        {"message",
+         {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
+    http::HttpResponse response = Http(
+        "POST", "/telegram/webhook", update.dump(),
+        {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
     EXPECT_EQ(response.status, 200) << response.body;
     return response.status == 200 ? json::parse(response.body)["text"].get<std::string>() : "";
   }
@@ -99,14 +108,16 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
     return status;
   }
 
-  grpc::Status ListPage(const v1::ListSubscriptionsRequest& request, v1::ListSubscriptionsResponse* response) {
+  grpc::Status ListPage(const v1::ListSubscriptionsRequest& request,
+                        v1::ListSubscriptionsResponse* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return stub_->ListSubscriptions(&context, request, response);
   }
 
   // Every page of ListSubscriptions, as ids in order; `between` runs after each page.
-  std::vector<std::string> ListAll(const std::string& owner, int page_size, const std::function<void()>& between = {}) {
+  std::vector<std::string> ListAll(const std::string& owner, int page_size,
+                                   const std::function<void()>& between = {}) {
     v1::ListSubscriptionsRequest request;
     request.set_owner(owner);
     request.set_page_size(page_size);
@@ -177,10 +188,11 @@ TEST_F(NotifierLimitsTest, ListSubscriptionsPagesInCreationOrderReturningEachOnc
     ASSERT_TRUE(Create(sub, &out).ok());
     created.push_back(out);
   }
-  std::sort(created.begin(), created.end(), [](const v1::Subscription& a, const v1::Subscription& b) {
-    return std::make_pair(TimeUtil::TimestampToNanoseconds(a.created_at()), a.id()) <
-           std::make_pair(TimeUtil::TimestampToNanoseconds(b.created_at()), b.id());
-  });
+  std::sort(created.begin(), created.end(),
+            [](const v1::Subscription& a, const v1::Subscription& b) {
+              return std::make_pair(TimeUtil::TimestampToNanoseconds(a.created_at()), a.id()) <
+                     std::make_pair(TimeUtil::TimestampToNanoseconds(b.created_at()), b.id());
+            });
   std::vector<std::string> expected, even;
   for (const auto& sub : created) {
     expected.push_back(sub.id());
@@ -267,7 +279,10 @@ TEST_F(NotifierLimitsTest, SubscriptionsStoredBeforeTheIndexAreListed) {
   legacy.set_query("Putin");
   legacy.set_owner("old");
   *legacy.mutable_created_at() = TimeUtil::SecondsToTimestamp(1700000000);
-  ASSERT_THAT(client().Command({"HSET", prefix_ + "subs", legacy.id(), legacy.SerializeAsString()}).status(), IsOk());
+  ASSERT_THAT(client()
+                  .Command({"HSET", prefix_ + "subs", legacy.id(), legacy.SerializeAsString()})
+                  .status(),
+              IsOk());
   v1::Subscription fresh;
   fresh.set_query("Lavrov");
   fresh.set_owner("old");
@@ -285,10 +300,12 @@ TEST_F(NotifierLimitsTest, ListDeadLettersPagesThroughAllOnceAndFiltersBySubscri
     v1::Alert alert;
     alert.set_subscription_id(i % 3 == 0 ? "sub_a" : "sub_b");
     alert.mutable_event()->set_id(absl::StrCat("ev_", i));
-    ASSERT_THAT(alerts_->Append(alert, {{DeliveryId(alert.event().id(), alert.subscription_id(), channel),
-                                         channel.SerializeAsString()}})
-                    .status(),
-                IsOk());
+    ASSERT_THAT(
+        alerts_
+            ->Append(alert, {{DeliveryId(alert.event().id(), alert.subscription_id(), channel),
+                              channel.SerializeAsString()}})
+            .status(),
+        IsOk());
   }
   auto claimed = deliveries_->Claim(10, absl::Now());
   ASSERT_THAT(claimed.status(), IsOk());
@@ -322,11 +339,14 @@ TEST_F(NotifierLimitsTest, ListDeadLettersPagesThroughAllOnceAndFiltersBySubscri
   };
   std::vector<std::string> all = walk("", 3);
   EXPECT_THAT(all, SizeIs(7));
-  EXPECT_TRUE(std::is_sorted(all.begin(), all.end(), [](const std::string& a, const std::string& b) {
-    return std::stoull(a.substr(0, a.find('-'))) < std::stoull(b.substr(0, b.find('-'))) ||
-           (a.substr(0, a.find('-')) == b.substr(0, b.find('-')) &&
-            std::stoull(a.substr(a.find('-') + 1)) < std::stoull(b.substr(b.find('-') + 1)));
-  })) << "oldest first";
+  EXPECT_TRUE(std::is_sorted(
+      all.begin(), all.end(),
+      [](const std::string& a, const std::string& b) {
+        return std::stoull(a.substr(0, a.find('-'))) < std::stoull(b.substr(0, b.find('-'))) ||
+               (a.substr(0, a.find('-')) == b.substr(0, b.find('-')) &&
+                std::stoull(a.substr(a.find('-') + 1)) < std::stoull(b.substr(b.find('-') + 1)));
+      }))
+      << "oldest first";
   EXPECT_EQ(std::set<std::string>(all.begin(), all.end()).size(), 7u);
   EXPECT_THAT(walk("sub_a", 2), SizeIs(3));
   EXPECT_THAT(walk("sub_b", 500), SizeIs(4));
@@ -408,19 +428,33 @@ TEST_F(NotifierLimitsTest, OversizedFieldsAreRefusedNamingTheFieldAndTheLimit) {
        "query is 1106 bytes; the limit is 1024"},
       {"1 MB topic", [](auto& s) { s.add_topics(std::string(1 << 20, 't')); },
        "topics[0] is 1048576 bytes; the limit is 128"},
-      {"33 topics", [](auto& s) { for (int i = 0; i < 33; ++i) s.add_topics("arms control"); },
+      {"33 topics",
+       [](auto& s) {
+         for (int i = 0; i < 33; ++i) s.add_topics("arms control");
+       },
        "topics has 33 entries; the limit is 32"},
-      {"17 channels", [](auto& s) { for (int i = 0; i < 17; ++i) s.add_channels()->mutable_grpc_stream(); },
+      {"17 channels",
+       [](auto& s) {
+         for (int i = 0; i < 17; ++i) s.add_channels()->mutable_grpc_stream();
+       },
        "channels has 17 entries; the limit is 16"},
-      {"long name", [](auto& s) { s.set_name(std::string(257, 'n')); }, "name is 257 bytes; the limit is 256"},
-      {"long owner", [](auto& s) { s.set_owner(std::string(300, 'o')); }, "owner is 300 bytes; the limit is 256"},
+      {"long name", [](auto& s) { s.set_name(std::string(257, 'n')); },
+       "name is 257 bytes; the limit is 256"},
+      {"long owner", [](auto& s) { s.set_owner(std::string(300, 'o')); },
+       "owner is 300 bytes; the limit is 256"},
       {"long template", [&](auto& s) { webhook(s)->set_template_(std::string(5000, 'x')); },
        "channels[0].webhook.template is 5000 bytes; the limit is 4096"},
-      {"long URL", [&](auto& s) { webhook(s)->set_url("https://example.org/" + std::string(2100, 'u')); },
+      {"long URL",
+       [&](auto& s) { webhook(s)->set_url("https://example.org/" + std::string(2100, 'u')); },
        "channels[0].webhook.url is 2120 bytes; the limit is 2048"},
       {"NUL in the query", [](auto& s) { s.set_query(std::string("Putin\0x", 7)); },
        "query has a control character (0x00) at byte 5"},
-      {"control in the name", [](auto& s) { s.set_name("a\x01" "b"); },
+      {"control in the name",
+       [](auto& s) {
+         s.set_name(
+             "a\x01"
+             "b");
+       },
        "name has a control character (0x01) at byte 1"},
       {"newline in a topic", [](auto& s) { s.add_topics("arms\ncontrol"); },
        "topics[0] has a control character (0x0a) at byte 4"},
@@ -484,24 +518,30 @@ TEST_F(NotifierLimitsTest, InvalidUtf8IsInvalidArgumentWithTheBytePosition) {
   v1::Subscription direct;
   direct.set_query("Putin");
   direct.set_name("caf\xe9");
-  EXPECT_THAT(subs_->Create(direct).status().message(), HasSubstr("name is not valid UTF-8 at byte 3"));
+  EXPECT_THAT(subs_->Create(direct).status().message(),
+              HasSubstr("name is not valid UTF-8 at byte 3"));
   direct.set_name("");
   direct.set_query("Putin \xc0\xaf");  // overlong '/'
-  EXPECT_THAT(subs_->Create(direct).status().message(), HasSubstr("query is not valid UTF-8 at byte 6"));
+  EXPECT_THAT(subs_->Create(direct).status().message(),
+              HasSubstr("query is not valid UTF-8 at byte 6"));
   EXPECT_THAT(subs_->List("", 0, "")->subscriptions, SizeIs(0));
 }
 
 TEST_F(NotifierLimitsTest, ChatAndJsonPathsApplyTheSameLimits) {
   StartChatOps();
-  EXPECT_THAT(Telegram(-42, "subscribe Putin \x01"), HasSubstr("Not subscribed: query has a control character (0x01)"));
-  http::HttpResponse topic = Api("POST", "/v1/subscriptions",
-                                 json{{"query", "Putin"}, {"topics", {std::string(200, 't')}}}.dump());
+  EXPECT_THAT(Telegram(-42, "subscribe Putin \x01"),
+              HasSubstr("Not subscribed: query has a control character (0x01)"));
+  http::HttpResponse topic =
+      Api("POST", "/v1/subscriptions",
+          json{{"query", "Putin"}, {"topics", {std::string(200, 't')}}}.dump());
   EXPECT_EQ(topic.status, 400);
   EXPECT_THAT(topic.body, HasSubstr("topics[0] is 200 bytes; the limit is 128"));
   EXPECT_EQ(Api("GET", "/v1/subscriptions?page_size=501").status, 400);
 
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(Api("POST", "/v1/subscriptions", json{{"query", absl::StrCat("Putin", i)}, {"owner", "bot"}}.dump()).status,
+    ASSERT_EQ(Api("POST", "/v1/subscriptions",
+                  json{{"query", absl::StrCat("Putin", i)}, {"owner", "bot"}}.dump())
+                  .status,
               201);
   }
   http::HttpResponse first = Api("GET", "/v1/subscriptions?owner=bot&page_size=2");
@@ -541,13 +581,16 @@ TEST_F(NotifierLimitsTest, DeletingThroughAnyFrontEndLeavesNoKeyOfTheSubscriptio
   *chat_sub.mutable_delivery() = throttled;
   ASSERT_THAT(subs_->Update(chat_sub).status(), IsOk());
 
-  http::HttpResponse created = Api(
-      "POST", "/v1/subscriptions",
-      json{{"query", "Putin"},
-           {"owner", "bot"},
-           {"delivery", {{"maxPerHour", 1}}},
-           {"channels", {{{"webhook", {{"format", "GENERIC_JSON"}, {"url", "https://example.org/json"}, {"secret", "s"}}}}}}}
-          .dump());
+  http::HttpResponse created = Api("POST", "/v1/subscriptions",
+                                   json{{"query", "Putin"},
+                                        {"owner", "bot"},
+                                        {"delivery", {{"maxPerHour", 1}}},
+                                        {"channels",
+                                         {{{"webhook",
+                                            {{"format", "GENERIC_JSON"},
+                                             {"url", "https://example.org/json"},
+                                             {"secret", "s"}}}}}}}
+                                       .dump());
   ASSERT_EQ(created.status, 201) << created.body;
   std::string over_json = json::parse(created.body)["id"];
 
@@ -562,10 +605,12 @@ TEST_F(NotifierLimitsTest, DeletingThroughAnyFrontEndLeavesNoKeyOfTheSubscriptio
   for (const std::string& id : {over_grpc.id(), over_chat, over_json}) {
     std::vector<std::string> keys = KeysHolding(id);
     auto has = [&](const std::string& kind) {
-      return std::any_of(keys.begin(), keys.end(),
-                         [&](const std::string& key) { return absl::StartsWith(key, prefix_ + kind); });
+      return std::any_of(keys.begin(), keys.end(), [&](const std::string& key) {
+        return absl::StartsWith(key, prefix_ + kind);
+      });
     };
-    EXPECT_TRUE(has("alerts:") && has("digest:") && has("throttle:") && has("subs:owned:") && has("alerted:"))
+    EXPECT_TRUE(has("alerts:") && has("digest:") && has("throttle:") && has("subs:owned:") &&
+                has("alerted:"))
         << id << ": the state to delete exists";
   }
   auto due_before = client().Command({"ZCARD", prefix_ + "deliveries:due"});
@@ -593,7 +638,8 @@ TEST_F(NotifierLimitsTest, DeletingThroughAnyFrontEndLeavesNoKeyOfTheSubscriptio
     ASSERT_THAT(ttl.status(), IsOk());
     EXPECT_GT(ttl->integer, 0) << "what remains expires";
     auto indexed = client().Command({"ZRANGEBYLEX", prefix_ + "subs:index", "-", "+"});
-    for (const auto& member : indexed->elements) EXPECT_THAT(member.str, ::testing::Not(HasSubstr(id)));
+    for (const auto& member : indexed->elements)
+      EXPECT_THAT(member.str, ::testing::Not(HasSubstr(id)));
   }
   // The digest jobs are gone; the single deliveries stay queued until a worker finds their
   // subscription gone and cancels them.

@@ -44,20 +44,25 @@ class NotifierProcessTest : public ::testing::Test {
   absl::StatusOr<testing::ChildProcess> StartNotifier(std::vector<std::string> extra) {
     std::string port_file = dir_ + "/notifier.port";
     std::filesystem::remove(port_file);
-    std::vector<std::string> args = {"--grpc_addr=127.0.0.1:0", "--grpc_port_file=" + port_file,
-                                     "--redis_url=" + redis_->url(), "--consumer_name=replica-a",
-                                     "--key_prefix=p:", "--stream=events"};
+    std::vector<std::string> args = {"--grpc_addr=127.0.0.1:0",
+                                     "--grpc_port_file=" + port_file,
+                                     "--redis_url=" + redis_->url(),
+                                     "--consumer_name=replica-a",
+                                     "--key_prefix=p:",
+                                     "--stream=events"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto child = testing::ChildProcess::Start(SA_NOTIFIER_BIN, args, dir_ + "/notifier.log");
     if (!child.ok()) return child.status();
     auto address = testing::WaitForFileLine(port_file, absl::Seconds(20));
     if (!address.ok()) return address.status();
     address_ = *address;
-    stub_ = v1::Notifier::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+    stub_ =
+        v1::Notifier::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
     return child;
   }
 
-  v1::Subscription CreateSubscription(const std::string& query, const std::string& webhook_url = "") {
+  v1::Subscription CreateSubscription(const std::string& query,
+                                      const std::string& webhook_url = "") {
     grpc::ClientContext context;
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_query(query);
@@ -204,21 +209,23 @@ TEST_F(NotifierProcessTest, KilledBetweenQueueingAndSendingAWebhookDeliversOnceA
   ASSERT_TRUE(Eventually([&] { return QueuedDeliveries() == 0; }));
   second->Stop(SIGTERM);  // its workers finish every send first: the sink's count is final
   ASSERT_EQ((*sink)->Requests("/slack").size(), 1u);
-  EXPECT_THAT((*sink)->Requests("/slack")[0].body, ::testing::HasSubstr("arms control in Anchorage"));
+  EXPECT_THAT((*sink)->Requests("/slack")[0].body,
+              ::testing::HasSubstr("arms control in Anchorage"));
 }
 
 TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart) {
   auto sink = testing::HttpSink::Start();
   ASSERT_THAT(sink, IsOk());
   (*sink)->Script("/slack", {{.status = 500, .headers = {}, .body = "try later", .delay = {}}});
-  auto first = StartNotifier({"--webhook_allow_private_networks", "--webhook_initial_backoff=2s",
-                              "--webhook_timeout=2s"});
+  auto first = StartNotifier(
+      {"--webhook_allow_private_networks", "--webhook_initial_backoff=2s", "--webhook_timeout=2s"});
   ASSERT_THAT(first, IsOk());
   v1::Subscription sub = CreateSubscription(R"("arms control" Putin)", (*sink)->Url("/slack"));
   PublishSummitStory();
   ASSERT_TRUE((*sink)->WaitForRequests("/slack", 1, absl::Seconds(10)));
   // Wait until the failed attempt is recorded, then kill the notifier before its retry.
-  const std::string job = "p:delivery:" + DeliveryId("ev_summit", sub.id(), sub.channels(0).webhook());
+  const std::string job =
+      "p:delivery:" + DeliveryId("ev_summit", sub.id(), sub.channels(0).webhook());
   ASSERT_TRUE(Eventually([&] {
     auto attempts = redis_->client().Command({"HGET", job, "attempts"});
     return attempts.ok() && attempts->str == "1";
@@ -244,7 +251,8 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
   std::vector<testing::ChildProcess> replicas;
   std::vector<std::unique_ptr<v1::Notifier::Stub>> stubs;
   for (const char* name : {"replica-a", "replica-b", "replica-c"}) {
-    auto replica = StartNotifier({std::string("--consumer_name=") + name, "--webhook_allow_private_networks"});
+    auto replica =
+        StartNotifier({std::string("--consumer_name=") + name, "--webhook_allow_private_networks"});
     ASSERT_THAT(replica, IsOk());
     replicas.push_back(std::move(*replica));
     stubs.push_back(std::move(stub_));
@@ -275,7 +283,8 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
       request.set_after_alert_id("0");
       auto reader = stubs[r]->Subscribe(context, request);
       v1::Alert alert;
-      while (static_cast<int>(seen[r].size()) < kEvents && reader->Read(&alert)) seen[r].push_back(alert.event().id());
+      while (static_cast<int>(seen[r].size()) < kEvents && reader->Read(&alert))
+        seen[r].push_back(alert.event().id());
       context->TryCancel();
       (void)reader->Finish();
     });
@@ -306,7 +315,8 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
     EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
   }
   std::map<std::string, int> per_delivery;
-  for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
+  for (auto& request : (*sink)->Requests("/hook"))
+    ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
 }
@@ -319,7 +329,8 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   std::vector<std::shared_ptr<v1::Notifier::Stub>> stubs(2);
   absl::Mutex stubs_mu;
   auto start = [&](int r) {
-    auto replica = StartNotifier({"--consumer_name=" + names[r], "--webhook_allow_private_networks"});
+    auto replica =
+        StartNotifier({"--consumer_name=" + names[r], "--webhook_allow_private_networks"});
     ASSERT_THAT(replica, IsOk());
     replicas[r].emplace(std::move(*replica));
     absl::MutexLock lock(&stubs_mu);
@@ -385,7 +396,8 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   for (int r = 0; r < 2; ++r) {
     absl::SleepFor(absl::Milliseconds(500));  // restart in mid-flow (pacing, not a wait)
     int exit_status = replicas[r]->Stop(SIGTERM);
-    EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << names[r] << ": " << exit_status;
+    EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0)
+        << names[r] << ": " << exit_status;
     start(r);
   }
   load.join();
@@ -402,7 +414,8 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   // Each replica's workers finish every send before it exits: the sink's counts are final.
   for (auto& replica : replicas) replica->Stop(SIGTERM);
   std::map<std::string, int> per_delivery;
-  for (auto& request : (*sink)->Requests("/hook")) ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
+  for (auto& request : (*sink)->Requests("/hook"))
+    ++per_delivery[request.headers["X-Summit-Delivery-Id"]];
   EXPECT_EQ(per_delivery.size(), static_cast<size_t>(kEvents));
   for (const auto& [id, count] : per_delivery) EXPECT_EQ(count, 1) << id;
 }

@@ -1,10 +1,10 @@
 // The notifier's consumer, stores and Subscribe streams against a real redis-server, over
 // real gRPC on loopback.
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <thread>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "collector/publish/event_publisher.h"
 #include "common/grpc/grpc_server.h"
@@ -25,7 +25,6 @@ namespace v1 = summit_alerts::v1;
 
 class NotifierRedisTest : public testing::SharedRedisTest {
  protected:
-
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
     stream_ = prefix_ + "events";
@@ -35,7 +34,6 @@ class NotifierRedisTest : public testing::SharedRedisTest {
     publisher_ = std::make_unique<collector::EventPublisher>(
         client(), collector::PublisherOptions{.stream = stream_, .key_prefix = prefix_});
   }
-
 
   std::unique_ptr<EventConsumer> Consumer(std::function<void(const std::string&)> before_ack = {}) {
     ConsumerOptions options;
@@ -117,7 +115,8 @@ TEST_F(NotifierRedisTest, EntryIsAckedOnlyAfterItsAlertsAreStored) {
   // Make alert storage fail: the subscription's alert key holds a string, not a stream.
   ASSERT_THAT(client().Command({"SET", alerts_->AlertsKey(sub.id()), "not a stream"}), IsOk());
   auto consumer = Consumer();
-  EXPECT_THAT(consumer->DrainOnce(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("WRONGTYPE")));
+  EXPECT_THAT(consumer->DrainOnce(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("WRONGTYPE")));
   EXPECT_EQ(Pending(), 1) << "the entry must stay pending, not be acked";
   // Storage recovers: the pending entry is re-read and completed.
   ASSERT_THAT(client().Command({"DEL", alerts_->AlertsKey(sub.id())}), IsOk());
@@ -131,7 +130,8 @@ TEST_F(NotifierRedisTest, RedeliveredEventProducesNoSecondAlert) {
   Publish("ev_1", "Putin speaks");
   // The alert must already be stored when the ack is about to happen.
   int stored_before_ack = 0;
-  auto consumer = Consumer([&](const std::string&) { stored_before_ack = static_cast<int>(Alerts(sub.id()).size()); });
+  auto consumer = Consumer(
+      [&](const std::string&) { stored_before_ack = static_cast<int>(Alerts(sub.id()).size()); });
   ASSERT_THAT(consumer->DrainOnce(), IsOk());
   EXPECT_EQ(stored_before_ack, 1) << "alerts must be stored before the ack";
   // The same event delivered again (as after a crash between store and ack): still one alert.
@@ -168,9 +168,9 @@ TEST_F(NotifierRedisTest, EntriesOfADeadConsumerAreClaimedBeyondTheFirstScanOfTh
       client(), {.stream = stream_, .group = "notifier", .consumer = "dead", .count = 100});
   ASSERT_THAT(read, IsOk());
   ASSERT_EQ(read->size(), 25u);
-  ASSERT_THAT(client().Command({"XCLAIM", stream_, "notifier", "dead", "0", ids.back(), "IDLE",
-                                "600000"}),
-              IsOk());
+  ASSERT_THAT(
+      client().Command({"XCLAIM", stream_, "notifier", "dead", "0", ids.back(), "IDLE", "600000"}),
+      IsOk());
 
   // With a batch of 1, one XAUTOCLAIM scans 10 pending entries: the claimable one lies beyond
   // the first scan, so the consumer must go on from the cursor, not start over at 0-0.
@@ -249,7 +249,8 @@ TEST_F(NotifierRedisTest, AGapInTheChangeLogMeansAFullReload) {
   v1::Subscription second = Subscribe("Putin Anchorage");
   Subscribe("Helsinki");
   // Entries this replica never read are trimmed away (as MAXLEN does after a long outage).
-  ASSERT_THAT(client().Command({"XTRIM", prefix_ + "subs:changes", "MAXLEN", "1"}).status(), IsOk());
+  ASSERT_THAT(client().Command({"XTRIM", prefix_ + "subs:changes", "MAXLEN", "1"}).status(),
+              IsOk());
   ASSERT_THAT(other.Refresh(), IsOk());
   EXPECT_NE(other.Current(), before);  // a new index, swapped in
   std::vector<std::string> expected = {first.id(), second.id()};
@@ -287,12 +288,15 @@ class SubscribeStreamTest : public NotifierRedisTest {
     extractor_ = std::make_unique<extract::EventExtractor>(
         std::make_shared<const extract::Gazetteer>(std::move(*gazetteer)));
     tester_ = std::make_unique<QueryTester>(client(), stream_, extractor_.get());
-    deliveries_ = std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
-    service_ = std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
+    deliveries_ =
+        std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
+    service_ =
+        std::make_unique<NotifierService>(*subs_, *alerts_, *hub_, *work_, *tester_, *deliveries_);
     auto server = GrpcServer::Start({.address = "127.0.0.1:0"}, {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = v1::Notifier::NewStub(grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+    stub_ = v1::Notifier::NewStub(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     hub_->Stop();
@@ -397,7 +401,8 @@ TEST_F(SubscribeStreamTest, CreateSubscriptionRejectsBadRulesWithPosition) {
 TEST_F(SubscribeStreamTest, AReaderBehindTheRetainedAlertsIsToldInsteadOfSkippingThem) {
   // Written through a store that keeps only ~10 alerts per subscription (the service reads
   // the same keys through its own store).
-  AlertStore small(client(), AlertStoreOptions{.key_prefix = prefix_, .max_alerts_per_subscription = 10});
+  AlertStore small(client(),
+                   AlertStoreOptions{.key_prefix = prefix_, .max_alerts_per_subscription = 10});
   v1::Subscription sub = Subscribe("Putin");
   std::string first;
   for (int i = 0; i < 300; ++i) {
@@ -470,7 +475,8 @@ TEST_F(SubscribeStreamTest, WebhookSecretsAreNeverShownBackAndSurviveAnUpdate) {
   grpc::ClientContext context;
   grpc::Status status = stub_->CreateSubscription(&context, request, &created);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(status.error_message(), HasSubstr("channels[0].webhook.secret must be the Telegram bot token"));
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("channels[0].webhook.secret must be the Telegram bot token"));
 }
 
 TEST_F(SubscribeStreamTest, DeadLettersAreListedAndReplayedOverGrpc) {
@@ -483,11 +489,14 @@ TEST_F(SubscribeStreamTest, DeadLettersAreListedAndReplayedOverGrpc) {
   channel.set_format(v1::WebhookChannel::SLACK);
   channel.set_url("https://hooks.slack.com/services/T/B/SECRET");
   std::string delivery_id = DeliveryId("ev_dead", sub.id(), channel);
-  ASSERT_THAT(alerts_->Append(alert, {{delivery_id, channel.SerializeAsString()}}).status(), IsOk());
+  ASSERT_THAT(alerts_->Append(alert, {{delivery_id, channel.SerializeAsString()}}).status(),
+              IsOk());
   auto claimed = deliveries_->Claim(10, absl::Now());
   ASSERT_THAT(claimed.status(), IsOk());
   ASSERT_EQ(claimed->size(), 1u);
-  ASSERT_THAT(deliveries_->MoveToDeadLetters((*claimed)[0], "HTTP 404: no_service", absl::Now()).status(), IsOk());
+  ASSERT_THAT(
+      deliveries_->MoveToDeadLetters((*claimed)[0], "HTTP 404: no_service", absl::Now()).status(),
+      IsOk());
 
   v1::ListDeadLettersRequest list;
   list.set_subscription_id(sub.id());
@@ -525,8 +534,9 @@ TEST_F(SubscribeStreamTest, DeadLettersAreListedAndReplayedOverGrpc) {
     grpc::StatusCode code;
     std::string message;
   };
-  for (const Case& c : {Case{"nonsense", grpc::StatusCode::INVALID_ARGUMENT, "not a dead-letter id"},
-                        Case{dead.id(), grpc::StatusCode::NOT_FOUND, "no dead letter with id"}}) {
+  for (const Case& c :
+       {Case{"nonsense", grpc::StatusCode::INVALID_ARGUMENT, "not a dead-letter id"},
+        Case{dead.id(), grpc::StatusCode::NOT_FOUND, "no dead letter with id"}}) {
     grpc::ClientContext context;
     replay.set_id(c.id);
     grpc::Status status = stub_->ReplayDeadLetter(&context, replay, &replayed);
@@ -559,7 +569,8 @@ TEST_F(SubscribeStreamTest, TestQueryExtractsAnArticleAndExplainsTheMatch) {
   const auto& result = response.results(0);
   EXPECT_TRUE(result.matched()) << result.reason();
   std::vector<std::string> fields;
-  for (const auto& m : result.matches()) fields.push_back(m.term() + "@" + m.field() + "=" + m.text());
+  for (const auto& m : result.matches())
+    fields.push_back(m.term() + "@" + m.field() + "=" + m.text());
   EXPECT_THAT(fields, ::testing::Contains("Путин@participant=Vladimir Putin"));
   EXPECT_THAT(fields, ::testing::Contains("arms control@body=arms control"));
   EXPECT_EQ(result.event().type(), "summit/meeting");

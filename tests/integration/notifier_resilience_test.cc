@@ -200,7 +200,8 @@ TEST_F(NotifierResilienceTest, AlertHubLogsAnEpisodeOfFailuresOnceAndItsEnd) {
   ::testing::internal::CaptureStderr();
   hub.Start();
   // Four failed attempts (100 + 200 + 400 ms of backoff between them), then the feed is fixed.
-  const bool failed_four_times = Eventually([&] { return CommandCalls("xrevrange") >= before + 4; });
+  const bool failed_four_times =
+      Eventually([&] { return CommandCalls("xrevrange") >= before + 4; });
   ASSERT_THAT(client().Command({"DEL", alerts_->FeedKey()}), IsOk());
   const bool tailing = Eventually([&] { return CommandCalls("xread") > reads_before; });
   hub.Stop();  // joins the tail thread: its first XREAD has returned and been counted a success
@@ -209,7 +210,8 @@ TEST_F(NotifierResilienceTest, AlertHubLogsAnEpisodeOfFailuresOnceAndItsEnd) {
   ASSERT_TRUE(tailing);
   auto count = [&](const std::string& needle) {
     int n = 0;
-    for (size_t at = logged.find(needle); at != std::string::npos; at = logged.find(needle, at + 1)) ++n;
+    for (size_t at = logged.find(needle); at != std::string::npos; at = logged.find(needle, at + 1))
+      ++n;
     return n;
   };
   EXPECT_EQ(count("\"alert_hub.read_failed\""), 1) << logged;

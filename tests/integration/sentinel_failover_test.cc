@@ -25,7 +25,8 @@ using ::sa::testing::IsOk;
 namespace v1 = summit_alerts::v1;
 
 TEST(RedisUrl, ParsesSentinelAddressesAndTheMasterName) {
-  auto endpoint = redis::ParseRedisUrl("redis-sentinel://:s3cret@h1:26379,h2,[::1]:26380/mymaster/2");
+  auto endpoint =
+      redis::ParseRedisUrl("redis-sentinel://:s3cret@h1:26379,h2,[::1]:26380/mymaster/2");
   ASSERT_THAT(endpoint.status(), IsOk());
   ASSERT_TRUE(endpoint->uses_sentinel());
   EXPECT_EQ(endpoint->master_name, "mymaster");
@@ -34,7 +35,8 @@ TEST(RedisUrl, ParsesSentinelAddressesAndTheMasterName) {
   ASSERT_EQ(endpoint->sentinels.size(), 3u);
   EXPECT_EQ(endpoint->sentinels[1], std::make_pair(std::string("h2"), 26379));
   EXPECT_EQ(endpoint->Redacted(), "redis-sentinel://:***@h1:26379,h2:26379,[::1]:26380/mymaster/2");
-  EXPECT_EQ(redis::ParseRedisUrl("redis-sentinel://h1:26379").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(redis::ParseRedisUrl("redis-sentinel://h1:26379").status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(redis::ParseRedisUrl("redis-sentinel://h1:0/m").status().message(),
               ::testing::HasSubstr("must be 1..65535"));
 }
@@ -70,7 +72,9 @@ TEST(SentinelFailover, AcknowledgedEventsSurviveTheMastersDeathAndReachTheSubscr
         for (auto& sentinel : sentinels) {
           auto known = sentinel->client().Command({"SENTINEL", "replicas", "mymaster"});
           auto peers = sentinel->client().Command({"SENTINEL", "sentinels", "mymaster"});
-          if (!known.ok() || known->elements.size() < 2 || !peers.ok() || peers->elements.size() < 2) return false;
+          if (!known.ok() || known->elements.size() < 2 || !peers.ok() ||
+              peers->elements.size() < 2)
+            return false;
         }
         return true;
       },
@@ -87,8 +91,8 @@ TEST(SentinelFailover, AcknowledgedEventsSurviveTheMastersDeathAndReachTheSubscr
   auto created = subs.Create(sub);
   ASSERT_THAT(created.status(), IsOk());
   const redis::Durability one_replica{.replicas = 1, .timeout = absl::Seconds(1)};
-  collector::EventPublisher publisher(client,
-                                      {.stream = "f:events", .key_prefix = "f:", .durability = one_replica});
+  collector::EventPublisher publisher(
+      client, {.stream = "f:events", .key_prefix = "f:", .durability = one_replica});
   // A notifier consumer runs through the failover.
   notifier::SubscriptionCache cache(subs);
   notifier::AlertStore alerts(client, {.key_prefix = "f:", .durability = one_replica});
@@ -140,7 +144,8 @@ TEST(SentinelFailover, AcknowledgedEventsSurviveTheMastersDeathAndReachTheSubscr
   ASSERT_THAT(stored.status(), IsOk());
   std::set<std::string> alerted;
   for (const auto& alert : *stored) alerted.insert(alert.event().id());
-  for (const std::string& id : acknowledged) EXPECT_TRUE(alerted.count(id)) << id << " was acknowledged but lost";
+  for (const std::string& id : acknowledged)
+    EXPECT_TRUE(alerted.count(id)) << id << " was acknowledged but lost";
   EXPECT_EQ(stored->size(), alerted.size()) << "no event alerted twice";
 
   auto role = client.Command({"ROLE"});

@@ -128,8 +128,8 @@ bool __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8Du
 bool __wrap__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
     Mutex* self, const Condition& c, Duration d) {
   return LockWhen(self, 0, [&] {
-    return __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(
-        self, c, d);
+    return __real__ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE(self,
+                                                                                              c, d);
   });
 }
 
@@ -139,7 +139,7 @@ bool __wrap__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4T
     Mutex* self, const Condition& c, Time t) {
   return LockWhen(self, 0, [&] {
     return __real__ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE(self, c,
-                                                                                          t);
+                                                                                           t);
   });
 }
 
@@ -167,7 +167,7 @@ bool __wrap__ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8Durat
     Mutex* self, const Condition& c, Duration d) {
   return ReleaseAndReacquire(self, 0, [&] {
     return __real__ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE(self, c,
-                                                                                          d);
+                                                                                           d);
   });
 }
 
@@ -176,8 +176,7 @@ bool __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4Time
 bool __wrap__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(
     Mutex* self, const Condition& c, Time t) {
   return ReleaseAndReacquire(self, 0, [&] {
-    return __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(self, c,
-                                                                                        t);
+    return __real__ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE(self, c, t);
   });
 }
 
@@ -211,8 +210,7 @@ bool __wrap__ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE
                                                                                  Mutex* mu,
                                                                                  Duration d) {
   return ReleaseAndReacquire(mu, 0, [&] {
-    return __real__ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE(self, mu,
-                                                                                       d);
+    return __real__ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE(self, mu, d);
   });
 }
 

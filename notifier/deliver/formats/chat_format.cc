@@ -87,16 +87,16 @@ std::string MarkdownUrl(absl::string_view url) {
 }
 
 std::string CommonMarkDigestLine(const Content& c) {
-  return c.url.empty() ? absl::StrCat("- **", EscapeCommonMark(c.title), "** — ", EscapeCommonMark(c.why))
-                       : absl::StrCat("- [", EscapeCommonMark(c.title), "](", MarkdownUrl(c.url), ") — ",
-                                      EscapeCommonMark(c.why));
+  return c.url.empty()
+             ? absl::StrCat("- **", EscapeCommonMark(c.title), "** — ", EscapeCommonMark(c.why))
+             : absl::StrCat("- [", EscapeCommonMark(c.title), "](", MarkdownUrl(c.url), ") — ",
+                            EscapeCommonMark(c.why));
 }
 
 std::string MoreLine(size_t more) { return absl::StrCat("…and ", more, " more"); }
 
-std::string JoinDigestLines(const DigestMessage& digest, const std::string& head,
-                            size_t max_units, Escaper escape,
-                            size_t (*measure)(absl::string_view),
+std::string JoinDigestLines(const DigestMessage& digest, const std::string& head, size_t max_units,
+                            Escaper escape, size_t (*measure)(absl::string_view),
                             std::string (*default_line)(const Content&)) {
   const size_t n = digest.size();
   std::string text = head;
@@ -104,7 +104,8 @@ std::string JoinDigestLines(const DigestMessage& digest, const std::string& head
   size_t added = AddWhileFits(
       n,
       [&](size_t i) {
-        candidate = absl::StrCat(text, "\n", TruncateText(digest.Line(i, escape, default_line), 1000));
+        candidate =
+            absl::StrCat(text, "\n", TruncateText(digest.Line(i, escape, default_line), 1000));
         return true;
       },
       [&] {

@@ -63,9 +63,9 @@ class ChatFormat {
  public:
   virtual ~ChatFormat() = default;
   virtual absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                             WebhookRequest& request) const = 0;
+                                  WebhookRequest& request) const = 0;
   virtual absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                              WebhookRequest& request) const = 0;
+                                   WebhookRequest& request) const = 0;
 };
 
 // The format of each service (defined in its own file).
@@ -120,9 +120,8 @@ size_t AddWhileFits(size_t count, Add add, Fits fits) {
 // The digest as lines under `head`: each alert's line (DigestMessage::Line, cut to 1000 units)
 // while the text stays within `max_units` with room for "…and N more"; `measure` gives a
 // text's length as the service counts it.
-std::string JoinDigestLines(const DigestMessage& digest, const std::string& head,
-                            size_t max_units, Escaper escape,
-                            size_t (*measure)(absl::string_view),
+std::string JoinDigestLines(const DigestMessage& digest, const std::string& head, size_t max_units,
+                            Escaper escape, size_t (*measure)(absl::string_view),
                             std::string (*default_line)(const Content&));
 
 }  // namespace sa::notifier::formats

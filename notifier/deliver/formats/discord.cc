@@ -37,7 +37,8 @@ json Payload(const AlertMessage& m) {
   embed["footer"] = {{"text", footer}};
   if (!c.published.empty()) embed["timestamp"] = c.published;
   size_t room = kDiscordEmbedTotalMax > used ? kDiscordEmbedTotalMax - used : 0;
-  embed["description"] = FitEscaped(c.summary, std::min(room, kDiscordDescriptionMax), EscapeDiscord);
+  embed["description"] =
+      FitEscaped(c.summary, std::min(room, kDiscordDescriptionMax), EscapeDiscord);
   payload["embeds"] = json::array({embed});
   return payload;
 }
@@ -51,16 +52,17 @@ std::string DigestLine(const Content& c) {
 class DiscordFormat : public ChatFormat {
  public:
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     request.body = JsonBody(Payload(message));
     return absl::OkStatus();
   }
 
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
+                           WebhookRequest& request) const override {
     json payload = BasePayload();
-    payload["content"] = JoinDigestLines(digest, absl::StrCat("**", digest.headline, "**"),
-                                         kDiscordContentMax, EscapeDiscord, Utf16Length, DigestLine);
+    payload["content"] =
+        JoinDigestLines(digest, absl::StrCat("**", digest.headline, "**"), kDiscordContentMax,
+                        EscapeDiscord, Utf16Length, DigestLine);
     request.body = JsonBody(payload);
     return absl::OkStatus();
   }

@@ -28,7 +28,7 @@ class GenericJsonFormat : public ChatFormat {
   // The whole alert; if that is over the size limit, without the body, then with the summary,
   // title and participants cut too (flagged "body_omitted" / "truncated").
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     const auto options = PrintOptions();
     summit_alerts::v1::Alert copy = message.alert;
     std::string alert_json;
@@ -49,7 +49,8 @@ class GenericJsonFormat : public ChatFormat {
         copy.mutable_event()->set_summary(TruncateText(copy.event().summary(), 4000));
         copy.mutable_event()->set_title(TruncateText(copy.event().title(), 1000));
         auto* participants = copy.mutable_event()->mutable_participants();
-        if (participants->size() > 100) participants->DeleteSubrange(100, participants->size() - 100);
+        if (participants->size() > 100)
+          participants->DeleteSubrange(100, participants->size() - 100);
         body["truncated"] = true;
       }
     }
@@ -59,7 +60,7 @@ class GenericJsonFormat : public ChatFormat {
 
   // Bodies omitted; the alerts that fit the size limit, then "more": N.
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
+                           WebhookRequest& request) const override {
     const auto options = PrintOptions();
     const size_t n = digest.size();
     json list = json::array();

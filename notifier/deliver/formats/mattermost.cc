@@ -33,17 +33,18 @@ json Payload(const AlertMessage& m) {
 class MattermostFormat : public ChatFormat {
  public:
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     request.body = JsonBody(Payload(message));
     return absl::OkStatus();
   }
 
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
-    request.body = JsonBody(
-        {{"username", "summit-alerts"},
-         {"text", JoinDigestLines(digest, absl::StrCat("#### ", digest.headline), kMattermostTextMax,
-                                  EscapeCommonMark, Utf16Length, CommonMarkDigestLine)}});
+                           WebhookRequest& request) const override {
+    request.body =
+        JsonBody({{"username", "summit-alerts"},
+                  {"text", JoinDigestLines(digest, absl::StrCat("#### ", digest.headline),
+                                           kMattermostTextMax, EscapeCommonMark, Utf16Length,
+                                           CommonMarkDigestLine)}});
     return absl::OkStatus();
   }
 };

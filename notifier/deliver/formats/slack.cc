@@ -20,25 +20,32 @@ std::string TruncateSlackMrkdwn(const std::string& text, size_t max_units) {
 }
 
 json Payload(const AlertMessage& m) {
-  if (m.tmpl) return {{"text", TruncateSlackMrkdwn(m.tmpl->Render(m.fields, EscapeSlack), kSlackTextMax)}};
+  if (m.tmpl)
+    return {{"text", TruncateSlackMrkdwn(m.tmpl->Render(m.fields, EscapeSlack), kSlackTextMax)}};
   const Content& c = m.content;
   json blocks = json::array();
-  blocks.push_back({{"type", "header"},
-                    {"text", {{"type", "plain_text"}, {"text", TruncateText(c.title, kSlackHeaderMax)}}}});
+  blocks.push_back(
+      {{"type", "header"},
+       {"text", {{"type", "plain_text"}, {"text", TruncateText(c.title, kSlackHeaderMax)}}}});
   if (!c.summary.empty()) {
-    blocks.push_back({{"type", "section"},
-                      {"text", {{"type", "mrkdwn"}, {"text", FitEscaped(c.summary, kSlackSectionMax, EscapeSlack)}}}});
+    blocks.push_back(
+        {{"type", "section"},
+         {"text",
+          {{"type", "mrkdwn"}, {"text", FitEscaped(c.summary, kSlackSectionMax, EscapeSlack)}}}});
   }
   json fields_json = json::array();
   for (const auto& [name, value] : Facts(c)) {
     std::string label = absl::StrCat("*", name, "*\n");
-    fields_json.push_back({{"type", "mrkdwn"},
-                           {"text", label + FitEscaped(value, kSlackFieldMax - Utf16Length(label), EscapeSlack)}});
+    fields_json.push_back(
+        {{"type", "mrkdwn"},
+         {"text", label + FitEscaped(value, kSlackFieldMax - Utf16Length(label), EscapeSlack)}});
   }
   if (!fields_json.empty()) blocks.push_back({{"type", "section"}, {"fields", fields_json}});
-  std::string link = c.url.empty() ? "" : absl::StrCat("<", EscapeSlack(c.url), "|Read the story> · ");
-  blocks.push_back({{"type", "context"},
-                    {"elements", json::array({{{"type", "mrkdwn"}, {"text", link + EscapeSlack(Footer(c))}}})}});
+  std::string link =
+      c.url.empty() ? "" : absl::StrCat("<", EscapeSlack(c.url), "|Read the story> · ");
+  blocks.push_back(
+      {{"type", "context"},
+       {"elements", json::array({{{"type", "mrkdwn"}, {"text", link + EscapeSlack(Footer(c))}}})}});
   std::string fallback = c.url.empty() ? c.title : absl::StrCat(c.title, " ", c.url);
   return {{"text", FitEscaped(fallback, kSlackSectionMax, EscapeSlack)}, {"blocks", blocks}};
 }
@@ -62,7 +69,7 @@ void AddBotFields(const summit_alerts::v1::WebhookChannel& channel, json& payloa
 class SlackFormat : public ChatFormat {
  public:
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     json payload = Payload(message);
     AddBotFields(target.channel, payload, request);
     request.body = JsonBody(payload);
@@ -70,9 +77,10 @@ class SlackFormat : public ChatFormat {
   }
 
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
-    json payload = {{"text", JoinDigestLines(digest, absl::StrCat("*", digest.headline, "*"),
-                                             kSlackSectionMax, EscapeSlack, Utf16Length, DigestLine)}};
+                           WebhookRequest& request) const override {
+    json payload = {
+        {"text", JoinDigestLines(digest, absl::StrCat("*", digest.headline, "*"), kSlackSectionMax,
+                                 EscapeSlack, Utf16Length, DigestLine)}};
     AddBotFields(target.channel, payload, request);
     request.body = JsonBody(payload);
     return absl::OkStatus();

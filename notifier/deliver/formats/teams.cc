@@ -15,7 +15,8 @@ json Card(json body, const Content& c) {
                {"version", "1.4"},
                {"body", std::move(body)}};
   if (!c.url.empty()) {
-    card["actions"] = json::array({{{"type", "Action.OpenUrl"}, {"title", "Read the story"}, {"url", c.url}}});
+    card["actions"] =
+        json::array({{{"type", "Action.OpenUrl"}, {"title", "Read the story"}, {"url", c.url}}});
   }
   return {{"type", "message"},
           {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
@@ -67,7 +68,7 @@ json Payload(const AlertMessage& m) {
 class TeamsFormat : public ChatFormat {
  public:
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     request.body = JsonBody(Payload(message));
     return absl::OkStatus();
   }
@@ -75,13 +76,14 @@ class TeamsFormat : public ChatFormat {
   // The headline, then one text block per alert (CommonMark lines, which Teams renders) while
   // the card fits, then "…and N more".
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
+                           WebhookRequest& request) const override {
     const size_t n = digest.size();
     json body = json::array({TextBlock(digest.headline, true)});
     size_t added = AddWhileFits(
         n,
         [&](size_t i) {
-          body.push_back(TextBlock(TruncateText(digest.Line(i, Plain, CommonMarkDigestLine), 2000)));
+          body.push_back(
+              TextBlock(TruncateText(digest.Line(i, Plain, CommonMarkDigestLine), 2000)));
           return true;
         },
         [&] {

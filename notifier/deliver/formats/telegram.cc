@@ -87,7 +87,8 @@ std::string Html(const AlertMessage& m) {
     absl::StrAppend(&tail, "\n<b>", name, ":</b> ", EscapeHtml(TruncateText(value, 500)));
   }
   absl::StrAppend(&tail, "\n");
-  if (!c.url.empty()) absl::StrAppend(&tail, "<a href=\"", EscapeHtml(c.url), "\">Read the story</a> · ");
+  if (!c.url.empty())
+    absl::StrAppend(&tail, "<a href=\"", EscapeHtml(c.url), "\">Read the story</a> · ");
   absl::StrAppend(&tail, "<i>", EscapeHtml(Footer(c)), "</i>");
   // The summary gets what the fixed parts leave.
   size_t fixed_visible = TelegramVisibleLength(head + tail);
@@ -112,7 +113,7 @@ std::string SendMessageUrl(const summit_alerts::v1::WebhookChannel& channel) {
 class TelegramFormat : public ChatFormat {
  public:
   absl::Status BuildAlert(const AlertMessage& message, const Target& target,
-                     WebhookRequest& request) const override {
+                          WebhookRequest& request) const override {
     request.url = SendMessageUrl(target.channel);
     request.body = JsonBody(
         {{"chat_id", target.channel.chat_id()}, {"text", Html(message)}, {"parse_mode", "HTML"}});
@@ -120,10 +121,11 @@ class TelegramFormat : public ChatFormat {
   }
 
   absl::Status BuildDigest(const DigestMessage& digest, const Target& target,
-                      WebhookRequest& request) const override {
+                           WebhookRequest& request) const override {
     request.url = SendMessageUrl(target.channel);
-    std::string text = JoinDigestLines(digest, absl::StrCat("<b>", digest.headline, "</b>"),
-                                       kTelegramTextMax, EscapeHtml, TelegramVisibleLength, DigestLine);
+    std::string text =
+        JoinDigestLines(digest, absl::StrCat("<b>", digest.headline, "</b>"), kTelegramTextMax,
+                        EscapeHtml, TelegramVisibleLength, DigestLine);
     request.body = JsonBody({{"chat_id", target.channel.chat_id()},
                              {"text", TruncateTelegramHtml(text, kTelegramTextMax)},
                              {"parse_mode", "HTML"},

@@ -1,7 +1,6 @@
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
 
 #include "cli/alert_format.h"
 #include "formats/article_files.h"
@@ -18,14 +17,18 @@ TEST(ArticleFromText, TitleIsTheFirstSentenceOfTheLead) {
       "  In a meeting, U.S. President Donald J. Trump met Putin. More follows.\nSecond line.\n");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->title(), "In a meeting, U.S. President Donald J. Trump met Putin.");
-  EXPECT_EQ(a->body(), "In a meeting, U.S. President Donald J. Trump met Putin. More follows.\nSecond line.");
+  EXPECT_EQ(a->body(),
+            "In a meeting, U.S. President Donald J. Trump met Putin. More follows.\nSecond line.");
   EXPECT_FALSE(ArticleFromText(" \n ").ok());
 }
 
 TEST(LoadArticles, ReadsJsonLinesAndNamesTheBadLine) {
   std::string path = ::testing::TempDir() + "/articles.jsonl";
   FILE* f = fopen(path.c_str(), "w");
-  fputs("{\"title\":\"A\",\"body\":\"B\"}\n\n{\"title\":\"C\",\"body\":\"D\",\"url\":\"https://x\"}\n{oops\n", f);
+  fputs(
+      "{\"title\":\"A\",\"body\":\"B\"}\n\n{\"title\":\"C\",\"body\":\"D\",\"url\":\"https://"
+      "x\"}\n{oops\n",
+      f);
   fclose(f);
   auto articles = LoadArticles(path);
   ASSERT_FALSE(articles.ok());
@@ -55,7 +58,8 @@ TEST(FormatAlert, ShowsOrganisationsWhenAndUnsureNames) {
   p->set_role("Governor");
   p->set_confidence(0.6);
   e->add_organisations()->set_name("Kremlin");
-  *e->mutable_event_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1755216000);  // 2025-08-15
+  *e->mutable_event_time() =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(1755216000);  // 2025-08-15
   e->mutable_event_time_evidence()->set_text("on Friday");
   std::string text = FormatAlert(alert);
   EXPECT_THAT(text, HasSubstr("participants: Mike Dunleavy (Governor, confidence 0.6)\n"));
@@ -77,7 +81,8 @@ TEST(FormatTestResult, SaysWhyAnEventDidOrDidNotMatch) {
             "no match  ev_1  Putin in Anchorage\n  because: the query does not match\n"
             "  why: 'Putin' in title \"Putin\"\n");
   result.set_matched(true);
-  EXPECT_EQ(FormatTestResult(result), "MATCH     ev_1  Putin in Anchorage\n  why: 'Putin' in title \"Putin\"\n");
+  EXPECT_EQ(FormatTestResult(result),
+            "MATCH     ev_1  Putin in Anchorage\n  why: 'Putin' in title \"Putin\"\n");
 }
 
 TEST(ChannelsFromFlags, BuildsWebhookChannelsAndKeepsTheStream) {

@@ -38,12 +38,13 @@ TEST(CollectorConfig, EveryFlagHasItsEnvironmentVariable) {
     EXPECT_NE(absl::FindCommandLineFlag(name), nullptr) << name;
   }
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::StrContains(flag->Filename(), "absl/") || absl::StrContains(flag->Filename(), "gtest") ||
+    if (absl::StrContains(flag->Filename(), "absl/") ||
+        absl::StrContains(flag->Filename(), "gtest") ||
         absl::StrContains(flag->Filename(), "gmock")) {
       continue;
     }
-    EXPECT_TRUE(listed.contains(std::string(name))) << "--" << name << " (" << flag->Filename()
-                                                    << ") has no environment variable";
+    EXPECT_TRUE(listed.contains(std::string(name)))
+        << "--" << name << " (" << flag->Filename() << ") has no environment variable";
   }
 }
 

@@ -31,22 +31,28 @@ std::string Seed() { return ReadFile(SA_SOURCE_DIR "/data/sample/anchorage-summi
 // How outlets republish a wire story.
 std::vector<std::pair<std::string, std::string>> SyndicatedCopies(const std::string& seed) {
   std::string dateline = absl::StrCat("ANCHORAGE, Alaska (Northern Wire) — ", seed);
-  std::string reworded = absl::StrReplaceAll(
-      seed, {{"In a highly anticipated meeting", "In a much-awaited meeting"},
-             {"is set to meet with", "will meet"},
-             {"considerable international attention", "worldwide attention"}});
-  std::string tagline = absl::StrCat(seed, "\nReporting by Northern Wire staff; editing by the world desk. "
-                                           "Copyright 2025 Northern Wire. All rights reserved.");
+  std::string reworded =
+      absl::StrReplaceAll(seed, {{"In a highly anticipated meeting", "In a much-awaited meeting"},
+                                 {"is set to meet with", "will meet"},
+                                 {"considerable international attention", "worldwide attention"}});
+  std::string tagline =
+      absl::StrCat(seed,
+                   "\nReporting by Northern Wire staff; editing by the world desk. "
+                   "Copyright 2025 Northern Wire. All rights reserved.");
   // Drop the "Background & Context" paragraph.
   std::string shortened = seed;
   size_t a = shortened.find("The choice of Anchorage");
   size_t b = shortened.find('\n', a);
   if (a != std::string::npos && b != std::string::npos) shortened.erase(a, b - a + 1);
-  std::string all = absl::StrCat("ANCHORAGE (Northern Wire) — ",
-                                 absl::StrReplaceAll(shortened, {{"highly anticipated", "much-awaited"}}),
-                                 "\nCopyright 2025 Northern Wire.");
-  return {{"dateline", dateline},   {"reworded lead", reworded}, {"tagline", tagline},
-          {"paragraph dropped", shortened}, {"all of these", all}};
+  std::string all =
+      absl::StrCat("ANCHORAGE (Northern Wire) — ",
+                   absl::StrReplaceAll(shortened, {{"highly anticipated", "much-awaited"}}),
+                   "\nCopyright 2025 Northern Wire.");
+  return {{"dateline", dateline},
+          {"reworded lead", reworded},
+          {"tagline", tagline},
+          {"paragraph dropped", shortened},
+          {"all of these", all}};
 }
 
 // The collector's rule (PublisherOptions): word SimHash within 3 bits and 3-shingle SimHash
@@ -58,7 +64,8 @@ TEST(SimHashTest, RecognisesTheSeedStoryRepublishedWithEdits) {
     int shingles = HammingDistance(SimHash(seed, 3), SimHash(copy, 3));
     EXPECT_LE(words, 3) << edit;
     EXPECT_LE(shingles, 16) << edit;
-    std::printf("copy, %-18s word distance %d, shingle distance %d\n", edit.c_str(), words, shingles);
+    std::printf("copy, %-18s word distance %d, shingle distance %d\n", edit.c_str(), words,
+                shingles);
   }
 }
 
@@ -72,14 +79,16 @@ TEST(SimHashTest, KeepsDifferentStoriesOnTheSameSummitApart) {
       int shingles = HammingDistance(SimHash(texts[i], 3), SimHash(texts[j], 3));
       EXPECT_TRUE(words > 3 || shingles > 16) << i << " vs " << j;
       EXPECT_GT(shingles, 16) << i << " vs " << j;
-      std::printf("different stories %zu/%zu word distance %d, shingle distance %d\n", i, j, words, shingles);
+      std::printf("different stories %zu/%zu word distance %d, shingle distance %d\n", i, j, words,
+                  shingles);
     }
   }
 }
 
 TEST(SimHashTest, IsStableAndNormalised) {
   // Stored in Redis: the value must never change between builds.
-  EXPECT_EQ(SimHash("Putin meets Trump in Anchorage"), SimHash("PUTIN meets  Trump, in Anchorage!"));
+  EXPECT_EQ(SimHash("Putin meets Trump in Anchorage"),
+            SimHash("PUTIN meets  Trump, in Anchorage!"));
   EXPECT_EQ(SimHash(""), 0u);
   EXPECT_EQ(HammingDistance(0, ~uint64_t{0}), 64);
   // Golden values: a change here invalidates every fingerprint stored in Redis.
@@ -89,8 +98,9 @@ TEST(SimHashTest, IsStableAndNormalised) {
 
 TEST(CanonicalUrlTest, DropsWhatDoesNotNameTheArticle) {
   using collector::CanonicalUrl;
-  EXPECT_EQ(CanonicalUrl("HTTPS://News.Example.COM:443/World/Story?utm_source=rss&id=7&utm_medium=x#top"),
-            "https://news.example.com/World/Story?id=7");
+  EXPECT_EQ(
+      CanonicalUrl("HTTPS://News.Example.COM:443/World/Story?utm_source=rss&id=7&utm_medium=x#top"),
+      "https://news.example.com/World/Story?id=7");
   EXPECT_EQ(CanonicalUrl("http://example.org:80/a?fbclid=abc&gclid=1"), "http://example.org/a");
   EXPECT_EQ(CanonicalUrl("http://example.org:8080/a?b=2&a=1"), "http://example.org:8080/a?a=1&b=2");
   EXPECT_EQ(CanonicalUrl("https://example.org"), "https://example.org/");

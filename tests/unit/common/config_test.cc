@@ -37,11 +37,16 @@ TEST(RedisUrl, DefaultsAndAclUser) {
 }
 
 TEST(RedisUrl, RejectsWhatItCannotServe) {
-  EXPECT_THAT(redis::ParseRedisUrl("http://x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
-  EXPECT_THAT(redis::ParseRedisUrl("redis://host:99999"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port")));
-  EXPECT_THAT(redis::ParseRedisUrl("redis://host/x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("database")));
-  EXPECT_THAT(redis::ParseRedisUrl("redis://:6379"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no host")));
-  EXPECT_THAT(redis::ParseRedisUrl("redis://:%zz@h"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("percent")));
+  EXPECT_THAT(redis::ParseRedisUrl("http://x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://host:99999"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://host/x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("database")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://:6379"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no host")));
+  EXPECT_THAT(redis::ParseRedisUrl("redis://:%zz@h"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("percent")));
 }
 
 TEST(EnvFlags, EnvironmentSetsFlagsByUpperCaseName) {
@@ -68,16 +73,22 @@ TEST(ListenAddress, AcceptsHostPortForms) {
   EXPECT_THAT(config::ValidateListenAddress("127.0.0.1:0"), testing::IsOk());
   EXPECT_THAT(config::ValidateListenAddress("0.0.0.0:50051"), testing::IsOk());
   EXPECT_THAT(config::ValidateListenAddress("[::]:50051"), testing::IsOk());
-  EXPECT_THAT(config::ValidateListenAddress("localhost"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(config::ValidateListenAddress("h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(config::ValidateListenAddress("::1:80"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(config::ValidateListenAddress("localhost"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(config::ValidateListenAddress("h:70000"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(config::ValidateListenAddress("::1:80"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
   GrpcServerOptions server;
   redis::RedisEndpoint redis;
-  ServiceSettings settings{.grpc_addr = "0.0.0.0:50051", .grpc_port_file = "/tmp/p",
-                           .max_threads = 8, .redis_url = "redis://r:6380/1", .log_level = "info"};
+  ServiceSettings settings{.grpc_addr = "0.0.0.0:50051",
+                           .grpc_port_file = "/tmp/p",
+                           .max_threads = 8,
+                           .redis_url = "redis://r:6380/1",
+                           .log_level = "info"};
   ASSERT_THAT(ApplyServiceSettings("test", settings, server, redis), testing::IsOk());
   EXPECT_EQ(server.address, "0.0.0.0:50051");
   EXPECT_EQ(server.max_threads, 8);
@@ -100,19 +111,23 @@ TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
 TEST(ServiceSettings, SizesTheUnaryCallQueue) {
   GrpcServerOptions server;
   redis::RedisEndpoint redis;
-  ServiceSettings settings{.grpc_addr = "127.0.0.1:0", .rpc_workers = 3, .rpc_queue_limit = 50,
+  ServiceSettings settings{.grpc_addr = "127.0.0.1:0",
+                           .rpc_workers = 3,
+                           .rpc_queue_limit = 50,
                            .redis_url = "redis://r:6380/1"};
   ASSERT_THAT(ApplyServiceSettings("test", settings, server, redis), testing::IsOk());
   EXPECT_EQ(server.unary.workers, 3);
   EXPECT_EQ(server.unary.queue_limit, 50);
   ServiceSettings bad = settings;
   bad.rpc_workers = 0;
-  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_workers must be >= 1")));
+  EXPECT_THAT(
+      ApplyServiceSettings("test", bad, server, redis),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_workers must be >= 1")));
   bad = settings;
   bad.rpc_queue_limit = 0;
-  EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_queue_limit must be >= 1")));
+  EXPECT_THAT(
+      ApplyServiceSettings("test", bad, server, redis),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rpc_queue_limit must be >= 1")));
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ TEST(Tokenize, AnyDashOrPunctuationSeparatesWords) {
 }
 
 TEST(Tokenize, InvalidUtf8ActsAsSeparator) {
-  EXPECT_THAT(Words("abc\xff\xfe" "def"), ElementsAre("abc", "def"));
+  EXPECT_THAT(Words("abc\xff\xfe"
+                    "def"),
+              ElementsAre("abc", "def"));
   EXPECT_FALSE(IsValidUtf8("abc\xff"));
   EXPECT_TRUE(IsValidUtf8("Путин"));
 }
@@ -46,7 +48,8 @@ TEST(Tokenize, InvalidUtf8ActsAsSeparator) {
 TEST(ForEachWord, HashesEqualWordHashOfTheNormalisedWord) {
   std::string text;
   const std::string letters = "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789zYxW";
-  for (size_t n = 1; n <= letters.size(); ++n) text += letters.substr(0, n) + " " + letters.substr(letters.size() - n) + ", ";
+  for (size_t n = 1; n <= letters.size(); ++n)
+    text += letters.substr(0, n) + " " + letters.substr(letters.size() - n) + ", ";
   text += "Путин Pútin naïve ZZ";
   size_t words = 0;
   ForEachWord(text, [&](const WordRef& word) {
@@ -85,10 +88,9 @@ TEST(PhraseIndex, FindsMultiWordPhrasesAndOverlaps) {
   auto hits = index.FindAll(Tokenize("Vladimir Putin at Joint Base Elmendorf–Richardson; Putin"));
   std::vector<std::pair<uint32_t, uint32_t>> found;  // (value, first token)
   for (const auto& h : hits) found.push_back({h.value, h.first_token});
-  EXPECT_THAT(found, ElementsAre(std::pair<uint32_t, uint32_t>{1, 0},
-                                 std::pair<uint32_t, uint32_t>{2, 1},
-                                 std::pair<uint32_t, uint32_t>{3, 3},
-                                 std::pair<uint32_t, uint32_t>{2, 7}));
+  EXPECT_THAT(
+      found, ElementsAre(std::pair<uint32_t, uint32_t>{1, 0}, std::pair<uint32_t, uint32_t>{2, 1},
+                         std::pair<uint32_t, uint32_t>{3, 3}, std::pair<uint32_t, uint32_t>{2, 7}));
 }
 
 TEST(PhraseIndex, PartialPhraseDoesNotMatch) {

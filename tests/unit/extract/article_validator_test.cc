@@ -1,7 +1,8 @@
+#include "extract/article_validator.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "extract/article_validator.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
@@ -9,8 +10,8 @@ namespace {
 
 using ::sa::testing::IsOk;
 using ::sa::testing::StatusIs;
-using ::testing::HasSubstr;
 using summit_alerts::v1::Article;
+using ::testing::HasSubstr;
 
 Article Valid() {
   Article a;
@@ -21,14 +22,18 @@ Article Valid() {
   return a;
 }
 
-TEST(ArticleValidator, AcceptsAWellFormedArticle) { EXPECT_THAT(ValidateArticle(Valid(), {}), IsOk()); }
+TEST(ArticleValidator, AcceptsAWellFormedArticle) {
+  EXPECT_THAT(ValidateArticle(Valid(), {}), IsOk());
+}
 
 TEST(ArticleValidator, RejectsBlankTitle) {
   Article a = Valid();
   a.set_title("  \n ");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
   a.clear_body();
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "article.title is empty"));
 }
 
 // ORF and others publish titles only: such an entry is an article, not "article.body is empty".
@@ -40,7 +45,8 @@ TEST(ArticleValidator, AcceptsATitleOnlyArticle) {
   EXPECT_THAT(ValidateArticle(a, {}), IsOk());
   // The body's other checks still apply when it has text.
   a.set_body("bad \xc3\x28 bytes");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.body is not valid UTF-8"));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "article.body is not valid UTF-8"));
 }
 
 TEST(ArticleValidator, RejectsOversizeBodyWithTheLimit) {
@@ -48,26 +54,31 @@ TEST(ArticleValidator, RejectsOversizeBodyWithTheLimit) {
   a.set_body(std::string(101, 'x'));
   ArticleLimits limits;
   limits.max_body_bytes = 100;
-  EXPECT_THAT(ValidateArticle(a, limits),
-              StatusIs(absl::StatusCode::kInvalidArgument, "article.body is 101 bytes; the limit is 100"));
+  EXPECT_THAT(ValidateArticle(a, limits), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   "article.body is 101 bytes; the limit is 100"));
 }
 
 TEST(ArticleValidator, RejectsBadUrlLanguageUtf8AndTime) {
   Article a = Valid();
   a.set_url("javascript:alert(1)");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http(s)")));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http(s)")));
   a = Valid();
   a.set_url("https://exa mple.com/");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("whitespace")));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("whitespace")));
   a = Valid();
   a.set_language("english!");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("language")));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("language")));
   a = Valid();
   a.set_source("bad \xc3\x28 bytes");
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, "article.source is not valid UTF-8"));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "article.source is not valid UTF-8"));
   a = Valid();
   a.mutable_published_at()->set_seconds(-99999999999);
-  EXPECT_THAT(ValidateArticle(a, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("published_at")));
+  EXPECT_THAT(ValidateArticle(a, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("published_at")));
 }
 
 }  // namespace

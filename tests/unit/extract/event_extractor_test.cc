@@ -1,20 +1,23 @@
+#include "extract/event_extractor.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "extract/event_extractor.h"
 #include "extract/event_time.h"
-#include <limits>
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
+using summit_alerts::v1::Article;
+using summit_alerts::v1::Event;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -22,8 +25,6 @@ using ::testing::Ge;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 using ::testing::Lt;
-using summit_alerts::v1::Article;
-using summit_alerts::v1::Event;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -72,15 +73,15 @@ TEST_F(EventExtractorTest, SeedStoryYieldsTheSummitEvent) {
               IsSupersetOf({"Joint Base Elmendorf–Richardson", "Anchorage", "Alaska"}));
   // The story's subjects, with the IPTC parents; cybersecurity and sanctions are passing
   // mentions (once each in ~600 words), Ukraine and Syria places, not topics.
-  EXPECT_THAT(Names(e.topics()), IsSupersetOf({"arms control", "conflict, war and peace",
-                                               "diplomacy", "politics"}));
+  EXPECT_THAT(Names(e.topics()),
+              IsSupersetOf({"arms control", "conflict, war and peace", "diplomacy", "politics"}));
   EXPECT_THAT(Names(e.topics()), ::testing::Not(Contains("sanctions")));
   EXPECT_DOUBLE_EQ(e.relevance(), 1.0);
   EXPECT_THAT(e.summary(), HasSubstr("U.S. President Donald J. Trump is set to meet"));
   EXPECT_THAT(e.keywords(), Contains("arms control"));
   // "on Friday", said on Tuesday 12 August 2025 (the reference time): Friday 15 August.
-  EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
-                                          absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
+  EXPECT_EQ(e.event_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
   EXPECT_EQ(e.event_time_evidence().text(), "on Friday");
   EXPECT_THAT(Names(e.organisations()), IsSupersetOf({"White House", "Alaskan Command"}));
 }
@@ -90,15 +91,21 @@ TEST_F(EventExtractorTest, EventTimeFromExplicitAndRelativeExpressions) {
     return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()));
   };
   // The reference time is Tuesday 12 August 2025.
-  EXPECT_EQ(Extract("Talks", "The leaders meet on 15 August 2025 in Alaska.").event_time().seconds(), day(2025, 8, 15));
-  EXPECT_EQ(Extract("Talks", "They met on Aug. 1 in Geneva.").event_time().seconds(), day(2025, 8, 1));
+  EXPECT_EQ(
+      Extract("Talks", "The leaders meet on 15 August 2025 in Alaska.").event_time().seconds(),
+      day(2025, 8, 15));
+  EXPECT_EQ(Extract("Talks", "They met on Aug. 1 in Geneva.").event_time().seconds(),
+            day(2025, 8, 1));
   EXPECT_EQ(Extract("Talks", "Scheduled for 2025-09-03.").event_time().seconds(), day(2025, 9, 3));
   EXPECT_EQ(Extract("Talks", "Lavrov arrived yesterday.").event_time().seconds(), day(2025, 8, 11));
-  EXPECT_EQ(Extract("Talks", "Officials will meet next Monday.").event_time().seconds(), day(2025, 8, 18));
-  EXPECT_EQ(Extract("Talks", "Officials met last Wednesday.").event_time().seconds(), day(2025, 8, 6));
+  EXPECT_EQ(Extract("Talks", "Officials will meet next Monday.").event_time().seconds(),
+            day(2025, 8, 18));
+  EXPECT_EQ(Extract("Talks", "Officials met last Wednesday.").event_time().seconds(),
+            day(2025, 8, 6));
   EXPECT_EQ(Extract("Talks", "The summit is next week.").event_time().seconds(), day(2025, 8, 19));
   // December 30 said in August: the nearer one is this year's.
-  EXPECT_EQ(Extract("Talks", "A deadline of December 30 looms.").event_time().seconds(), day(2025, 12, 30));
+  EXPECT_EQ(Extract("Talks", "A deadline of December 30 looms.").event_time().seconds(),
+            day(2025, 12, 30));
   Event none = Extract("Talks", "Nothing about when. Maybe sometime.");
   EXPECT_FALSE(none.has_event_time());
   // The title wins over the body.
@@ -108,9 +115,10 @@ TEST_F(EventExtractorTest, EventTimeFromExplicitAndRelativeExpressions) {
 }
 
 TEST_F(EventExtractorTest, UnknownPeopleAfterATitleAreParticipantsWithLowerConfidence) {
-  Event e = Extract("Governor welcomes summit",
-                    "Alaska Governor Mike Dunleavy said the state was proud. Kremlin aide Yuri "
-                    "Ushakov and Foreign Minister Sergei Lavrov arrived with NATO observers absent.");
+  Event e =
+      Extract("Governor welcomes summit",
+              "Alaska Governor Mike Dunleavy said the state was proud. Kremlin aide Yuri "
+              "Ushakov and Foreign Minister Sergei Lavrov arrived with NATO observers absent.");
   std::vector<std::string> names = Names(e.participants());
   EXPECT_THAT(names, Contains("Mike Dunleavy"));
   EXPECT_THAT(names, Contains("Sergei Lavrov"));  // known: the gazetteer's entry, not a new one
@@ -129,7 +137,8 @@ TEST_F(EventExtractorTest, UnknownPeopleAfterATitleAreParticipantsWithLowerConfi
 }
 
 TEST_F(EventExtractorTest, UnknownOrganisationsAndReportedSpeakersHaveLowConfidence) {
-  Event e = Extract("Mercenaries leave", "Fighters of the Wagner Group withdrew overnight, Maria "
+  Event e = Extract("Mercenaries leave",
+                    "Fighters of the Wagner Group withdrew overnight, Maria "
                     "Petrova said. The White House said nothing. Officials said the Caspian "
                     "Pipeline Consortium Council would meet.");
   ASSERT_THAT(Names(e.participants()), ElementsAre("Maria Petrova"));
@@ -142,7 +151,8 @@ TEST_F(EventExtractorTest, UnknownOrganisationsAndReportedSpeakersHaveLowConfide
 }
 
 TEST_F(EventExtractorTest, EvidencePointsAtTheMentionAsWritten) {
-  Event e = Extract("Summit news", "Talks at Joint Base Elmendorf–Richardson with President Putin.");
+  Event e =
+      Extract("Summit news", "Talks at Joint Base Elmendorf–Richardson with President Putin.");
   ASSERT_EQ(e.places_size(), 1);
   const auto& ev = e.places(0).evidence();
   EXPECT_EQ(ev.field(), "body");
@@ -192,9 +202,9 @@ TEST(Gazetteer, MalformedRowNamesFileAndLine) {
   std::ofstream(dir + "/places.tsv") << "# comment\nAnchorage\tAlaska\tUS\tnorth\t-149.9\n";
   EXPECT_THAT(Gazetteer::LoadFromDirectory(dir),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("places.tsv:2")));
-  EXPECT_THAT(Gazetteer::LoadFromDirectory(dir + "/missing"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Gazetteer::LoadFromDirectory(dir + "/missing"),
+              StatusIs(absl::StatusCode::kNotFound));
 }
-
 
 // Issue 19: a feed item dated 9999-12-31 saying "next Friday" aborted the collector (protobuf's
 // TimeUtil CHECK on 10000-01-07). Such a date is dropped and the expression is resolved
@@ -203,7 +213,7 @@ TEST_F(EventExtractorTest, PublishedAtTheEndOfTimeIsDroppedAndNeverAborts) {
   Article a;
   a.set_title("Leaders to meet next Friday");
   a.set_body("The leaders will meet next Friday in Geneva.");
-  a.mutable_published_at()->set_seconds(253402300799);  // Fri, 31 Dec 9999 23:59:59 GMT
+  a.mutable_published_at()->set_seconds(253402300799);            // Fri, 31 Dec 9999 23:59:59 GMT
   const absl::Time ingested = absl::FromUnixSeconds(1755000000);  // Tue 12 Aug 2025
   Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
   EXPECT_FALSE(e.has_published_at());
@@ -214,9 +224,9 @@ TEST_F(EventExtractorTest, PublishedAtTheEndOfTimeIsDroppedAndNeverAborts) {
 
 TEST_F(EventExtractorTest, DatesAtOrBeyondTimestampLimitsNeverAbort) {
   const absl::Time ingested = absl::FromUnixSeconds(1755000000);
-  for (int64_t seconds : {int64_t{-62135596800}, int64_t{-62135596801}, int64_t{253402300800},
-                          int64_t{253402300799}, std::numeric_limits<int64_t>::max(),
-                          std::numeric_limits<int64_t>::min()}) {
+  for (int64_t seconds :
+       {int64_t{-62135596800}, int64_t{-62135596801}, int64_t{253402300800}, int64_t{253402300799},
+        std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
     Article a;
     a.set_title("Talks yesterday, next Friday, last Monday, next month");
     a.set_body("They met yesterday and meet again next week, on December 31 and on 1 January.");
@@ -224,8 +234,8 @@ TEST_F(EventExtractorTest, DatesAtOrBeyondTimestampLimitsNeverAbort) {
     Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
     EXPECT_FALSE(e.has_published_at()) << seconds;
     // Resolved against the ingest time: "yesterday" is 11 August 2025.
-    EXPECT_EQ(e.event_time().seconds(),
-              absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 11), absl::UTCTimeZone())))
+    EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
+                                            absl::CivilDay(2025, 8, 11), absl::UTCTimeZone())))
         << seconds;
   }
   // Invalid nanos, and ingest times no Timestamp can hold.
@@ -251,15 +261,16 @@ TEST_F(EventExtractorTest, PlausiblePublishedAtIsKeptAndIsTheReference) {
   Article a;
   a.set_title("Talks");
   a.set_body("They met yesterday.");
-  a.mutable_published_at()->set_seconds(
-      absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2200, 12, 31, 12, 0, 0), absl::UTCTimeZone())));
+  a.mutable_published_at()->set_seconds(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(2200, 12, 31, 12, 0, 0), absl::UTCTimeZone())));
   Event e = EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
   EXPECT_EQ(e.published_at().seconds(), a.published_at().seconds());
-  EXPECT_EQ(e.event_time().seconds(),
-            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2200, 12, 30), absl::UTCTimeZone())));
+  EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
+                                          absl::CivilDay(2200, 12, 30), absl::UTCTimeZone())));
   // "next week" from the last plausible day leaves the window: no event time, no abort.
   a.set_body("They meet next week.");
-  EXPECT_FALSE(EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000)).has_event_time());
+  EXPECT_FALSE(
+      EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000)).has_event_time());
 }
 
 TEST(EventTimeTest, TimestampConversionIsCheckedAtBothEnds) {
@@ -330,7 +341,8 @@ TEST(EventExtractorCapsTest, PlacesAndTopicsAreCappedKeepingTheFirstAndMostMenti
   Article a;
   a.set_title("Summit");
   a.set_body(body);
-  Event e = EventExtractor(std::make_shared<Gazetteer>(std::move(*g))).Extract(a, absl::UnixEpoch());
+  Event e =
+      EventExtractor(std::make_shared<Gazetteer>(std::move(*g))).Extract(a, absl::UnixEpoch());
   ASSERT_EQ(e.places_size(), kMaxPlaces);
   EXPECT_EQ(e.places(0).name(), "Townaa");
   EXPECT_EQ(e.places(kMaxPlaces - 1).name(), "Townlc");  // the 64th mentioned

@@ -2,6 +2,8 @@
 // statements in several languages, told apart from mountain summits, companies' summits and
 // talks, party congresses, board meetings and central banks' meetings. Real gazetteer
 // (data/gazetteer), the whole extractor (the type reads the participants and organisations).
+#include "extract/event_type_classifier.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,16 +11,15 @@
 #include <fstream>
 
 #include "extract/event_extractor.h"
-#include "extract/event_type_classifier.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
-using ::testing::HasSubstr;
 using summit_alerts::v1::Article;
 using summit_alerts::v1::Event;
+using ::testing::HasSubstr;
 
 class EventTypeTest : public ::testing::Test {
  protected:
@@ -62,9 +63,9 @@ TEST_F(EventTypeTest, MountainSummitIsOther) {
   EXPECT_EQ(en.type(), "other");
   EXPECT_FALSE(en.has_type_evidence());
   EXPECT_LT(en.relevance(), 0.5);
-  Event de = Extract("Bergsteiger erreichen den Gipfel",
-                     "Zwei Bergsteiger standen am Sonntag auf dem Gipfel, teilte die Regierung mit.",
-                     "de");
+  Event de = Extract(
+      "Bergsteiger erreichen den Gipfel",
+      "Zwei Bergsteiger standen am Sonntag auf dem Gipfel, teilte die Regierung mit.", "de");
   EXPECT_EQ(de.type(), "other");
 }
 
@@ -125,15 +126,17 @@ TEST_F(EventTypeTest, PhoneCallsInRussianAndGerman) {
 
 TEST_F(EventTypeTest, StateVisitTalksAndStatementsInSeveralLanguages) {
   EXPECT_EQ(Extract("Visite d'État du président au Japon",
-                    "Le président entame une visite d'État de trois jours.", "fr").type(),
+                    "Le président entame une visite d'État de trois jours.", "fr")
+                .type(),
             "state visit");
   EXPECT_EQ(Extract("Conversaciones de paz en Ginebra",
                     "Las delegaciones de ambos gobiernos iniciaron conversaciones de paz.", "es")
                 .type(),
             "talks");
-  EXPECT_EQ(Extract("Vertice a Roma", "Il primo ministro incontra i capi di Stato al vertice.",
-                    "it").type(),
-            "summit/meeting");
+  EXPECT_EQ(
+      Extract("Vertice a Roma", "Il primo ministro incontra i capi di Stato al vertice.", "it")
+          .type(),
+      "summit/meeting");
   EXPECT_EQ(Extract("Cimeira em Lisboa", "Os chefes de Estado reúnem-se na cimeira.", "pt").type(),
             "summit/meeting");
   EXPECT_EQ(Extract("Ministers issue joint statement",
@@ -141,7 +144,8 @@ TEST_F(EventTypeTest, StateVisitTalksAndStatementsInSeveralLanguages) {
                 .type(),
             "statement");
   EXPECT_EQ(Extract("Переговоры в Стамбуле",
-                    "Делегации двух стран провели переговоры о прекращении огня.", "ru").type(),
+                    "Делегации двух стран провели переговоры о прекращении огня.", "ru")
+                .type(),
             "talks");
 }
 

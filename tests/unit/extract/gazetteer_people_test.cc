@@ -68,8 +68,8 @@ TEST_F(PeopleListTest, EveryG20AndP5CountryHasItsCurrentLeadersAndMinisters) {
     EXPECT_TRUE(HasCurrent(country, {"Foreign Minister", "Foreign Secretary", "Secretary of State",
                                      "External Affairs", "International Relations"}))
         << country << ": no current foreign minister";
-    EXPECT_TRUE(HasCurrent(country, {"Defence Minister", "Defence Secretary", "Defense",
-                                     "Armed Forces Minister"}))
+    EXPECT_TRUE(HasCurrent(
+        country, {"Defence Minister", "Defence Secretary", "Defense", "Armed Forces Minister"}))
         << country << ": no current defence minister";
   }
 }

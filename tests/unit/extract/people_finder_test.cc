@@ -1,6 +1,8 @@
 // People in no list, recognised from context (extract/name_patterns.h) in en/ru/de/fr/es/it/pt,
 // and dictionary people found only where written as a name (extract/people_finder.h). Runs on
 // the shipped gazetteer: the people named here as unknown are in no list of it.
+#include "extract/people_finder.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +12,6 @@
 #include "extract/article_text.h"
 #include "extract/gazetteer.h"
 #include "extract/name_patterns.h"
-#include "extract/people_finder.h"
 
 namespace sa::extract {
 namespace {
@@ -101,8 +102,7 @@ TEST_F(PeopleFinderTest, EnglishNegatives) {
               IsEmpty());
   EXPECT_THAT(Titled("The minister met with Jane Roe."), IsEmpty())
       << "two free words are not a title's complement";
-  EXPECT_THAT(Titled("General Motors cut jobs; General Assembly delegates met in May."),
-              IsEmpty());
+  EXPECT_THAT(Titled("General Motors cut jobs; General Assembly delegates met in May."), IsEmpty());
   EXPECT_THAT(Titled("The prime minister. Then Jane Roe spoke."), IsEmpty())
       << "a name is not looked for in the next sentence";
   EXPECT_THAT(Reported("Officials said. Downing Street said. The Kremlin said. But Putin said "

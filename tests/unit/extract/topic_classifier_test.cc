@@ -1,6 +1,8 @@
 // Topics on the IPTC Media Topics taxonomy (issue 18 §3): the taxonomy file, cue stems in
 // several languages, parents implied by subtopics, the evidence needed, and the topic an
 // event's type implies. Real gazetteer (data/gazetteer) and extractor.
+#include "extract/topic_classifier.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,20 +13,19 @@
 #include "absl/strings/str_cat.h"
 #include "extract/cue_index.h"
 #include "extract/event_extractor.h"
-#include "extract/topic_classifier.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
+using summit_alerts::v1::Article;
+using summit_alerts::v1::Event;
+using summit_alerts::v1::Topic;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
-using summit_alerts::v1::Article;
-using summit_alerts::v1::Event;
-using summit_alerts::v1::Topic;
 
 class TopicTest : public ::testing::Test {
  protected:
@@ -145,7 +146,8 @@ TEST_F(TopicTest, StemsFindInflectedFormsInSeveralLanguages) {
 
 TEST_F(TopicTest, APassingMentionInALongArticleIsNoTopic) {
   std::string body = "The home side scored twice in the second half to win the championship. ";
-  for (int i = 0; i < 12; ++i) absl::StrAppend(&body, "The football crowd sang until the final whistle. ");
+  for (int i = 0; i < 12; ++i)
+    absl::StrAppend(&body, "The football crowd sang until the final whistle. ");
   absl::StrAppend(&body, "One fan wore a shirt about sanctions.");
   Event e = Extract("Late goals decide the final", body);
   EXPECT_THAT(Names(e), Contains("sport"));
@@ -181,9 +183,10 @@ TEST(TopicFile, MalformedTaxonomyRowsNameFileAndLine) {
     std::ofstream(dir + "/topics.tsv") << topics;
     return Gazetteer::LoadFromDirectory(dir).status();
   };
-  EXPECT_THAT(load("politics\tmedtop:11000000\t\tpolitics\nsanctions\t\tpolicy\tsanction*\n"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("topics.tsv:2: parent 'policy' is not a topic of an earlier row")));
+  EXPECT_THAT(
+      load("politics\tmedtop:11000000\t\tpolitics\nsanctions\t\tpolicy\tsanction*\n"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("topics.tsv:2: parent 'policy' is not a topic of an earlier row")));
   EXPECT_THAT(load("politics\t11000000\t\tpolitics\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("topics.tsv:1: '11000000'")));
   EXPECT_THAT(load("politics\tmedtop:11000000\t\tpolitics\npolitics\t\t\tpo*\n"),
@@ -199,15 +202,14 @@ TEST(CueIndex, StemsMatchWordsThatStartWithThemExactWordsOnlyThemselves) {
   ASSERT_TRUE(index.Add("talks", 4).ok());
   EXPECT_FALSE(index.Add("a*", 5).ok());
   EXPECT_FALSE(index.Add("  *** ", 5).ok());
-  auto hits = index.FindAll(text::Tokenize(
-      "Sanctioned firms; телефонного разговора; peace talks. Sanction. sanc talk"));
+  auto hits = index.FindAll(
+      text::Tokenize("Sanctioned firms; телефонного разговора; peace talks. Sanction. sanc talk"));
   std::vector<std::pair<uint32_t, uint32_t>> got;  // value, first token
   for (const auto& h : hits) got.push_back({h.value, h.first_token});
-  EXPECT_THAT(got, ::testing::ElementsAre(std::pair<uint32_t, uint32_t>{1, 0},
-                                          std::pair<uint32_t, uint32_t>{2, 2},
-                                          std::pair<uint32_t, uint32_t>{3, 4},
-                                          std::pair<uint32_t, uint32_t>{4, 5},
-                                          std::pair<uint32_t, uint32_t>{1, 6}));
+  EXPECT_THAT(got, ::testing::ElementsAre(
+                       std::pair<uint32_t, uint32_t>{1, 0}, std::pair<uint32_t, uint32_t>{2, 2},
+                       std::pair<uint32_t, uint32_t>{3, 4}, std::pair<uint32_t, uint32_t>{4, 5},
+                       std::pair<uint32_t, uint32_t>{1, 6}));
   EXPECT_TRUE(hits[0].stemmed);
   EXPECT_EQ(hits[1].last_token, 3u);
   EXPECT_FALSE(hits[2].stemmed);

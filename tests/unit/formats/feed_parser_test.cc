@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "collector/feeds/feeds_file.h"
 #include "formats/feed_articles.h"
 #include "formats/feed_dates.h"
-#include "collector/feeds/feeds_file.h"
 #include "formats/html_text.h"
 
 namespace sa::feeds {
@@ -60,9 +60,9 @@ TEST(FeedDatesTest, ParsesTheFormatsFeedsUse) {
 }
 
 TEST(FeedDatesTest, RejectsWhatIsNoDate) {
-  for (const char* bad : {"", "yesterday", "2003-13-01", "2003-02-30T00:00:00Z",
-                          "Thu, 32 Jan 2004 19:48:21 GMT", "Thu, 01 Foo 2004 19:48:21 GMT",
-                          "2003-12-31T25:00:00Z", "01 Jan 2004 19:48:21 +9999"}) {
+  for (const char* bad :
+       {"", "yesterday", "2003-13-01", "2003-02-30T00:00:00Z", "Thu, 32 Jan 2004 19:48:21 GMT",
+        "Thu, 01 Foo 2004 19:48:21 GMT", "2003-12-31T25:00:00Z", "01 Jan 2004 19:48:21 +9999"}) {
     EXPECT_EQ(ParseFeedDate(bad), std::nullopt) << bad;
   }
 }
@@ -201,7 +201,8 @@ TEST(FeedParserTest, DecodesDeclaredAndHttpCharsets) {
   EXPECT_EQ(koi8->entries.at(0).title, "Путин");
 
   std::string cp1251 =
-      "<rss version=\"2.0\"><channel><item><title>\xCF\xF3\xF2\xE8\xED</title></item></channel></rss>";
+      "<rss "
+      "version=\"2.0\"><channel><item><title>\xCF\xF3\xF2\xE8\xED</title></item></channel></rss>";
   auto http = ParseFeed(cp1251, WithCharset("windows-1251"));
   ASSERT_TRUE(http.ok()) << http.status();
   EXPECT_EQ(http->entries.at(0).title, "Путин");
@@ -218,7 +219,8 @@ TEST(FeedParserTest, DecodesDeclaredAndHttpCharsets) {
 
   // Declared (or defaulted) UTF-8 that is really Windows-1252: decoded as that, flagged.
   auto mislabelled = ParseFeed(
-      "<rss version=\"2.0\"><channel><item><title>caf\xE9 \x93quoted\x94</title></item></channel></rss>");
+      "<rss version=\"2.0\"><channel><item><title>caf\xE9 "
+      "\x93quoted\x94</title></item></channel></rss>");
   ASSERT_TRUE(mislabelled.ok()) << mislabelled.status();
   EXPECT_TRUE(mislabelled->bozo);
   EXPECT_EQ(mislabelled->entries.at(0).title, "café “quoted”");
@@ -227,15 +229,17 @@ TEST(FeedParserTest, DecodesDeclaredAndHttpCharsets) {
 TEST(FeedParserTest, NeverReadsExternalEntitiesOrDtds) {
   std::string secret_path = ::testing::TempDir() + "/feed_parser_secret.txt";
   std::ofstream(secret_path) << "TOP-SECRET";
-  for (const std::string& doc : {
-           absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file://",
-                        secret_path, "\">]><rss version=\"2.0\"><channel><title>a&xxe;b</title>"
-                        "</channel></rss>"),
-           absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"file://", secret_path,
-                        "\"><rss version=\"2.0\"><channel><title>ab</title></channel></rss>"),
-           absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY % p SYSTEM \"file://",
-                        secret_path, "\"> %p;]><rss version=\"2.0\"><channel><title>ab</title>"
-                        "</channel></rss>")}) {
+  for (const std::string& doc :
+       {absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file://",
+                     secret_path,
+                     "\">]><rss version=\"2.0\"><channel><title>a&xxe;b</title>"
+                     "</channel></rss>"),
+        absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"file://", secret_path,
+                     "\"><rss version=\"2.0\"><channel><title>ab</title></channel></rss>"),
+        absl::StrCat("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY % p SYSTEM \"file://",
+                     secret_path,
+                     "\"> %p;]><rss version=\"2.0\"><channel><title>ab</title>"
+                     "</channel></rss>")}) {
     auto feed = ParseFeed(doc);
     ASSERT_TRUE(feed.ok()) << feed.status();
     EXPECT_THAT(feed->title, Not(HasSubstr("SECRET")));

@@ -39,12 +39,13 @@ TEST(NotifierConfig, EveryFlagHasItsEnvironmentVariable) {
     EXPECT_NE(absl::FindCommandLineFlag(name), nullptr) << name;
   }
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::StrContains(flag->Filename(), "absl/") || absl::StrContains(flag->Filename(), "gtest") ||
+    if (absl::StrContains(flag->Filename(), "absl/") ||
+        absl::StrContains(flag->Filename(), "gtest") ||
         absl::StrContains(flag->Filename(), "gmock")) {
       continue;
     }
-    EXPECT_TRUE(listed.contains(std::string(name))) << "--" << name << " (" << flag->Filename()
-                                                    << ") has no environment variable";
+    EXPECT_TRUE(listed.contains(std::string(name)))
+        << "--" << name << " (" << flag->Filename() << ") has no environment variable";
   }
 }
 
@@ -135,19 +136,20 @@ BadValues Bad(const std::string& flag, const std::string& value) { return {flag,
 
 INSTANTIATE_TEST_SUITE_P(
     EachFlag, NotifierConfigRejects,
-    ::testing::Values(
-        Bad("grpc_addr", "::1:80"), Bad("max_threads", "0"), Bad("redis_url", "http://r"),
-        Bad("redis_wait_replicas", "-2"), Bad("log_level", "verbose"), Bad("stream", ""),
-        Bad("group", ""), Bad("group_start_id", "1-0"), Bad("alerts_per_subscription", "0"),
-        Bad("stream_workers", "0"), Bad("delivery_workers", "-1"), Bad("delivery_workers", "257"),
-        Bad("webhook_max_attempts", "0"), Bad("webhook_timeout", "50ms"),
-        Bad("webhook_initial_backoff", "0s"), Bad("delivery_poll", "0s"),
-        Bad("chatops_request_timeout", "10ms"), Bad("chatops_max_header_bytes", "100"),
-        Bad("chatops_max_body_bytes", "-5"), Bad("chatops_max_connections", "0"),
-        Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
-        Bad("chatops_addr", "127.0.0.1:0"),
-        BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
-        BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}}),
+    ::testing::Values(Bad("grpc_addr", "::1:80"), Bad("max_threads", "0"),
+                      Bad("redis_url", "http://r"), Bad("redis_wait_replicas", "-2"),
+                      Bad("log_level", "verbose"), Bad("stream", ""), Bad("group", ""),
+                      Bad("group_start_id", "1-0"), Bad("alerts_per_subscription", "0"),
+                      Bad("stream_workers", "0"), Bad("delivery_workers", "-1"),
+                      Bad("delivery_workers", "257"), Bad("webhook_max_attempts", "0"),
+                      Bad("webhook_timeout", "50ms"), Bad("webhook_initial_backoff", "0s"),
+                      Bad("delivery_poll", "0s"), Bad("chatops_request_timeout", "10ms"),
+                      Bad("chatops_max_header_bytes", "100"), Bad("chatops_max_body_bytes", "-5"),
+                      Bad("chatops_max_connections", "0"),
+                      Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
+                      Bad("chatops_addr", "127.0.0.1:0"),
+                      BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
+                      BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}}),
     [](const ::testing::TestParamInfo<BadValues>& info) {
       return info.param.flag + "_" + std::to_string(info.index);
     });

@@ -1,9 +1,10 @@
 // Webhook payloads, chat text limits and escaping, templates, digests and delivery policies:
 // the pure logic of formatting deliveries.
-#include <openssl/hmac.h>
+#include "notifier/deliver/webhook_payload.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/hmac.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -15,12 +16,12 @@
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/formats/telegram.h"
 #include "notifier/deliver/message_template.h"
-#include "notifier/deliver/webhook_payload.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::notifier {
 namespace {
 
+using nlohmann::json;
 using ::sa::testing::IsOk;
 using ::sa::testing::StatusIs;
 using ::testing::AllOf;
@@ -28,7 +29,6 @@ using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using nlohmann::json;
 namespace v1 = summit_alerts::v1;
 
 v1::Alert SummitAlert() {
@@ -86,7 +86,8 @@ v1::Alert HugeAlert() {
   alert.mutable_event()->set_title(words.substr(0, 2000));
   alert.mutable_event()->set_summary(words);
   alert.mutable_event()->set_body(words + words + words);
-  for (int i = 0; i < 300; ++i) alert.mutable_event()->add_participants()->set_name(absl::StrCat("Person ", i));
+  for (int i = 0; i < 300; ++i)
+    alert.mutable_event()->add_participants()->set_name(absl::StrCat("Person ", i));
   return alert;
 }
 
@@ -136,9 +137,11 @@ TEST(MessageTemplate, RendersFieldsEscapedForTheService) {
 TEST(MessageTemplate, RejectsUnknownFieldsAndUnclosedPlaceholdersWithPosition) {
   EXPECT_THAT(MessageTemplate::Parse("Hi {{titel}}").status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("unknown field 'titel' at character 4"), HasSubstr("title, summary"))));
+                       AllOf(HasSubstr("unknown field 'titel' at character 4"),
+                             HasSubstr("title, summary"))));
   EXPECT_THAT(MessageTemplate::Parse("Путин {{title").status(),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'{{' at character 7 is never closed")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("'{{' at character 7 is never closed")));
   EXPECT_THAT(MessageTemplate::Parse("{{}}").status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty field name")));
   EXPECT_THAT(MessageTemplate::Parse(std::string(5000, 'x')).status(),
@@ -183,9 +186,12 @@ TEST(WebhookPayload, DiscordEmbedMutesMentionsAndEscapesMarkdown) {
 TEST(WebhookPayload, MattermostAndTeamsCarryTheSameContent) {
   json mattermost = Body(Build(SummitAlert(), Channel(v1::WebhookChannel::MATTERMOST)));
   std::string text = mattermost["text"];
-  EXPECT_THAT(text, AllOf(StartsWith("#### [Trump and Putin meet in Anchorage for \\<arms control\\> & Ukraine talks]("
-                                     "https://news.example/2025/08/15/summit?id=1&ref=x)"),
-                          HasSubstr("\\*No deal\\*"), HasSubstr("**Why:** 'arms control' in title")));
+  EXPECT_THAT(
+      text,
+      AllOf(StartsWith(
+                "#### [Trump and Putin meet in Anchorage for \\<arms control\\> & Ukraine talks]("
+                "https://news.example/2025/08/15/summit?id=1&ref=x)"),
+            HasSubstr("\\*No deal\\*"), HasSubstr("**Why:** 'arms control' in title")));
   json teams = Body(Build(SummitAlert(), Channel(v1::WebhookChannel::TEAMS)));
   EXPECT_EQ(teams["type"], "message");
   const json& card = teams["attachments"][0]["content"];
@@ -203,11 +209,12 @@ TEST(WebhookPayload, TelegramSendMessageInHtmlWithEscapedText) {
   EXPECT_EQ(body["chat_id"], "-1001234567890");
   EXPECT_EQ(body["parse_mode"], "HTML");
   std::string text = body["text"];
-  EXPECT_THAT(text, AllOf(StartsWith("<b>Trump and Putin meet in Anchorage for &lt;arms control&gt; &amp; "
-                                     "Ukraine talks</b>"),
-                          HasSubstr("<a href=\"https://news.example/2025/08/15/summit?id=1&amp;ref=x\">"
-                                    "Read the story</a>"),
-                          HasSubstr("<b>Why:</b> 'arms control' in title")));
+  EXPECT_THAT(
+      text, AllOf(StartsWith("<b>Trump and Putin meet in Anchorage for &lt;arms control&gt; &amp; "
+                             "Ukraine talks</b>"),
+                  HasSubstr("<a href=\"https://news.example/2025/08/15/summit?id=1&amp;ref=x\">"
+                            "Read the story</a>"),
+                  HasSubstr("<b>Why:</b> 'arms control' in title")));
 }
 
 TEST(WebhookPayload, EveryFormatFitsItsLimitsWithMarkupIntact) {
@@ -227,7 +234,8 @@ TEST(WebhookPayload, EveryFormatFitsItsLimitsWithMarkupIntact) {
                  Utf16Length(embed["footer"]["text"].get<std::string>());
   for (const json& field : embed["fields"]) {
     EXPECT_LE(Utf16Length(field["value"].get<std::string>()), kDiscordFieldValueMax);
-    total += Utf16Length(field["name"].get<std::string>()) + Utf16Length(field["value"].get<std::string>());
+    total += Utf16Length(field["name"].get<std::string>()) +
+             Utf16Length(field["value"].get<std::string>());
   }
   EXPECT_LE(Utf16Length(embed["title"].get<std::string>()), kDiscordTitleMax);
   EXPECT_LE(total, kDiscordEmbedTotalMax);
@@ -262,8 +270,9 @@ TEST(WebhookPayload, TemplatesReplaceTheDefaultMessage) {
   channel = Channel(v1::WebhookChannel::DISCORD);
   channel.set_template_("**{{title}}** {{topics}}");
   json discord = Body(Build(SummitAlert(), channel));
-  EXPECT_EQ(discord["content"],
-            "**Trump and Putin meet in Anchorage for <arms control\\> & Ukraine talks** arms control");
+  EXPECT_EQ(
+      discord["content"],
+      "**Trump and Putin meet in Anchorage for <arms control\\> & Ukraine talks** arms control");
   EXPECT_FALSE(discord.contains("embeds"));
 }
 
@@ -279,7 +288,8 @@ TEST(WebhookPayload, GenericJsonIsSignedSoAReceiverCanVerifyIt) {
   unsigned int length = 0;
   HMAC(EVP_sha256(), "s3cret", 6, reinterpret_cast<const unsigned char*>(signed_text.data()),
        signed_text.size(), digest, &length);
-  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length));
+  std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length));
   EXPECT_EQ(headers["X-Summit-Signature"], "t=1755262900,v1=" + hex);
   json body = json::parse(request.body);
   EXPECT_EQ(body["delivery_id"], "dl_test");
@@ -288,15 +298,19 @@ TEST(WebhookPayload, GenericJsonIsSignedSoAReceiverCanVerifyIt) {
 }
 
 TEST(WebhookPayload, ChannelValidationNamesTheProblem) {
-  auto check = [](v1::WebhookChannel channel) { return ValidateWebhookChannel(channel, "channels[0].webhook"); };
+  auto check = [](v1::WebhookChannel channel) {
+    return ValidateWebhookChannel(channel, "channels[0].webhook");
+  };
   EXPECT_THAT(check(Channel(v1::WebhookChannel::SLACK)), IsOk());
   EXPECT_THAT(check(Channel(v1::WebhookChannel::TELEGRAM)), IsOk());
   v1::WebhookChannel channel;
   channel.set_url("https://x.example/");
-  EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("channels[0].webhook.format")));
+  EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("channels[0].webhook.format")));
   channel = Channel(v1::WebhookChannel::SLACK);
   channel.set_url("ftp://x.example/");
-  EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http(s) URL")));
+  EXPECT_THAT(check(channel),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http(s) URL")));
   channel = Channel(v1::WebhookChannel::TELEGRAM);
   channel.set_secret("not-a-token");
   EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bot token")));
@@ -305,8 +319,9 @@ TEST(WebhookPayload, ChannelValidationNamesTheProblem) {
   EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("chat_id")));
   channel = Channel(v1::WebhookChannel::SLACK);
   channel.set_template_("{{nope}}");
-  EXPECT_THAT(check(channel), StatusIs(absl::StatusCode::kInvalidArgument,
-                                       HasSubstr("channels[0].webhook.template: unknown field 'nope'")));
+  EXPECT_THAT(check(channel),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("channels[0].webhook.template: unknown field 'nope'")));
 }
 
 TEST(WebhookPayload, DeliveryIdsAreStablePerEventSubscriptionAndChannel) {
@@ -346,10 +361,12 @@ TEST(DeliveryPolicy, DigestTimesAreAlignedWindowsOrADailyTime) {
   EXPECT_TRUE(IsDigest(every15));
   EXPECT_EQ(NextDigestTime(every15, now), absl::FromUnixSeconds(1755262800 + 15 * 60));
   EXPECT_EQ(NextDigestTime(every15, absl::FromUnixSeconds(1755262800 + 15 * 60)),
-            absl::FromUnixSeconds(1755262800 + 30 * 60)) << "strictly after";
+            absl::FromUnixSeconds(1755262800 + 30 * 60))
+      << "strictly after";
   v1::DeliveryPolicy daily;
   daily.set_digest_daily_at("07:30");
-  EXPECT_EQ(NextDigestTime(daily, now), absl::FromUnixSeconds(1755262800 - 13 * 3600 + 24 * 3600 + 7 * 3600 + 1800));
+  EXPECT_EQ(NextDigestTime(daily, now),
+            absl::FromUnixSeconds(1755262800 - 13 * 3600 + 24 * 3600 + 7 * 3600 + 1800));
   v1::DeliveryPolicy throttle;
   throttle.set_max_per_hour(5);
   EXPECT_FALSE(IsDigest(throttle));
@@ -358,11 +375,14 @@ TEST(DeliveryPolicy, DigestTimesAreAlignedWindowsOrADailyTime) {
 
   EXPECT_THAT(ValidateDeliveryPolicy(daily), IsOk());
   daily.set_digest_daily_at("7:30");
-  EXPECT_THAT(ValidateDeliveryPolicy(daily), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HH:MM")));
+  EXPECT_THAT(ValidateDeliveryPolicy(daily),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HH:MM")));
   every15.set_digest_minutes(-1);
-  EXPECT_THAT(ValidateDeliveryPolicy(every15), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("digest_minutes")));
+  EXPECT_THAT(ValidateDeliveryPolicy(every15),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("digest_minutes")));
   throttle.set_max_per_hour(100000);
-  EXPECT_THAT(ValidateDeliveryPolicy(throttle), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_per_hour")));
+  EXPECT_THAT(ValidateDeliveryPolicy(throttle),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_per_hour")));
 }
 
 std::vector<v1::Alert> ManyAlerts(int n) {
@@ -378,25 +398,31 @@ std::vector<v1::Alert> ManyAlerts(int n) {
 
 TEST(DigestPayload, OneMessageListsEveryAlertThatFitsAndCountsTheRest) {
   std::vector<v1::Alert> two = ManyAlerts(2);
-  auto slack = BuildDigestRequest(two, Channel(v1::WebhookChannel::SLACK), "dg_1", absl::UnixEpoch());
+  auto slack =
+      BuildDigestRequest(two, Channel(v1::WebhookChannel::SLACK), "dg_1", absl::UnixEpoch());
   ASSERT_THAT(slack.status(), IsOk());
-  EXPECT_EQ(json::parse(slack->body)["text"],
-            absl::StrCat("*2 new alerts*\n• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story &lt;0&gt; ",
-                         std::string(80, 'x'),
-                         "> — 'arms control' in title; 'putin' in participant\n"
-                         "• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story &lt;1&gt; ",
-                         std::string(80, 'x'), "> — 'arms control' in title; 'putin' in participant"));
+  EXPECT_EQ(
+      json::parse(slack->body)["text"],
+      absl::StrCat("*2 new alerts*\n• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story "
+                   "&lt;0&gt; ",
+                   std::string(80, 'x'),
+                   "> — 'arms control' in title; 'putin' in participant\n"
+                   "• <https://news.example/2025/08/15/summit?id=1&amp;ref=x|Story &lt;1&gt; ",
+                   std::string(80, 'x'), "> — 'arms control' in title; 'putin' in participant"));
 
   std::vector<v1::Alert> many = ManyAlerts(100);
-  std::string telegram = json::parse(BuildDigestRequest(many, Channel(v1::WebhookChannel::TELEGRAM), "dg_1",
-                                                        absl::UnixEpoch())->body)["text"];
+  std::string telegram = json::parse(
+      BuildDigestRequest(many, Channel(v1::WebhookChannel::TELEGRAM), "dg_1", absl::UnixEpoch())
+          ->body)["text"];
   EXPECT_LE(TelegramVisibleLength(telegram), kTelegramTextMax);
   EXPECT_THAT(telegram, ::testing::MatchesRegex("(.|\n)*…and [0-9]+ more$"));
-  std::string discord = json::parse(BuildDigestRequest(many, Channel(v1::WebhookChannel::DISCORD), "dg_1",
-                                                       absl::UnixEpoch())->body)["content"];
+  std::string discord = json::parse(
+      BuildDigestRequest(many, Channel(v1::WebhookChannel::DISCORD), "dg_1", absl::UnixEpoch())
+          ->body)["content"];
   EXPECT_LE(Utf16Length(discord), kDiscordContentMax);
   EXPECT_THAT(discord, HasSubstr("more"));
-  EXPECT_LE(BuildDigestRequest(many, Channel(v1::WebhookChannel::TEAMS), "dg_1", absl::UnixEpoch())->body.size(),
+  EXPECT_LE(BuildDigestRequest(many, Channel(v1::WebhookChannel::TEAMS), "dg_1", absl::UnixEpoch())
+                ->body.size(),
             kTeamsPayloadMaxBytes);
 
   v1::WebhookChannel generic = Channel(v1::WebhookChannel::GENERIC_JSON);
@@ -407,7 +433,8 @@ TEST(DigestPayload, OneMessageListsEveryAlertThatFitsAndCountsTheRest) {
   EXPECT_EQ(body["alerts"].size(), 2u);
   EXPECT_EQ(body["alerts"][1]["event"]["id"], "ev_1");
   std::map<std::string, std::string> headers(request->headers.begin(), request->headers.end());
-  EXPECT_EQ(headers["X-Summit-Signature"], SignWebhookBody("k", request->body, absl::FromUnixSeconds(100)));
+  EXPECT_EQ(headers["X-Summit-Signature"],
+            SignWebhookBody("k", request->body, absl::FromUnixSeconds(100)));
   EXPECT_EQ(BuildDigestRequest({}, generic, "dg_1", absl::UnixEpoch()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -418,8 +445,8 @@ TEST(DigestPayload, ATemplateIsRenderedOncePerAlert) {
   auto request = BuildDigestRequest(ManyAlerts(2), channel, "dg_1", absl::UnixEpoch());
   ASSERT_THAT(request.status(), IsOk());
   EXPECT_EQ(json::parse(request->body)["text"],
-            absl::StrCat("#### 2 new alerts\n* Story \\<0\\> ", std::string(80, 'x'), "\n* Story \\<1\\> ",
-                         std::string(80, 'x')));
+            absl::StrCat("#### 2 new alerts\n* Story \\<0\\> ", std::string(80, 'x'),
+                         "\n* Story \\<1\\> ", std::string(80, 'x')));
 }
 
 }  // namespace

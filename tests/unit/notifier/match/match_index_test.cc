@@ -1,5 +1,7 @@
 // The matching engine: anchors, live updates, and a differential test against a
 // straightforward evaluator that checks every rule directly by substring search.
+#include "notifier/match/match_index.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,7 +14,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "extract/event_extractor.h"
-#include "notifier/match/match_index.h"
 #include "notifier/rules/rule_parser.h"
 
 namespace sa::notifier {
@@ -47,16 +48,16 @@ std::string Keys(const std::string& query, std::vector<std::string> topics = {})
 
 TEST(AnchorGroups, PickTheRarestRequiredWords) {
   EXPECT_EQ(Keys("Putin"), "putin");
-  EXPECT_EQ(Keys(R"("the summit")"), "summit");                       // not the function word
-  EXPECT_EQ(Keys(R"("nuclear weap*")"), "nuclear");                   // one key per term
-  EXPECT_EQ(Keys(R"(Anchorage "arms race")"), "anchorage & arms");    // two AND children
-  EXPECT_EQ(Keys("Putin Lavrov Trump"), "lavrov & putin");            // the two cheapest
+  EXPECT_EQ(Keys(R"("the summit")"), "summit");                     // not the function word
+  EXPECT_EQ(Keys(R"("nuclear weap*")"), "nuclear");                 // one key per term
+  EXPECT_EQ(Keys(R"(Anchorage "arms race")"), "anchorage & arms");  // two AND children
+  EXPECT_EQ(Keys("Putin Lavrov Trump"), "lavrov & putin");          // the two cheapest
   EXPECT_EQ(Keys("(Putin OR Lavrov) Anchorage"), "anchorage & putin,lavrov");
-  EXPECT_EQ(Keys("(Putin OR Lavrov) -Syria"), "putin,lavrov");        // OR: every branch
+  EXPECT_EQ(Keys("(Putin OR Lavrov) -Syria"), "putin,lavrov");  // OR: every branch
   EXPECT_EQ(Keys("Putin said"), "putin");  // a function word is no second group
   EXPECT_EQ(Keys("cyber*"), "cyber*");
-  EXPECT_EQ(Keys("-Syria", {"arms control"}), "control");             // topics anchor exclusions
-  EXPECT_EQ(Keys("Putin", {"arms control"}), "control & putin");      // topics are required too
+  EXPECT_EQ(Keys("-Syria", {"arms control"}), "control");         // topics anchor exclusions
+  EXPECT_EQ(Keys("Putin", {"arms control"}), "control & putin");  // topics are required too
   EXPECT_EQ(Keys("", {"sanctions", "trade"}), "sanctions,trade");
   EXPECT_EQ(Keys("Putin OR Putin"), "putin");
 }
@@ -95,7 +96,7 @@ TEST(MatchIndex, UpdatesAreVisibleToTheNextEvent) {
   EXPECT_EQ(index.size(), 3u);
   MatchStats stats;
   EXPECT_THAT(Ids(index.Match(document, &stats)), ElementsAre("b", "d"));
-  EXPECT_EQ(stats.candidates, 3u);  // a (putin) is a candidate but its rule fails
+  EXPECT_EQ(stats.candidates, 3u);            // a (putin) is a candidate but its rule fails
   index.Upsert(Compile("f", "Putin Syria"));  // putin occurs, syria does not: no candidate
   EXPECT_EQ(index.CountCandidates(document), 3u);
   EXPECT_TRUE(index.Remove("f"));
@@ -127,7 +128,8 @@ TEST(MatchIndex, TwoAnchorGroupsMustBothBeHit) {
 
 TEST(MatchIndex, SubscriptionsWhoseWordsAreAbsentAreNeverEvaluated) {
   MatchIndex index;
-  for (int i = 0; i < 5000; ++i) index.Upsert(Compile(absl::StrCat("x", i), absl::StrCat("zzword", i)));
+  for (int i = 0; i < 5000; ++i)
+    index.Upsert(Compile(absl::StrCat("x", i), absl::StrCat("zzword", i)));
   index.Upsert(Compile("hit", "Putin"));
   Event event = SummitEvent();
   EventDocument document(event);
@@ -186,15 +188,21 @@ class NaiveEvaluator {
     return false;
   }
   bool Node(const Rule& rule, const RuleNode& node) const {
-    auto child = [&](int i) -> const RuleNode& { return rule.nodes[rule.child_ids[node.first + i]]; };
+    auto child = [&](int i) -> const RuleNode& {
+      return rule.nodes[rule.child_ids[node.first + i]];
+    };
     switch (node.kind) {
-      case RuleNode::Kind::kTerm: return Term(rule.terms[node.first]);
-      case RuleNode::Kind::kNot: return !Node(rule, child(0));
+      case RuleNode::Kind::kTerm:
+        return Term(rule.terms[node.first]);
+      case RuleNode::Kind::kNot:
+        return !Node(rule, child(0));
       case RuleNode::Kind::kAnd:
-        for (int i = 0; i < node.count; ++i) if (!Node(rule, child(i))) return false;
+        for (int i = 0; i < node.count; ++i)
+          if (!Node(rule, child(i))) return false;
         return true;
       case RuleNode::Kind::kOr:
-        for (int i = 0; i < node.count; ++i) if (Node(rule, child(i))) return true;
+        for (int i = 0; i < node.count; ++i)
+          if (Node(rule, child(i))) return true;
         return false;
     }
     return false;
@@ -222,7 +230,8 @@ std::vector<Event> CorpusEvents() {
     summit_alerts::v1::Article article;
     article.set_title(std::string(sentences[start]));
     std::string body;
-    for (size_t i = start + 1; i < sentences.size() && i < start + 6; ++i) absl::StrAppend(&body, sentences[i], " ");
+    for (size_t i = start + 1; i < sentences.size() && i < start + 6; ++i)
+      absl::StrAppend(&body, sentences[i], " ");
     article.set_body(body.empty() ? "Nothing else." : body);
     article.set_source(start % 2 ? "Reuters" : "Associated Press");
     article.set_language(start % 3 ? "en" : "ru");
@@ -263,7 +272,8 @@ class RuleGenerator {
  private:
   std::string Word() { return words_[rng_() % words_.size()]; }
   std::string Atom() {
-    static const char* kScopes[] = {"title:", "body:", "participant:", "place:", "topic:", "type:", "source:", "lang:"};
+    static const char* kScopes[] = {
+        "title:", "body:", "participant:", "place:", "topic:", "type:", "source:", "lang:"};
     std::string scope = rng_() % 4 == 0 ? kScopes[rng_() % 8] : "";
     switch (rng_() % 6) {
       case 0: {  // a phrase of words that follow each other somewhere

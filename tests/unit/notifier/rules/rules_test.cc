@@ -11,12 +11,12 @@ namespace sa::notifier {
 namespace {
 
 using ::sa::testing::StatusIs;
+using summit_alerts::v1::Event;
+using summit_alerts::v1::Subscription;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
-using summit_alerts::v1::Event;
-using summit_alerts::v1::Subscription;
 
 std::string Tree(absl::string_view query) {
   auto rule = ParseRule(query);
@@ -52,39 +52,55 @@ TEST(RuleParser, FieldScopesWildcardsAndNormalisation) {
 TEST(RuleParser, ErrorsPointAtThePosition) {
   auto error = [](absl::string_view q) { return std::string(ParseRule(q).status().message()); };
   EXPECT_EQ(error(R"(Putin "arms control)"), "query error at position 7: unterminated quote");
-  EXPECT_EQ(error("Putin - Syria"), "query error at position 7: '-' must be followed by a term, \"phrase\" or '('");
+  EXPECT_EQ(error("Putin - Syria"),
+            "query error at position 7: '-' must be followed by a term, \"phrase\" or '('");
   EXPECT_EQ(error("Putin OR"), "query error at position 7: 'OR' needs a term after it");
   EXPECT_EQ(error("OR Putin"), "query error at position 1: 'OR' needs a term before it");
   EXPECT_EQ(error("(Putin OR Lavrov"), "query error at position 1: '(' is never closed");
   EXPECT_EQ(error("Putin)"), "query error at position 6: ')' without a matching '('");
   EXPECT_EQ(error("a ()"), "query error at position 3: empty parentheses");
-  EXPECT_THAT(error("author:Smith"), HasSubstr("position 1: unknown field 'author:'; fields are title, body,"));
-  EXPECT_EQ(error("cy*"), "query error at position 1: prefix 'cy*' is too short; use at least 3 letters before '*'");
-  EXPECT_EQ(error("cy*ber"), "query error at position 3: '*' is only allowed at the end of a word (prefix search)");
-  EXPECT_EQ(error("Putin !!!"), "query error at position 7: '!!!' has no letters or digits, so it can match nothing");
+  EXPECT_THAT(error("author:Smith"),
+              HasSubstr("position 1: unknown field 'author:'; fields are title, body,"));
+  EXPECT_EQ(
+      error("cy*"),
+      "query error at position 1: prefix 'cy*' is too short; use at least 3 letters before '*'");
+  EXPECT_EQ(error("cy*ber"),
+            "query error at position 3: '*' is only allowed at the end of a word (prefix search)");
+  EXPECT_EQ(error("Putin !!!"),
+            "query error at position 7: '!!!' has no letters or digits, so it can match nothing");
   EXPECT_EQ(error(R"(Putin "")"), "query error at position 7: empty phrase");
-  EXPECT_EQ(error("title:-Putin"), "query error at position 7: write the exclusion before the field, e.g. -title:word");
-  EXPECT_EQ(error("title:(body:x)"), "query error at position 8: a field scope cannot be nested in another");
-  EXPECT_EQ(error("title: Putin"), "query error at position 6: 'title:' must be followed by a term, \"phrase\" or '('");
+  EXPECT_EQ(error("title:-Putin"),
+            "query error at position 7: write the exclusion before the field, e.g. -title:word");
+  EXPECT_EQ(error("title:(body:x)"),
+            "query error at position 8: a field scope cannot be nested in another");
+  EXPECT_EQ(error("title: Putin"),
+            "query error at position 6: 'title:' must be followed by a term, \"phrase\" or '('");
   EXPECT_EQ(error("a AND"), "query error at position 3: 'AND' needs a term on both sides");
-  EXPECT_EQ(error("Putin -Putin"), "query error at position 8: 'Putin' is both required and excluded, so the rule can match nothing");
-  EXPECT_EQ(error("cyberattack -cyber*"), "query error at position 14: 'cyber*' is both required and excluded, so the rule can match nothing");
+  EXPECT_EQ(error("Putin -Putin"),
+            "query error at position 8: 'Putin' is both required and excluded, so the rule can "
+            "match nothing");
+  EXPECT_EQ(error("cyberattack -cyber*"),
+            "query error at position 14: 'cyber*' is both required and excluded, so the rule can "
+            "match nothing");
   // Positions count characters, not bytes.
   EXPECT_EQ(error("Путин )"), "query error at position 7: ')' without a matching '('");
-  EXPECT_THAT(ParseRule(std::string(2000, 'a')), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
+  EXPECT_THAT(ParseRule(std::string(2000, 'a')),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
   EXPECT_THAT(ParseRule(std::string(40, '(') + "a" + std::string(40, ')')),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested deeper than")));
   std::string many;
   for (int i = 0; i < 40; ++i) many += "w" + std::to_string(i) + " ";
-  EXPECT_THAT(ParseRule(many), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 32 terms")));
+  EXPECT_THAT(ParseRule(many),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 32 terms")));
   EXPECT_THAT(ParseRule("\xff"),
               StatusIs(absl::StatusCode::kInvalidArgument, "query is not valid UTF-8 at byte 0"));
   EXPECT_THAT(ParseRule("Putin \xe2\x82"),
               StatusIs(absl::StatusCode::kInvalidArgument, "query is not valid UTF-8 at byte 6"));
   EXPECT_THAT(ParseRule(std::string("Putin\0", 6)),
-              StatusIs(absl::StatusCode::kInvalidArgument, "query has a control character (0x00) at byte 5"));
-  EXPECT_THAT(ParseRule("a \x1b[31m"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "query has a control character (0x1b) at byte 2"));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "query has a control character (0x00) at byte 5"));
+  EXPECT_THAT(ParseRule("a \x1b[31m"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                "query has a control character (0x1b) at byte 2"));
   EXPECT_TRUE(ParseRule("Putin\tOR\nLavrov\r\n").ok()) << "whitespace is whitespace";
 }
 
@@ -98,7 +114,7 @@ TEST(RuleParser, FindsTheFirstByteThatIsNotWellFormedUtf8) {
   EXPECT_EQ(FindInvalidUtf8("ab\xed\xa0\x80"), 2u);      // a surrogate
   EXPECT_EQ(FindInvalidUtf8("ab\xf4\x90\x80\x80"), 2u);  // above U+10FFFF
   EXPECT_EQ(FindInvalidUtf8("ab\xf5\x80\x80\x80"), 2u);
-  EXPECT_EQ(FindInvalidUtf8("abc\xe6\x97"), 3u);         // cut short
+  EXPECT_EQ(FindInvalidUtf8("abc\xe6\x97"), 3u);  // cut short
   EXPECT_EQ(FindInvalidUtf8("\xc3\xa9\xc3("), 2u);
   EXPECT_EQ(FindControlCharacter("a\tb", true), npos);
   EXPECT_EQ(FindControlCharacter("a\tb", false), 1u);
@@ -117,24 +133,29 @@ TEST(RuleParser, RulesThatOnlyExcludeAreRecognised) {
 TEST(SubscriptionValidation, RejectsUnmatchableSubscriptionsWithAReason) {
   Subscription sub;
   sub.set_query("-Syria");
-  EXPECT_THAT(CompileSubscription(sub), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only excludes")));
+  EXPECT_THAT(CompileSubscription(sub),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only excludes")));
   sub.set_query("Putin OR -Syria");
-  EXPECT_THAT(CompileSubscription(sub), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only excludes")));
+  EXPECT_THAT(CompileSubscription(sub),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only excludes")));
   sub.set_query("");
-  EXPECT_THAT(CompileSubscription(sub), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a query, topics")));
+  EXPECT_THAT(CompileSubscription(sub),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a query, topics")));
   sub.add_topics("sanctions");
   EXPECT_TRUE(CompileSubscription(sub).ok());
   sub.set_query("-Syria");  // topics anchor it
   EXPECT_TRUE(CompileSubscription(sub).ok());
   sub.add_topics("!!");
-  EXPECT_THAT(CompileSubscription(sub), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("topic '!!'")));
+  EXPECT_THAT(CompileSubscription(sub),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("topic '!!'")));
 }
 
 Event SummitEvent() {
   Event e;
   e.set_title("Trump to meet Putin in Anchorage");
-  e.set_body("The leaders will discuss arms control, cyberattacks and sanctions. Syria is not on "
-             "the agenda at Joint Base Elmendorf–Richardson.");
+  e.set_body(
+      "The leaders will discuss arms control, cyberattacks and sanctions. Syria is not on "
+      "the agenda at Joint Base Elmendorf–Richardson.");
   auto* p = e.add_participants();
   p->set_name("Vladimir Putin");
   p->add_aliases("President Putin");
@@ -213,12 +234,12 @@ TEST(RuleEvaluation, ExplainsWhichTermMatchedInWhichField) {
   ASSERT_TRUE(outcome.matched);
   std::vector<std::pair<std::string, std::string>> seen;
   for (const auto& m : outcome.matches) seen.push_back({m.term(), m.field() + "=" + m.text()});
-  EXPECT_THAT(seen, ElementsAre(Pair("arms control", "body=arms control"),
-                                Pair("arms control", "topic=arms control"),
-                                Pair("putin", "title=Putin"),
-                                Pair("putin", "participant=Vladimir Putin"),
-                                Pair("cyber*", "body=cyberattacks"),
-                                Pair("cyber*", "topic=Cybersecurity")));
+  EXPECT_THAT(
+      seen,
+      ElementsAre(Pair("arms control", "body=arms control"),
+                  Pair("arms control", "topic=arms control"), Pair("putin", "title=Putin"),
+                  Pair("putin", "participant=Vladimir Putin"), Pair("cyber*", "body=cyberattacks"),
+                  Pair("cyber*", "topic=Cybersecurity")));
 }
 
 TEST(RuleEvaluation, AnAliasMatchIsExplainedWithTheCanonicalName) {
