@@ -6,7 +6,8 @@
 # ThreadSanitizer build of just those targets (preset `tsan`, -O1 -g, tests/sanitizers/tsan.supp;
 # tests that use gRPC are left out, tests/CMakeLists.txt says why), then a short bounded fuzzing
 # slice (every libFuzzer target 15 s on its seeds, after replaying its regression inputs;
-# tools/fuzz.sh, docs/FUZZING.md).
+# tools/fuzz.sh, docs/FUZZING.md). First of all, every C++ file must be as clang-format-14 writes
+# it (.clang-format); `tools/format.sh` rewrites them.
 # Options: --no-asan, --only-asan, --no-tsan, --no-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,9 @@ done
 
 tools/install-deps.sh
 jobs=$(nproc)
+
+echo "== format (clang-format-14) =="
+tools/format.sh --check
 
 if [ "$run_default" = 1 ]; then
   echo "== build (RelWithDebInfo) =="
