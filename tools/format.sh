@@ -8,10 +8,9 @@ format=$(command -v clang-format-14 || true)
 [ -n "$format" ] || { echo "format: clang-format-14 is missing (tools/install-deps.sh)" >&2; exit 1; }
 mapfile -t files < <(git ls-files '*.cc' '*.h')
 if [ "${1:-}" = "--check" ]; then
-  bad=()
-  for f in "${files[@]}"; do
-    "$format" --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-  done
+  # One clang-format process for all files; each difference is reported as "FILE:LINE:COL: error".
+  mapfile -t bad < <("$format" --dry-run -Werror "${files[@]}" 2>&1 |
+    sed -nE 's/^([^:]+\.(cc|h)):[0-9]+:[0-9]+: error:.*/\1/p' | sort -u)
   if [ ${#bad[@]} -gt 0 ]; then
     echo "format: ${#bad[@]} file(s) differ from clang-format-14; run tools/format.sh:" >&2
     printf '  %s\n' "${bad[@]}" >&2
