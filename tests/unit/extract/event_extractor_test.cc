@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "extract/event_time.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
@@ -35,23 +36,14 @@ std::string ReadFile(const std::string& path) {
 
 class EventExtractorTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    gazetteer_ = new std::shared_ptr<const Gazetteer>(std::make_shared<Gazetteer>(std::move(*g)));
-  }
-  static void TearDownTestSuite() { delete gazetteer_; }
-
   Event Extract(const std::string& title, const std::string& body) {
     Article a;
     a.set_title(title);
     a.set_body(body);
-    return EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+    return EventExtractor(testing::BundledGazetteer())
+        .Extract(a, absl::FromUnixSeconds(1755000000));
   }
-
-  static std::shared_ptr<const Gazetteer>* gazetteer_;
 };
-std::shared_ptr<const Gazetteer>* EventExtractorTest::gazetteer_ = nullptr;
 
 template <typename Repeated>
 std::vector<std::string> Names(const Repeated& items) {
@@ -215,7 +207,7 @@ TEST_F(EventExtractorTest, PublishedAtTheEndOfTimeIsDroppedAndNeverAborts) {
   a.set_body("The leaders will meet next Friday in Geneva.");
   a.mutable_published_at()->set_seconds(253402300799);            // Fri, 31 Dec 9999 23:59:59 GMT
   const absl::Time ingested = absl::FromUnixSeconds(1755000000);  // Tue 12 Aug 2025
-  Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
+  Event e = EventExtractor(testing::BundledGazetteer()).Extract(a, ingested);
   EXPECT_FALSE(e.has_published_at());
   EXPECT_EQ(e.event_time().seconds(),
             absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
@@ -231,7 +223,7 @@ TEST_F(EventExtractorTest, DatesAtOrBeyondTimestampLimitsNeverAbort) {
     a.set_title("Talks yesterday, next Friday, last Monday, next month");
     a.set_body("They met yesterday and meet again next week, on December 31 and on 1 January.");
     a.mutable_published_at()->set_seconds(seconds);
-    Event e = EventExtractor(*gazetteer_).Extract(a, ingested);
+    Event e = EventExtractor(testing::BundledGazetteer()).Extract(a, ingested);
     EXPECT_FALSE(e.has_published_at()) << seconds;
     // Resolved against the ingest time: "yesterday" is 11 August 2025.
     EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
@@ -246,14 +238,17 @@ TEST_F(EventExtractorTest, DatesAtOrBeyondTimestampLimitsNeverAbort) {
   for (absl::Time t : {absl::InfiniteFuture(), absl::InfinitePast(),
                        absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()),
                        absl::FromCivil(absl::CivilDay(10000, 1, 1), absl::UTCTimeZone())}) {
-    Event e = EventExtractor(*gazetteer_).Extract(a, t);
+    Event e = EventExtractor(testing::BundledGazetteer()).Extract(a, t);
     EXPECT_FALSE(e.has_published_at());
     EXPECT_FALSE(e.has_event_time());  // no plausible reference: "tomorrow" means nothing
   }
   // An explicit date still counts without a reference; one outside 1900..2200 never does.
   a.set_body("Signed on 15 August 2025. Expires 9999-12-31.");
   a.set_title("Agreement");
-  EXPECT_EQ(EventExtractor(*gazetteer_).Extract(a, absl::InfiniteFuture()).event_time().seconds(),
+  EXPECT_EQ(EventExtractor(testing::BundledGazetteer())
+                .Extract(a, absl::InfiniteFuture())
+                .event_time()
+                .seconds(),
             absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2025, 8, 15), absl::UTCTimeZone())));
 }
 
@@ -263,14 +258,16 @@ TEST_F(EventExtractorTest, PlausiblePublishedAtIsKeptAndIsTheReference) {
   a.set_body("They met yesterday.");
   a.mutable_published_at()->set_seconds(absl::ToUnixSeconds(
       absl::FromCivil(absl::CivilSecond(2200, 12, 31, 12, 0, 0), absl::UTCTimeZone())));
-  Event e = EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+  Event e =
+      EventExtractor(testing::BundledGazetteer()).Extract(a, absl::FromUnixSeconds(1755000000));
   EXPECT_EQ(e.published_at().seconds(), a.published_at().seconds());
   EXPECT_EQ(e.event_time().seconds(), absl::ToUnixSeconds(absl::FromCivil(
                                           absl::CivilDay(2200, 12, 30), absl::UTCTimeZone())));
   // "next week" from the last plausible day leaves the window: no event time, no abort.
   a.set_body("They meet next week.");
-  EXPECT_FALSE(
-      EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000)).has_event_time());
+  EXPECT_FALSE(EventExtractor(testing::BundledGazetteer())
+                   .Extract(a, absl::FromUnixSeconds(1755000000))
+                   .has_event_time());
 }
 
 TEST(EventTimeTest, TimestampConversionIsCheckedAtBothEnds) {

@@ -11,37 +11,23 @@
 #include <fstream>
 
 #include "extract/event_extractor.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
-using summit_alerts::v1::Article;
 using summit_alerts::v1::Event;
 using ::testing::HasSubstr;
 
 class EventTypeTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    gazetteer_ = new std::shared_ptr<const Gazetteer>(std::make_shared<Gazetteer>(std::move(*g)));
-  }
-  static void TearDownTestSuite() { delete gazetteer_; }
-
   static Event Extract(const std::string& title, const std::string& body,
                        const std::string& language = "") {
-    Article a;
-    a.set_title(title);
-    a.set_body(body);
-    a.set_language(language);
-    return EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+    return testing::ExtractBundled(title, body, language);
   }
-
-  static std::shared_ptr<const Gazetteer>* gazetteer_;
 };
-std::shared_ptr<const Gazetteer>* EventTypeTest::gazetteer_ = nullptr;
 
 TEST_F(EventTypeTest, LeadersSummitIsASummitWithItsEvidence) {
   Event e = Extract("Leaders gather for Brussels summit",

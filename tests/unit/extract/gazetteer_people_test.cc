@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "extract/gazetteer.h"
 #include "extract/people_finder.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
@@ -20,20 +21,10 @@ using ::testing::HasSubstr;
 
 class PeopleListTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    gazetteer_ = new Gazetteer(std::move(*g));
-  }
-  static void TearDownTestSuite() {
-    delete gazetteer_;
-    gazetteer_ = nullptr;
-  }
-
   // Whether a current (not "Former …") office holder of `country` has a role containing one
   // of `offices`.
   static bool HasCurrent(const std::string& country, std::vector<std::string> offices) {
-    for (const PersonEntry& p : gazetteer_->people()) {
+    for (const PersonEntry& p : testing::BundledGazetteer()->people()) {
       if (p.country != country || absl::StartsWith(p.role, "Former ")) continue;
       for (const std::string& office : offices) {
         if (absl::StrContains(p.role, office)) return true;
@@ -41,14 +32,11 @@ class PeopleListTest : public ::testing::Test {
     }
     return false;
   }
-
-  static Gazetteer* gazetteer_;
 };
-Gazetteer* PeopleListTest::gazetteer_ = nullptr;
 
 TEST_F(PeopleListTest, EveryRowHasARoleAndAnAsOfDate) {
-  ASSERT_GE(gazetteer_->people().size(), 400u);
-  for (const PersonEntry& p : gazetteer_->people()) {
+  ASSERT_GE(testing::BundledGazetteer()->people().size(), 400u);
+  for (const PersonEntry& p : testing::BundledGazetteer()->people()) {
     EXPECT_FALSE(p.role.empty()) << p.name;
     EXPECT_EQ(p.as_of.size(), 10u) << p.name << " has no as_of date";
   }
@@ -61,7 +49,7 @@ TEST_F(PeopleListTest, EveryG20AndP5CountryHasItsCurrentLeadersAndMinisters) {
   for (const char* country : {"AR", "AU", "BR", "CA", "CN", "FR", "DE", "IN", "ID", "IT", "JP",
                               "MX", "RU", "SA", "ZA", "KR", "TR", "GB", "US"}) {
     bool head = false;
-    for (const PersonEntry& p : gazetteer_->people()) {
+    for (const PersonEntry& p : testing::BundledGazetteer()->people()) {
       head = head || (p.country == country && IsHeadOfStateOrGovernment(p.role));
     }
     EXPECT_TRUE(head) << country << ": no current head of state or government";
@@ -84,7 +72,7 @@ TEST_F(PeopleListTest, TheInternationalOrganisationsHaveTheirCurrentHeads) {
         "President of the World Bank", "President of the European Central Bank",
         "African Union Commission"}) {
     EXPECT_TRUE([&] {
-      for (const PersonEntry& p : gazetteer_->people()) {
+      for (const PersonEntry& p : testing::BundledGazetteer()->people()) {
         if (!absl::StartsWith(p.role, "Former ") && absl::StrContains(p.role, office)) return true;
       }
       return false;
@@ -94,7 +82,7 @@ TEST_F(PeopleListTest, TheInternationalOrganisationsHaveTheirCurrentHeads) {
 
 TEST_F(PeopleListTest, PredecessorsAreFormerAndNotHeads) {
   const PersonEntry* merkel = nullptr;
-  for (const PersonEntry& p : gazetteer_->people()) {
+  for (const PersonEntry& p : testing::BundledGazetteer()->people()) {
     if (p.name == "Angela Merkel") merkel = &p;
   }
   ASSERT_NE(merkel, nullptr);

@@ -12,6 +12,7 @@
 #include "extract/article_text.h"
 #include "extract/gazetteer.h"
 #include "extract/name_patterns.h"
+#include "tests/support/bundled_gazetteer.h"
 
 namespace sa::extract {
 namespace {
@@ -22,21 +23,11 @@ using ::testing::IsEmpty;
 
 class PeopleFinderTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    gazetteer_ = new Gazetteer(std::move(*g));
-  }
-  static void TearDownTestSuite() {
-    delete gazetteer_;
-    gazetteer_ = nullptr;
-  }
-
   // Names after a title in `body`, as "name|title|country".
   static std::vector<std::string> Titled(const std::string& body) {
     ArticleText text("", body, "");
     std::vector<std::string> out;
-    ForEachTitledName(text.fields[1], *gazetteer_, [&](const FoundName& f) {
+    ForEachTitledName(text.fields[1], *testing::BundledGazetteer(), [&](const FoundName& f) {
       out.push_back(f.name + "|" + f.title + "|" + f.country);
       EXPECT_EQ(body.substr(f.begin, f.end - f.begin), f.name);
       return true;
@@ -47,7 +38,7 @@ class PeopleFinderTest : public ::testing::Test {
   static std::vector<std::string> Reported(const std::string& body) {
     ArticleText text("", body, "");
     std::vector<std::string> out;
-    ForEachReportedPerson(text.fields[1], *gazetteer_, [&](const FoundName& f) {
+    ForEachReportedPerson(text.fields[1], *testing::BundledGazetteer(), [&](const FoundName& f) {
       out.push_back(f.name);
       EXPECT_EQ(body.substr(f.begin, f.end - f.begin), f.name);
       return true;
@@ -59,17 +50,14 @@ class PeopleFinderTest : public ::testing::Test {
                                                const std::string& language = "") {
     ArticleText text(title, body, language);
     Event event;
-    AddParticipants(*gazetteer_, text, event);
+    AddParticipants(*testing::BundledGazetteer(), text, event);
     std::vector<std::string> out;
     for (const auto& p : event.participants()) {
       out.push_back(p.name() + " " + std::to_string(p.confidence()).substr(0, 3));
     }
     return out;
   }
-
-  static Gazetteer* gazetteer_;
 };
-Gazetteer* PeopleFinderTest::gazetteer_ = nullptr;
 
 TEST_F(PeopleFinderTest, EnglishTitlesAndAppositions) {
   EXPECT_THAT(Titled("Finnish President Sauli Niinistö met reporters in the hall."),

@@ -13,13 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "extract/cue_index.h"
 #include "extract/event_extractor.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/status_matchers.h"
 
 namespace sa::extract {
 namespace {
 
 using ::sa::testing::StatusIs;
-using summit_alerts::v1::Article;
 using summit_alerts::v1::Event;
 using summit_alerts::v1::Topic;
 using ::testing::Contains;
@@ -29,20 +29,9 @@ using ::testing::Not;
 
 class TopicTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    gazetteer_ = new std::shared_ptr<const Gazetteer>(std::make_shared<Gazetteer>(std::move(*g)));
-  }
-  static void TearDownTestSuite() { delete gazetteer_; }
-
   static Event Extract(const std::string& title, const std::string& body,
                        const std::string& language = "") {
-    Article a;
-    a.set_title(title);
-    a.set_body(body);
-    a.set_language(language);
-    return EventExtractor(*gazetteer_).Extract(a, absl::FromUnixSeconds(1755000000));
+    return testing::ExtractBundled(title, body, language);
   }
   static std::vector<std::string> Names(const Event& e) {
     std::vector<std::string> out;
@@ -55,10 +44,7 @@ class TopicTest : public ::testing::Test {
     }
     return nullptr;
   }
-
-  static std::shared_ptr<const Gazetteer>* gazetteer_;
 };
-std::shared_ptr<const Gazetteer>* TopicTest::gazetteer_ = nullptr;
 
 // The names, parents and top-level ids that data/eval/LABELLING.md and IPTC fix.
 TEST_F(TopicTest, TaxonomyHasTheLabellingTopicsWithTheirParentsAndIptcTopLevels) {
@@ -98,7 +84,7 @@ TEST_F(TopicTest, TaxonomyHasTheLabellingTopicsWithTheirParentsAndIptcTopLevels)
       {"climate change", "environment"},
       {"cyber security", "science and technology"}};
   std::map<std::string, const TopicEntry*> by_name;
-  for (const TopicEntry& t : (*gazetteer_)->topics()) by_name[t.name] = &t;
+  for (const TopicEntry& t : testing::BundledGazetteer()->topics()) by_name[t.name] = &t;
   for (const auto& [name, id] : top_levels) {
     ASSERT_TRUE(by_name.count(name)) << name;
     EXPECT_EQ(by_name[name]->iptc_id, id) << name;
