@@ -600,7 +600,8 @@ int RemoveFeed(const std::string& id) {
 
 // `alertctl extract`: the events the collector would publish for the files' articles.
 int ExtractEvents(const std::vector<std::string>& files) {
-  auto gazetteer = sa::extract::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir));
+  auto gazetteer = sa::extract::Gazetteer::LoadForService(absl::GetFlag(FLAGS_gazetteer_dir),
+                                                          sa::extract::Gazetteer::Options{});
   if (!gazetteer.ok()) {
     std::fprintf(stderr, "alertctl extract: %s\n",
                  std::string(gazetteer.status().message()).c_str());

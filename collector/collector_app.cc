@@ -18,7 +18,9 @@
 namespace sa::collector {
 
 absl::Status RunCollector(const CollectorConfig& config) {
-  SA_ASSIGN_OR_RETURN(auto gazetteer, extract::Gazetteer::LoadForService(config.gazetteer_dir));
+  SA_ASSIGN_OR_RETURN(auto gazetteer,
+                      extract::Gazetteer::LoadForService(config.gazetteer_dir,
+                                                         {.world_places = config.world_places}));
   extract::EventExtractor extractor(std::move(gazetteer));
 
   const Clock& clock = Clock::Real();  // the service's one time source for business times

@@ -19,6 +19,7 @@ struct CollectorConfig {
   PublisherOptions publisher;
   extract::ArticleLimits limits;
   std::string gazetteer_dir;  // empty: search the usual places (config::FindDataDirectory)
+  bool world_places = true;   // load the packaged world places too (Gazetteer::Options)
   absl::Duration shutdown_grace = absl::Seconds(10);
   bool poll_feeds = true;
   feeds::FeedPollerOptions feed_poller;

@@ -133,6 +133,7 @@ absl::StatusOr<CollectorConfig> CollectorConfigFromFlags() {
   config.server = service.server;
   config.redis = service.redis;
   config.gazetteer_dir = service.gazetteer_dir;
+  config.world_places = service.world_places;
   config.shutdown_grace = service.shutdown_grace;
   SA_RETURN_IF_ERROR(ApplyPublisherFlags(service, config.publisher));
   SA_RETURN_IF_ERROR(ApplyLimitFlags(config.limits));

@@ -18,15 +18,16 @@ const std::string& Gazetteer::cue_text(uint32_t value, bool topic) const {
 }
 
 absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::LoadForService(
-    const std::string& configured_dir) {
+    const std::string& configured_dir, const Options& options) {
   auto directory = config::FindDataDirectory(configured_dir, "gazetteer");
   if (!directory.ok()) return directory.status();
-  auto gazetteer = LoadFromDirectory(*directory);
+  auto gazetteer = LoadFromDirectory(*directory, options);
   if (!gazetteer.ok()) return gazetteer.status();
   log::Info("gazetteer.loaded", {{"dir", *directory},
                                  {"people", gazetteer->people().size()},
                                  {"places", gazetteer->places().size()},
-                                 {"topics", gazetteer->topics().size()}});
+                                 {"topics", gazetteer->topics().size()},
+                                 {"world_places", options.world_places}});
   return std::make_shared<const Gazetteer>(std::move(*gazetteer));
 }
 

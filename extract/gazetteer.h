@@ -68,9 +68,9 @@ class Gazetteer {
   static absl::StatusOr<Gazetteer> LoadFromDirectory(const std::string& directory,
                                                      const Options& options);
   // What a service does at start-up: resolves `configured_dir` (empty: the default places,
-  // config::FindDataDirectory), loads it and logs what it loaded.
+  // config::FindDataDirectory), loads it with `options` and logs what it loaded.
   static absl::StatusOr<std::shared_ptr<const Gazetteer>> LoadForService(
-      const std::string& configured_dir);
+      const std::string& configured_dir, const Options& options);
 
   const std::vector<PersonEntry>& people() const { return people_; }
   const std::vector<PlaceEntry>& places() const { return places_; }

@@ -11,7 +11,9 @@
 namespace sa::notifier {
 
 absl::Status RunNotifier(const NotifierConfig& config) {
-  SA_ASSIGN_OR_RETURN(auto gazetteer, extract::Gazetteer::LoadForService(config.gazetteer_dir));
+  SA_ASSIGN_OR_RETURN(auto gazetteer,
+                      extract::Gazetteer::LoadForService(config.gazetteer_dir,
+                                                         {.world_places = config.world_places}));
   extract::EventExtractor extractor(std::move(gazetteer));
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
   SubscriptionStore subscriptions(redis, config.key_prefix);

@@ -25,6 +25,7 @@ struct NotifierConfig {
   int stream_workers = 4;  // threads reading alerts for Subscribe streams
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string gazetteer_dir;  // empty: config::FindDataDirectory's default
+  bool world_places = true;   // load the packaged world places too (Gazetteer::Options)
 };
 
 // Starts consuming and serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have

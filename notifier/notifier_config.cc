@@ -226,6 +226,7 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   config.redis = service.redis;
   config.key_prefix = service.key_prefix;
   config.gazetteer_dir = service.gazetteer_dir;
+  config.world_places = service.world_places;
   config.shutdown_grace = service.shutdown_grace;
   SA_RETURN_IF_ERROR(ApplyConsumerFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyDeliveryFlags(service, config));

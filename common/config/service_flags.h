@@ -24,6 +24,7 @@ struct ServiceConfig {
   std::string key_prefix;         // --key_prefix
   std::string stream;             // --stream
   std::string gazetteer_dir;      // --gazetteer_dir; empty: config::FindDataDirectory's places
+  bool world_places = true;       // --world_places: load the packaged world places too
   absl::Duration shutdown_grace;  // --shutdown_grace
 };
 

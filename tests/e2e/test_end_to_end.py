@@ -35,7 +35,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_file(path, timeout=20):
+def wait_for_file(path, timeout=120):
+    # Generous: each service loads the full gazetteer before it serves (~1 s, ~20 s under ASan
+    # on a busy 2-core machine).
     deadline = time.time() + timeout
     while time.time() < deadline:
         if path.exists() and path.read_text().strip():

@@ -15,6 +15,7 @@
 #include "common/grpc/grpc_server.h"
 #include "common/redis/event_stream.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/eventually.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/redis_server.h"
@@ -36,9 +37,7 @@ class CollectorRedisTest : public ::testing::Test {
     auto server = testing::RedisServer::Start();
     ASSERT_TRUE(server.ok()) << server.status();
     redis_ = server->release();
-    auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    extractor_ = new EventExtractor(std::make_shared<Gazetteer>(std::move(*g)));
+    extractor_ = new EventExtractor(testing::BundledGazetteerWithoutWorldPlaces());
   }
   static void TearDownTestSuite() {
     delete extractor_;
@@ -194,9 +193,7 @@ TEST_F(CollectorRedisTest, IngestStreamReportsEachItem) {
 }
 
 TEST(CollectorWithoutRedis, IngestIsUnavailableNotLost) {
-  auto g = Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-  ASSERT_TRUE(g.ok());
-  EventExtractor extractor(std::make_shared<Gazetteer>(std::move(*g)));
+  EventExtractor extractor(testing::BundledGazetteerWithoutWorldPlaces());
   redis::RedisEndpoint nowhere;
   nowhere.port = testing::FreeLoopbackPort();  // nothing listens there
   redis::RedisClient client(redis::RedisOptions{.endpoint = nowhere});

@@ -15,6 +15,7 @@
 #include "collector/ingest/collector_service.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/event_stream.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_sink.h"
 #include "tests/support/redis_server.h"
@@ -88,9 +89,7 @@ class FeedPollerTest : public ::testing::Test {
     auto redis = testing::RedisServer::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = redis->release();
-    auto g = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(g.ok()) << g.status();
-    extractor_ = new extract::EventExtractor(std::make_shared<extract::Gazetteer>(std::move(*g)));
+    extractor_ = new extract::EventExtractor(testing::BundledGazetteerWithoutWorldPlaces());
   }
   static void TearDownTestSuite() {
     delete extractor_;

@@ -23,6 +23,7 @@
 #include "common/grpc/grpc_server.h"
 #include "extract/event_extractor.h"
 #include "notifier/api/notifier_service.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/eventually.h"
 #include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
@@ -259,9 +260,7 @@ TEST_F(NotifierUnaryQueueTest, EveryUnaryMethodAnswersThroughTheQueue) {
 TEST(CollectorUnaryQueueTest, BurstOfConcurrentIngestsAllSucceed) {
   auto redis = testing::RedisServer::Start();
   ASSERT_THAT(redis.status(), IsOk());
-  auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-  ASSERT_THAT(gazetteer.status(), IsOk());
-  extract::EventExtractor extractor(std::make_shared<extract::Gazetteer>(std::move(*gazetteer)));
+  extract::EventExtractor extractor(testing::BundledGazetteerWithoutWorldPlaces());
   collector::PublisherOptions options{.stream = "events", .key_prefix = "c:"};
   collector::EventPublisher publisher((*redis)->client(), options);
   collector::Ingester ingester(extractor, publisher, extract::ArticleLimits{});

@@ -10,6 +10,7 @@
 #include "common/grpc/grpc_server.h"
 #include "notifier/api/notifier_service.h"
 #include "notifier/consume/event_consumer.h"
+#include "tests/support/bundled_gazetteer.h"
 #include "tests/support/eventually.h"
 #include "tests/support/redis_command_stats.h"
 #include "tests/support/shared_redis_test.h"
@@ -283,10 +284,8 @@ class SubscribeStreamTest : public NotifierRedisTest {
     hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
     hub_->Start();
     work_ = std::make_unique<WorkQueue>(2);
-    auto gazetteer = extract::Gazetteer::LoadFromDirectory(SA_SOURCE_DIR "/data/gazetteer");
-    ASSERT_TRUE(gazetteer.ok()) << gazetteer.status();
-    extractor_ = std::make_unique<extract::EventExtractor>(
-        std::make_shared<const extract::Gazetteer>(std::move(*gazetteer)));
+    extractor_ =
+        std::make_unique<extract::EventExtractor>(testing::BundledGazetteerWithoutWorldPlaces());
     tester_ = std::make_unique<QueryTester>(client(), stream_, extractor_.get());
     deliveries_ =
         std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});

@@ -84,6 +84,7 @@ TEST(CollectorConfig, EveryFlagReachesItsField) {
   SetFlag("watch_dir", "/in");
   SetFlag("poll_feeds", "false");
   SetFlag("gazetteer_dir", "/g");
+  SetFlag("world_places", "false");
   SetFlag("shutdown_grace", "3s");
   auto config = CollectorConfigFromFlags();
   ASSERT_THAT(config.status(), IsOk());
@@ -103,6 +104,7 @@ TEST(CollectorConfig, EveryFlagReachesItsField) {
   EXPECT_EQ(config->watch_dir, "/in");
   EXPECT_FALSE(config->poll_feeds);
   EXPECT_EQ(config->gazetteer_dir, "/g");
+  EXPECT_FALSE(config->world_places);
   EXPECT_EQ(config->shutdown_grace, absl::Seconds(3));
 }
 
