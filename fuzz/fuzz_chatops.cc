@@ -38,6 +38,12 @@ class FixedClock final : public sa::Clock {
   absl::Time Now() const override { return absl::FromUnixSeconds(kNow); }
 };
 
+// Every request is new (the Redis guard would answer "unavailable" here and hide the commands).
+class NoReplays final : public sa::notifier::ReplayGuard {
+ public:
+  absl::StatusOr<bool> FirstTime(const std::string&, absl::Duration) override { return true; }
+};
+
 struct World {
   World()
       : redis(Options()),
@@ -51,7 +57,7 @@ struct World {
                  .telegram_secret_token = "tg-secret",
                  .telegram_api_url = "https://telegram.invalid",
                  .api_token = "api-token"},
-                subscriptions, tester, clock) {}
+                subscriptions, tester, replays, clock) {}
   static sa::redis::RedisOptions Options() {
     sa::redis::RedisOptions options;
     options.endpoint.host = "127.0.0.1";
@@ -61,6 +67,7 @@ struct World {
     return options;
   }
   FixedClock clock;
+  NoReplays replays;
   sa::redis::RedisClient redis;
   sa::notifier::SubscriptionStore subscriptions;
   sa::notifier::QueryTester tester;

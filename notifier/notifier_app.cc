@@ -45,9 +45,11 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   hub.Start();
   delivery_worker.Start();
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));
+  RedisReplayGuard chatops_replays(redis, config.key_prefix);  // shared by every replica
   std::unique_ptr<ChatOpsServer> chatops;
   if (!config.chatops.address.empty()) {
-    SA_ASSIGN_OR_RETURN(chatops, ChatOpsServer::Start(config.chatops, subscriptions, tester));
+    SA_ASSIGN_OR_RETURN(
+        chatops, ChatOpsServer::Start(config.chatops, subscriptions, tester, chatops_replays));
   }
   server->WatchRedisHealth(redis, absl::Seconds(2));
   log::Info("notifier.serving", {{"grpc_addr", server->address()},

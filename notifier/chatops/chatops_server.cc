@@ -3,11 +3,14 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
 #include "common/log/log.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
@@ -86,7 +89,54 @@ absl::StatusOr<Message> ParseProto(const std::string& body) {
   return message;
 }
 
+// Sets KEYS[1] to ARGV[1] (this call's token) for ARGV[2] ms unless it is set: 1 when this call
+// set it (or an earlier attempt of this same call, retried after a lost reply), 0 otherwise.
+const redis::RedisScript& RememberScript() {
+  static const redis::RedisScript script(R"lua(
+local seen = redis.call('GET', KEYS[1])
+if seen == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if seen == ARGV[1] then return 1 end
+return 0
+)lua");
+  return script;
+}
+
+// The replay check failed: refuse rather than act unchecked (503; the sender may retry).
+void SendReplayCheckFailed(http::ServerResponse& response, absl::string_view via,
+                           const absl::Status& error) {
+  log::Warning("chatops.replay_check_failed", {{"via", via}, {"error", error}});
+  SendError(response,
+            absl::UnavailableError(absl::StrCat(
+                "could not check this request against replays, so it was not run; retry later (",
+                error.message(), ")")));
+}
+
+// The bot's id: the digits before ':' in its token ("123456:ABC…"), which are not secret.
+std::string TelegramBotId(const std::string& token) {
+  std::string id = token.substr(0, token.find(':'));
+  if (id.empty() || !std::all_of(id.begin(), id.end(), absl::ascii_isdigit)) return "bot";
+  return id;
+}
+
 }  // namespace
+
+RedisReplayGuard::RedisReplayGuard(redis::RedisClient& redis, std::string key_prefix)
+    : redis_(redis), key_prefix_(std::move(key_prefix)) {}
+
+absl::StatusOr<bool> RedisReplayGuard::FirstTime(const std::string& key, absl::Duration ttl) {
+  int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl));
+  absl::StatusOr<redis::RedisReply> reply =
+      RememberScript().Run(redis_, {absl::StrCat(key_prefix_, "chatops:seen:", key)},
+                           {RandomId("", 32), absl::StrCat(ms)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type != redis::RedisReply::Type::kInteger) {
+    return absl::InternalError("replay check: unexpected reply from Redis");
+  }
+  return reply->integer == 1;
+}
 
 absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string_view timestamp,
                                   absl::string_view body, absl::string_view signature,
@@ -95,7 +145,7 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
   if (!absl::SimpleAtoi(timestamp, &seconds)) {
     return absl::UnauthenticatedError("missing or malformed X-Slack-Request-Timestamp");
   }
-  if (absl::AbsDuration(now - absl::FromUnixSeconds(seconds)) > absl::Minutes(5)) {
+  if (absl::AbsDuration(now - absl::FromUnixSeconds(seconds)) > kSlackTimestampWindow) {
     return absl::UnauthenticatedError(
         "X-Slack-Request-Timestamp is more than 5 minutes off (a replay?)");
   }
@@ -113,16 +163,17 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
 }
 
 ChatOpsHandler::ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                               const QueryTester& tester, const Clock& clock)
+                               const QueryTester& tester, ReplayGuard& replays, const Clock& clock)
     : options_(std::move(options)),
       subscriptions_(subscriptions),
       tester_(tester),
+      replays_(replays),
       clock_(clock),
       commands_(subscriptions, tester) {}
 
 ChatOpsServer::ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                             const QueryTester& tester, const Clock& clock)
-    : handler_(std::move(options), subscriptions, tester, clock) {}
+                             const QueryTester& tester, ReplayGuard& replays, const Clock& clock)
+    : handler_(std::move(options), subscriptions, tester, replays, clock) {}
 
 ChatOpsServer::~ChatOpsServer() { Stop(); }
 
@@ -136,9 +187,9 @@ http::HttpServerStats ChatOpsServer::stats() const {
 
 absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
     ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
-    const Clock& clock) {
+    ReplayGuard& replays, const Clock& clock) {
   std::unique_ptr<ChatOpsServer> server(
-      new ChatOpsServer(std::move(options), subscriptions, tester, clock));
+      new ChatOpsServer(std::move(options), subscriptions, tester, replays, clock));
   const ChatOpsOptions& o = server->handler_.options();
   http::HttpServerOptions http_options{
       .address = o.address,
@@ -193,6 +244,18 @@ void ChatOpsHandler::Slack(const http::ServerRequest& request, http::ServerRespo
                  {{"error", verified}, {"remote", request.remote_address}});
     return SendError(response, verified);
   }
+  // Accepted once: the signature, a MAC of the timestamp and the body, stands for the request.
+  const std::string signature = request.Header("X-Slack-Signature");  // "v0=<hex>", verified
+  absl::StatusOr<bool> first =
+      replays_.FirstTime(absl::StrCat("slack:", signature.substr(3)), kSlackReplayMemory);
+  if (!first.ok()) return SendReplayCheckFailed(response, "slack", first.status());
+  if (!*first) {
+    log::Warning("chatops.replay_refused", {{"via", "slack"}, {"remote", request.remote_address}});
+    return SendError(response,
+                     absl::UnauthenticatedError(
+                         "this Slack request was already accepted once (the same "
+                         "X-Slack-Signature within the replay window); a replay is refused"));
+  }
   std::string team = http::FormValue(request.body, "team_id");
   std::string channel = http::FormValue(request.body, "channel_id");
   if (channel.empty())
@@ -235,6 +298,22 @@ void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerRe
                                                : (id.is_string() ? id.get<std::string>() : "");
   if (chat_id.empty())
     return SendError(response, absl::InvalidArgumentError("chat.id is malformed"));
+  // Acted on once per update_id: Telegram delivers an update again when it saw no answer.
+  auto update_id = update.find("update_id");
+  if (update_id == update.end() || !update_id->is_number_integer()) {
+    return SendError(response,
+                     absl::InvalidArgumentError("update_id is missing or not an integer"));
+  }
+  const std::string update_key = update_id->dump();
+  absl::StatusOr<bool> first = replays_.FirstTime(
+      absl::StrCat("telegram:", TelegramBotId(options_.telegram_bot_token), ":", update_key),
+      kTelegramReplayMemory);
+  if (!first.ok()) return SendReplayCheckFailed(response, "telegram", first.status());
+  if (!*first) {  // acknowledged, so Telegram stops delivering it; not run again
+    log::Info("chatops.replay_refused", {{"via", "telegram"}, {"update_id", update_key}});
+    response.SetContent("{}", "application/json");
+    return;
+  }
   ChatContext chat;
   chat.owner = "telegram:" + chat_id;
   chat.reply_channel.set_format(v1::WebhookChannel::TELEGRAM);

@@ -9,7 +9,11 @@
 //   /v1/subscriptions[/ID], POST /v1/test
 //                            a JSON mirror of the gRPC subscription API (protobuf JSON),
 //                            for bots in any language; needs "Authorization: Bearer <token>".
-// Each part is on only when its secrets are configured; every refusal says why. Served by
+// Each part is on only when its secrets are configured; every refusal says why. A request is
+// acted on once (ReplayGuard): a Slack request whose signature was already accepted within the
+// window is refused (401, log chatops.replay_refused), a Telegram update whose update_id was
+// already handled is acknowledged (200) and ignored; when the guard cannot tell (Redis down)
+// the request is refused with 503 rather than acted on unchecked. Served by
 // http::HttpServer (common/http/http_server.h), which bounds each whole request in time and
 // size and the connections per client address, so slow or hostile clients (slowloris) cannot
 // starve the others; the limits are the options below.
@@ -23,6 +27,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/http/http_server.h"
+#include "common/redis/redis_client.h"
 #include "notifier/api/query_tester.h"
 #include "notifier/chatops/chat_commands.h"
 #include "notifier/store/subscription_store.h"
@@ -47,6 +52,39 @@ struct ChatOpsOptions {
   int workers = 4;                                     // threads running commands
 };
 
+// Slack request timestamps are accepted this far from now, either way.
+inline constexpr absl::Duration kSlackTimestampWindow = absl::Minutes(5);
+// How long an accepted Slack signature is remembered: the whole span in which its timestamp
+// is acceptable, plus a minute for clocks that differ between replicas.
+inline constexpr absl::Duration kSlackReplayMemory = absl::Minutes(11);  // 2 × 5 + 1
+// How long a handled Telegram update_id is remembered (Telegram retries a delivery for hours
+// at most, then drops it).
+inline constexpr absl::Duration kTelegramReplayMemory = absl::Hours(24);
+
+// Remembers which requests were acted on, so one delivered again (a replayed Slack command, an
+// update Telegram delivers twice) is not acted on twice. Thread-safe.
+class ReplayGuard {
+ public:
+  virtual ~ReplayGuard() = default;
+  // Records `key` for `ttl`. True the first time (act on the request), false while it is
+  // recorded (a replay). An error (UNAVAILABLE when the store is unreachable) means it could
+  // not tell: the caller must refuse the request rather than act on it unchecked.
+  virtual absl::StatusOr<bool> FirstTime(const std::string& key, absl::Duration ttl) = 0;
+};
+
+// The guard in Redis, shared by every notifier replica using that Redis: one key
+// <key_prefix>chatops:seen:<key> per request, set only when absent (Lua: GET, then SET PX with
+// a token of this call, so a retried command finds its own token and still answers "first").
+class RedisReplayGuard final : public ReplayGuard {
+ public:
+  RedisReplayGuard(redis::RedisClient& redis, std::string key_prefix);
+  absl::StatusOr<bool> FirstTime(const std::string& key, absl::Duration ttl) override;
+
+ private:
+  redis::RedisClient& redis_;
+  const std::string key_prefix_;
+};
+
 // OK when `signature` ("v0=<hex>") is Slack's signature of `body` at `timestamp` (Unix
 // seconds, within 5 minutes of `now`); Unauthenticated saying what is wrong otherwise.
 absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string_view timestamp,
@@ -59,9 +97,12 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
 // fuzz_chatops calls it directly. Safe to call from several threads at once.
 class ChatOpsHandler {
  public:
-  // The references must outlive the handler. `clock` checks Slack request timestamps.
+  // The references must outlive the handler. `clock` checks Slack request timestamps;
+  // `replays` remembers the requests acted on (a RedisReplayGuard under the notifier's key
+  // prefix, so replicas share it).
   ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                 const QueryTester& tester, const Clock& clock = Clock::Real());
+                 const QueryTester& tester, ReplayGuard& replays,
+                 const Clock& clock = Clock::Real());
 
   void Handle(const http::ServerRequest& request, http::ServerResponse& response);
   const ChatOpsOptions& options() const { return options_; }
@@ -74,6 +115,7 @@ class ChatOpsHandler {
   const ChatOpsOptions options_;
   SubscriptionStore& subscriptions_;
   const QueryTester& tester_;
+  ReplayGuard& replays_;
   const Clock& clock_;
   ChatCommands commands_;
 };
@@ -84,6 +126,7 @@ class ChatOpsServer {
   static absl::StatusOr<std::unique_ptr<ChatOpsServer>> Start(ChatOpsOptions options,
                                                               SubscriptionStore& subscriptions,
                                                               const QueryTester& tester,
+                                                              ReplayGuard& replays,
                                                               const Clock& clock = Clock::Real());
   ~ChatOpsServer();
   void Stop();
@@ -93,7 +136,7 @@ class ChatOpsServer {
 
  private:
   ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
-                const Clock& clock);
+                ReplayGuard& replays, const Clock& clock);
 
   ChatOpsHandler handler_;
   std::unique_ptr<http::HttpServer> server_;

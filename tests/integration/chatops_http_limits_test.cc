@@ -91,6 +91,7 @@ class ChatOpsHttpLimitsTest : public testing::SharedRedisTest {
     prefix_ = testing::UniquePrefix();
     subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
     tester_ = std::make_unique<QueryTester>(client(), prefix_ + "events", nullptr);
+    replays_ = std::make_unique<RedisReplayGuard>(client(), prefix_);
   }
 
   // Starts the server with the default limits, then `adjust`.
@@ -100,7 +101,7 @@ class ChatOpsHttpLimitsTest : public testing::SharedRedisTest {
                            .telegram_secret_token = "tg-secret",
                            .api_token = "api-token"};
     if (adjust) adjust(options);
-    auto server = ChatOpsServer::Start(options, *subs_, *tester_);
+    auto server = ChatOpsServer::Start(options, *subs_, *tester_, *replays_);
     ASSERT_THAT(server.status(), IsOk());
     server_ = std::move(*server);
   }
@@ -143,6 +144,7 @@ class ChatOpsHttpLimitsTest : public testing::SharedRedisTest {
   std::string prefix_;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<QueryTester> tester_;
+  std::unique_ptr<RedisReplayGuard> replays_;
   std::unique_ptr<ChatOpsServer> server_;
 };
 

@@ -1,7 +1,8 @@
 // Chat-ops over real HTTP on loopback against a real redis-server: Slack slash commands
 // (signature checked with Slack's documented example), Telegram webhook updates, and the
 // JSON mirror of the API; subscriptions made from a chat deliver to that chat (a sink plays
-// Slack's Web API and Telegram's Bot API).
+// Slack's Web API and Telegram's Bot API). Each Slack request and Telegram update is acted on
+// once, also across two servers ("replicas") sharing the Redis; without Redis, none is.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
@@ -15,6 +16,7 @@
 #include "notifier/chatops/chatops_server.h"
 #include "notifier/consume/event_consumer.h"
 #include "notifier/deliver/delivery_worker.h"
+#include "testbed/ports.h"
 #include "tests/support/http_sink.h"
 #include "tests/support/shared_redis_test.h"
 #include "tests/support/status_matchers.h"
@@ -59,9 +61,16 @@ class ChatOpsTest : public testing::SharedRedisTest {
     prefix_ = testing::UniquePrefix();
     subs_ = std::make_unique<SubscriptionStore>(client(), prefix_);
     tester_ = std::make_unique<QueryTester>(client(), prefix_ + "events", nullptr);
+    replays_ = std::make_unique<RedisReplayGuard>(client(), prefix_);
     auto sink = testing::HttpSink::Start();
     ASSERT_THAT(sink.status(), IsOk());
     sink_ = std::move(*sink);
+    server_ = StartServer(*replays_);
+    ASSERT_NE(server_, nullptr);
+  }
+
+  // Another chat-ops server on the same stores, remembering requests with `replays`.
+  std::unique_ptr<ChatOpsServer> StartServer(ReplayGuard& replays) {
     auto server = ChatOpsServer::Start({.address = "127.0.0.1:0",
                                         .slack_signing_secret = "slack-secret",
                                         .slack_bot_token = "xoxb-test",
@@ -70,26 +79,32 @@ class ChatOpsTest : public testing::SharedRedisTest {
                                         .telegram_secret_token = "tg-secret",
                                         .telegram_api_url = sink_->Url(""),
                                         .api_token = "api-token"},
-                                       *subs_, *tester_);
-    ASSERT_THAT(server.status(), IsOk());
-    server_ = std::move(*server);
+                                       *subs_, *tester_, replays);
+    EXPECT_THAT(server.status(), IsOk());
+    return server.ok() ? std::move(*server) : nullptr;
   }
 
   http::HttpResponse Post(const std::string& path, const std::string& body,
                           std::vector<std::pair<std::string, std::string>> headers,
-                          const std::string& method = "POST") {
+                          const std::string& method = "POST", ChatOpsServer* server = nullptr) {
     http::HttpClient http({.allow_private_addresses = true});
-    auto response = http.Send({.method = method,
-                               .url = "http://" + server_->address() + path,
-                               .headers = headers,
-                               .body = body});
+    auto response =
+        http.Send({.method = method,
+                   .url = "http://" + (server ? server : server_.get())->address() + path,
+                   .headers = headers,
+                   .body = body});
     EXPECT_THAT(response.status(), IsOk());
     return response.ok() ? *response : http::HttpResponse{};
   }
 
-  http::HttpResponse Slack(const std::string& channel, const std::string& text,
-                           const std::string& secret = "slack-secret",
-                           absl::Time when = absl::Now()) {
+  // A slash command as Slack sends it: form body and signature headers.
+  struct SlackRequest {
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  static SlackRequest SignSlack(const std::string& channel, const std::string& text,
+                                const std::string& secret = "slack-secret",
+                                absl::Time when = absl::Now()) {
     std::string body =
         absl::StrCat("team_id=T0001&channel_id=", channel, "&user_id=U1&command=%2Fsummit&text=",
                      absl::StrReplaceAll(text, {{" ", "+"}, {"\"", "%22"}}));
@@ -101,21 +116,43 @@ class ChatOpsTest : public testing::SharedRedisTest {
          reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest, &length);
     std::string signature =
         "v0=" + absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length));
-    return Post("/slack/commands", body,
-                {{"Content-Type", "application/x-www-form-urlencoded"},
-                 {"X-Slack-Request-Timestamp", timestamp},
-                 {"X-Slack-Signature", signature}});
+    return {body,
+            {{"Content-Type", "application/x-www-form-urlencoded"},
+             {"X-Slack-Request-Timestamp", timestamp},
+             {"X-Slack-Signature", signature}}};
+  }
+  http::HttpResponse Post(const SlackRequest& slack, ChatOpsServer* server = nullptr) {
+    return Post("/slack/commands", slack.body, slack.headers, "POST", server);
+  }
+  http::HttpResponse Slack(const std::string& channel, const std::string& text,
+                           const std::string& secret = "slack-secret",
+                           absl::Time when = absl::Now()) {
+    return Post(SignSlack(channel, text, secret, when));
   }
 
+  // An update as Telegram sends it; each call is a new update unless `update_id` is given.
+  static std::string TelegramUpdate(int64_t chat_id, const std::string& text, int64_t update_id) {
+    return json{
+        {"update_id", update_id},
+        {"message",
+         {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}}
+        .dump();
+  }
+  http::HttpResponse PostTelegram(const std::string& update, ChatOpsServer* server = nullptr,
+                                  const std::string& secret = "tg-secret") {
+    return Post("/telegram/webhook", update,
+                {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}},
+                "POST", server);
+  }
   http::HttpResponse Telegram(int64_t chat_id, const std::string& text,
                               const std::string& secret = "tg-secret") {
-    json update = {
-        {"update_id", 1},
-        {"message",
-         {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
-    return Post(
-        "/telegram/webhook", update.dump(),
-        {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}});
+    return PostTelegram(TelegramUpdate(chat_id, text, ++update_id_), nullptr, secret);
+  }
+
+  size_t SubscriptionsOf(const std::string& owner) {
+    auto page = subs_->List(owner, 0, "");
+    EXPECT_THAT(page.status(), IsOk());
+    return page.ok() ? page->subscriptions.size() : 0;
   }
 
   // Publishes a matching story and runs the consumer and a worker until the sink has `count`.
@@ -146,8 +183,10 @@ class ChatOpsTest : public testing::SharedRedisTest {
   std::string prefix_;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<QueryTester> tester_;
+  std::unique_ptr<RedisReplayGuard> replays_;
   std::unique_ptr<testing::HttpSink> sink_;
   std::unique_ptr<ChatOpsServer> server_;
+  int64_t update_id_ = 1000;
 };
 
 TEST_F(ChatOpsTest, SlackCommandsNeedSlacksSignature) {
@@ -244,6 +283,109 @@ TEST_F(ChatOpsTest, TheJsonMirrorManagesSubscriptionsWithABearerToken) {
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(json::parse(gone.body)["code"], "NOT_FOUND");
   EXPECT_EQ(Post("/v1/test", R"({"query": "Putin", "last_events": 5})", auth).status, 200);
+}
+
+TEST_F(ChatOpsTest, AReplayedSlackRequestIsRefusedAndSubscribesNothing) {
+  const SlackRequest subscribe = SignSlack("C0009", "subscribe Putin");
+  http::HttpResponse first = Post(subscribe);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_THAT(json::parse(first.body)["text"].get<std::string>(), HasSubstr("Subscribed sub_"));
+
+  http::HttpResponse replay = Post(subscribe);  // the same bytes, within the 5-minute window
+  EXPECT_EQ(replay.status, 401);
+  EXPECT_EQ(json::parse(replay.body)["code"], "UNAUTHENTICATED");
+  EXPECT_THAT(json::parse(replay.body)["error"].get<std::string>(),
+              HasSubstr("already accepted once"));
+  EXPECT_EQ(SubscriptionsOf("slack:T0001:C0009"), 1u);
+  // The same command sent again by Slack is a new request (another timestamp): accepted.
+  EXPECT_EQ(Post(SignSlack("C0009", "list", "slack-secret", absl::Now() + absl::Seconds(1))).status,
+            200);
+  EXPECT_EQ(Post(SignSlack("C0009", "list", "slack-secret", absl::Now() + absl::Seconds(2))).status,
+            200);
+}
+
+TEST_F(ChatOpsTest, ATelegramUpdateDeliveredTwiceActsOnce) {
+  const std::string update = TelegramUpdate(-2002, "/subscribe Putin", 77);
+  http::HttpResponse first = PostTelegram(update);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_THAT(json::parse(first.body)["text"].get<std::string>(), HasSubstr("Subscribed sub_"));
+  http::HttpResponse again = PostTelegram(update);  // Telegram redelivers: acknowledged, not run
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, "{}");
+  EXPECT_EQ(SubscriptionsOf("telegram:-2002"), 1u);
+  // Another update_id is another update, even with the same text.
+  ASSERT_EQ(PostTelegram(TelegramUpdate(-2002, "/subscribe Putin", 78)).status, 200);
+  EXPECT_EQ(SubscriptionsOf("telegram:-2002"), 2u);
+
+  // A command update without a usable update_id cannot be checked: refused, not run.
+  http::HttpResponse no_id =
+      PostTelegram(R"({"message":{"chat":{"id":-2002},"text":"/subscribe Lavrov"}})");
+  EXPECT_EQ(no_id.status, 400);
+  EXPECT_THAT(no_id.body, HasSubstr("update_id"));
+  EXPECT_EQ(
+      PostTelegram(R"({"update_id":"79","message":{"chat":{"id":-2002},"text":"/list"}})").status,
+      400);
+  EXPECT_EQ(SubscriptionsOf("telegram:-2002"), 2u);
+}
+
+TEST_F(ChatOpsTest, TwoReplicasSharingRedisActOnARequestOnce) {
+  redis::RedisClient other_client({.endpoint = redis().endpoint()});  // the other replica's own
+  RedisReplayGuard other_replays(other_client, prefix_);
+  std::unique_ptr<ChatOpsServer> other = StartServer(other_replays);
+  ASSERT_NE(other, nullptr);
+
+  const SlackRequest subscribe = SignSlack("C0010", "subscribe Lavrov");
+  ASSERT_EQ(Post(subscribe).status, 200);
+  http::HttpResponse replay = Post(subscribe, other.get());
+  EXPECT_EQ(replay.status, 401) << replay.body;
+  EXPECT_EQ(SubscriptionsOf("slack:T0001:C0010"), 1u);
+
+  const std::string update = TelegramUpdate(-3003, "/subscribe Lavrov", 501);
+  ASSERT_EQ(PostTelegram(update, other.get()).status, 200);
+  http::HttpResponse again = PostTelegram(update);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, "{}");
+  EXPECT_EQ(SubscriptionsOf("telegram:-3003"), 1u);
+}
+
+TEST_F(ChatOpsTest, WithoutRedisToCheckReplaysNothingIsRun) {
+  redis::RedisClient unreachable(
+      {.endpoint = {.host = "127.0.0.1", .port = testbed::FreeLoopbackPort()},
+       .connect_timeout = absl::Milliseconds(200),
+       .command_timeout = absl::Milliseconds(200)});
+  RedisReplayGuard blind(unreachable, prefix_);
+  std::unique_ptr<ChatOpsServer> cut_off = StartServer(blind);
+  ASSERT_NE(cut_off, nullptr);
+
+  http::HttpResponse slack = Post(SignSlack("C0011", "subscribe Putin"), cut_off.get());
+  EXPECT_EQ(slack.status, 503) << slack.body;
+  EXPECT_THAT(json::parse(slack.body)["error"].get<std::string>(),
+              HasSubstr("could not check this request against replays"));
+  http::HttpResponse telegram =
+      PostTelegram(TelegramUpdate(-4004, "/subscribe Putin", 9), cut_off.get());
+  EXPECT_EQ(telegram.status, 503) << telegram.body;  // Telegram delivers it again later
+  EXPECT_EQ(SubscriptionsOf("slack:T0001:C0011"), 0u);
+  EXPECT_EQ(SubscriptionsOf("telegram:-4004"), 0u);
+  // Once the check works, the redelivered update runs.
+  EXPECT_EQ(PostTelegram(TelegramUpdate(-4004, "/subscribe Putin", 9)).status, 200);
+  EXPECT_EQ(SubscriptionsOf("telegram:-4004"), 1u);
+}
+
+TEST_F(ChatOpsTest, TheGuardRemembersEachKeyOnceUnderTheKeyPrefix) {
+  auto first = replays_->FirstTime("k", absl::Minutes(1));
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_TRUE(*first);
+  auto second = replays_->FirstTime("k", absl::Minutes(1));
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_FALSE(*second);
+  auto ttl = client().Command({"PTTL", prefix_ + "chatops:seen:k"});
+  ASSERT_THAT(ttl.status(), IsOk());
+  EXPECT_GT(ttl->integer, 0);
+  EXPECT_LE(ttl->integer, 60'000);
+  RedisReplayGuard elsewhere(client(), prefix_ + "other:");
+  auto other = elsewhere.FirstTime("k", absl::Minutes(1));
+  ASSERT_THAT(other.status(), IsOk());
+  EXPECT_TRUE(*other);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
     hub_ = std::make_unique<AlertHub>(client(), *alerts_, absl::Milliseconds(200));
     work_ = std::make_unique<WorkQueue>(1);
     tester_ = std::make_unique<QueryTester>(client(), stream_, nullptr);
+    replays_ = std::make_unique<RedisReplayGuard>(client(), prefix_);
     deliveries_ =
         std::make_unique<DeliveryQueue>(client(), DeliveryQueueOptions{.key_prefix = prefix_});
     publisher_ = std::make_unique<collector::EventPublisher>(
@@ -64,7 +65,7 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
                                          .telegram_bot_token = "123:tg",
                                          .telegram_secret_token = "tg-secret",
                                          .api_token = "api-token"},
-                                        *subs_, *tester_);
+                                        *subs_, *tester_, *replays_);
     ASSERT_THAT(chatops.status(), IsOk());
     chatops_ = std::move(*chatops);
   }
@@ -87,7 +88,7 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
   }
   std::string Telegram(int64_t chat_id, const std::string& text) {
     json update = {
-        {"update_id", 1},
+        {"update_id", ++telegram_update_id_},  // each update once: a repeated id is ignored
         {"message",
          {{"message_id", 7}, {"chat", {{"id", chat_id}, {"type", "group"}}}, {"text", text}}}};
     http::HttpResponse response = Http(
@@ -163,11 +164,13 @@ class NotifierLimitsTest : public testing::SharedRedisTest {
   }
 
   std::string prefix_, stream_;
+  int64_t telegram_update_id_ = 0;
   std::unique_ptr<SubscriptionStore> subs_;
   std::unique_ptr<AlertStore> alerts_;
   std::unique_ptr<AlertHub> hub_;
   std::unique_ptr<WorkQueue> work_;
   std::unique_ptr<QueryTester> tester_;
+  std::unique_ptr<RedisReplayGuard> replays_;
   std::unique_ptr<DeliveryQueue> deliveries_;
   std::unique_ptr<collector::EventPublisher> publisher_;
   std::unique_ptr<NotifierService> service_;
