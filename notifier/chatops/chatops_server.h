@@ -57,8 +57,8 @@ inline constexpr absl::Duration kSlackTimestampWindow = absl::Minutes(5);
 // How long an accepted Slack signature is remembered: the whole span in which its timestamp
 // is acceptable, plus a minute for clocks that differ between replicas.
 inline constexpr absl::Duration kSlackReplayMemory = absl::Minutes(11);  // 2 × 5 + 1
-// How long a handled Telegram update_id is remembered (Telegram retries a delivery for hours
-// at most, then drops it).
+// How long a handled Telegram update_id is remembered (Telegram gives up redelivering an
+// unanswered update after "a reasonable amount of attempts"; a day leaves ample room).
 inline constexpr absl::Duration kTelegramReplayMemory = absl::Hours(24);
 
 // Remembers which requests were acted on, so one delivered again (a replayed Slack command, an
