@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "common/config/service_flags.h"
+#include "common/grpc/service_settings.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 
@@ -231,6 +232,11 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   SA_RETURN_IF_ERROR(ApplyConsumerFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyDeliveryFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyChatOpsFlags(config.chatops));
+  if (!config.chatops.address.empty()) {  // plain HTTP: loopback only, unless told otherwise
+    SA_RETURN_IF_ERROR(CheckPlaintextListener(
+        "chatops_addr", config.chatops.address, service.insecure_plaintext,
+        "chat-ops speaks plain HTTP; keep it on loopback behind a TLS-terminating proxy"));
+  }
   if (absl::GetFlag(FLAGS_testing_kill_before_ack))
     log::Warning("notifier.testing_kill_before_ack");
   return config;

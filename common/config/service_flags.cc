@@ -24,6 +24,25 @@ ABSL_FLAG(int32_t, rpc_workers, 8,
 ABSL_FLAG(int32_t, rpc_queue_limit, 1000,
           "unary gRPC calls that may wait for a worker; more are refused RESOURCE_EXHAUSTED with "
           "retry advice (grpc-retry-pushback-ms) (env RPC_QUEUE_LIMIT)");
+ABSL_FLAG(
+    std::string, tls_cert, "",
+    "PEM certificate (chain) of the gRPC server; with --tls_key it serves TLS only. The files "
+    "are re-read every --tls_reload_interval, so a rotated certificate (cert-manager) is "
+    "used by new connections without a restart (env TLS_CERT)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert (env TLS_KEY)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; set: every gRPC client must present a certificate it signed (mTLS) "
+          "(env TLS_CLIENT_CA)");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(60),
+          "how often the TLS files are checked for a new certificate, whole seconds >= 1s "
+          "(env TLS_RELOAD_INTERVAL)");
+ABSL_FLAG(bool, insecure_plaintext, false,
+          "allow plaintext gRPC (without --tls_cert) and plaintext chat-ops HTTP on a non-loopback "
+          "address; without it such a start is refused. Only for a network that is itself "
+          "trusted (env INSECURE_PLAINTEXT)");
+ABSL_FLAG(std::string, health_addr, "",
+          "HOST:PORT of an extra plaintext listener serving only the gRPC health service, for "
+          "probes that cannot speak TLS (Kubernetes gRPC probes); empty: none (env HEALTH_ADDR)");
 ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
           "Redis: redis://[[user]:password@]host[:port][/db] or "
           "redis-sentinel://host:port[,host:port...]/master (env REDIS_URL)");
@@ -54,10 +73,26 @@ ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env LO
 namespace sa::config {
 
 std::vector<absl::string_view> ServiceFlagNames() {
-  return {"grpc_addr",       "grpc_port_file", "max_threads",         "rpc_workers",
-          "rpc_queue_limit", "redis_url",      "redis_wait_replicas", "redis_wait_timeout",
-          "key_prefix",      "stream",         "gazetteer_dir",       "world_places",
-          "shutdown_grace",  "log_level"};
+  return {"grpc_addr",
+          "grpc_port_file",
+          "max_threads",
+          "rpc_workers",
+          "rpc_queue_limit",
+          "redis_url",
+          "redis_wait_replicas",
+          "redis_wait_timeout",
+          "key_prefix",
+          "stream",
+          "gazetteer_dir",
+          "world_places",
+          "shutdown_grace",
+          "log_level",
+          "tls_cert",
+          "tls_key",
+          "tls_client_ca",
+          "tls_reload_interval",
+          "insecure_plaintext",
+          "health_addr"};
 }
 
 std::vector<std::string> ParseServiceFlags(int argc, char** argv,
@@ -73,17 +108,25 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(absl::string_view component
   ServiceConfig config;
   std::string grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
   if (grpc_addr.empty()) grpc_addr = std::string(default_grpc_addr);
-  SA_RETURN_IF_ERROR(ApplyServiceSettings(component,
-                                          {.grpc_addr = grpc_addr,
-                                           .grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file),
-                                           .max_threads = absl::GetFlag(FLAGS_max_threads),
-                                           .rpc_workers = absl::GetFlag(FLAGS_rpc_workers),
-                                           .rpc_queue_limit = absl::GetFlag(FLAGS_rpc_queue_limit),
-                                           .redis_url = absl::GetFlag(FLAGS_redis_url),
-                                           .log_level = absl::GetFlag(FLAGS_log_level)},
-                                          config.server, config.redis));
+  SA_RETURN_IF_ERROR(
+      ApplyServiceSettings(component,
+                           {.grpc_addr = grpc_addr,
+                            .grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file),
+                            .max_threads = absl::GetFlag(FLAGS_max_threads),
+                            .rpc_workers = absl::GetFlag(FLAGS_rpc_workers),
+                            .rpc_queue_limit = absl::GetFlag(FLAGS_rpc_queue_limit),
+                            .redis_url = absl::GetFlag(FLAGS_redis_url),
+                            .log_level = absl::GetFlag(FLAGS_log_level),
+                            .tls_cert = absl::GetFlag(FLAGS_tls_cert),
+                            .tls_key = absl::GetFlag(FLAGS_tls_key),
+                            .tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca),
+                            .tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval),
+                            .insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext),
+                            .health_addr = absl::GetFlag(FLAGS_health_addr)},
+                           config.server, config.redis));
   SA_ASSIGN_OR_RETURN(config.durability, RedisDurability(absl::GetFlag(FLAGS_redis_wait_replicas),
                                                          absl::GetFlag(FLAGS_redis_wait_timeout)));
+  config.insecure_plaintext = absl::GetFlag(FLAGS_insecure_plaintext);
   config.key_prefix = absl::GetFlag(FLAGS_key_prefix);
   config.stream = absl::GetFlag(FLAGS_stream);
   config.gazetteer_dir = absl::GetFlag(FLAGS_gazetteer_dir);

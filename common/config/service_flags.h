@@ -1,4 +1,4 @@
-// The flags both services have (gRPC address and threads, Redis URL and WAIT, key prefix,
+// The flags both services have (gRPC address, threads and TLS, Redis URL and WAIT, key prefix,
 // stream, gazetteer, log level, shutdown grace), defined once here, read into ServiceConfig and
 // validated once. Each service adds its own flags in <service>/<service>_config.cc. Link this
 // library only into a service binary (or its config test): it registers the flags.
@@ -18,14 +18,16 @@
 namespace sa::config {
 
 struct ServiceConfig {
-  GrpcServerOptions server;       // --grpc_addr, --grpc_port_file, --max_threads, --rpc_*
-  redis::RedisEndpoint redis;     // --redis_url
-  redis::Durability durability;   // --redis_wait_replicas, --redis_wait_timeout
-  std::string key_prefix;         // --key_prefix
-  std::string stream;             // --stream
-  std::string gazetteer_dir;      // --gazetteer_dir; empty: config::FindDataDirectory's places
-  bool world_places = true;       // --world_places: load the packaged world places too
-  absl::Duration shutdown_grace;  // --shutdown_grace
+  GrpcServerOptions server;         // --grpc_addr, --grpc_port_file, --max_threads, --rpc_*,
+                                    // --tls_*, --health_addr
+  bool insecure_plaintext = false;  // --insecure_plaintext (the notifier's chat-ops reads it too)
+  redis::RedisEndpoint redis;       // --redis_url
+  redis::Durability durability;     // --redis_wait_replicas, --redis_wait_timeout
+  std::string key_prefix;           // --key_prefix
+  std::string stream;               // --stream
+  std::string gazetteer_dir;        // --gazetteer_dir; empty: config::FindDataDirectory's places
+  bool world_places = true;         // --world_places: load the packaged world places too
+  absl::Duration shutdown_grace;    // --shutdown_grace
 };
 
 // The names of the shared flags, for ParseServiceFlags and the environment.

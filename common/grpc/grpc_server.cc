@@ -3,15 +3,51 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <signal.h>
 
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/tls_files.h"
 #include "common/log/log.h"
 #include "common/redis/redis_client.h"
+#include "common/status_macros.h"
 
 namespace sa {
+namespace {
+
+// TLS credentials whose certificate (and client CA) are re-read from their files every
+// reload_interval; `provider` receives the watcher, which must live as long as the server.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+    const GrpcTlsOptions& tls,
+    std::shared_ptr<grpc::experimental::CertificateProviderInterface>& provider) {
+  if (tls.key_file.empty()) return absl::InvalidArgumentError("a TLS certificate needs its key");
+  if (tls.reload_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("the TLS reload interval must be >= 1s");
+  }
+  SA_RETURN_IF_ERROR(CheckCertificateAndKey(tls.cert_file, tls.key_file));
+  if (!tls.client_ca_file.empty()) SA_RETURN_IF_ERROR(CheckCaFile(tls.client_ca_file));
+  provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.client_ca_file,
+      static_cast<unsigned int>(absl::ToInt64Seconds(tls.reload_interval)));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::experimental::TlsServerCredentials(options);
+  if (credentials == nullptr) return absl::InternalError("gRPC refused the TLS options");
+  return credentials;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerOptions& options, const std::vector<grpc::Service*>& services) {
@@ -19,8 +55,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<GrpcServer> self(new GrpcServer());
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.tls.enabled()) {
+    SA_ASSIGN_OR_RETURN(credentials, TlsCredentials(options.tls, self->certificates_));
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &self->port_);
+  builder.AddListeningPort(options.address, credentials, &self->port_);
   grpc::ResourceQuota quota("summit-alerts");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
@@ -38,6 +78,16 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (self->server_ == nullptr || self->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.address, " (in use, or not a local address?)"));
+  }
+  if (!options.health_address.empty()) {
+    grpc::ServerBuilder health;
+    health.AddListeningPort(options.health_address, grpc::InsecureServerCredentials(),
+                            &self->health_port_);
+    self->health_server_ = health.BuildAndStart();
+    if (self->health_server_ == nullptr || self->health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on health address ", options.health_address));
+    }
   }
   std::string host = options.address.substr(0, options.address.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
@@ -61,8 +111,11 @@ GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 
 void GrpcServer::SetServing(bool serving) {
   if (shut_down_) return;
-  server_->GetHealthCheckService()->SetServingStatus(serving);
-  server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    server->GetHealthCheckService()->SetServingStatus(serving);
+    server->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
+  }
 }
 
 void GrpcServer::WatchRedisHealth(redis::RedisClient& client, absl::Duration interval) {
@@ -88,7 +141,13 @@ void GrpcServer::Shutdown(absl::Duration deadline) {
   if (shut_down_.exchange(true)) return;
   if (!stop_watch_.HasBeenNotified()) stop_watch_.Notify();
   if (health_watch_.joinable()) health_watch_.join();
+  if (server_ == nullptr) return;  // Start failed before the server was built
   server_->GetHealthCheckService()->Shutdown();
+  if (health_server_ != nullptr) {
+    health_server_->GetHealthCheckService()->Shutdown();
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
   server_->Wait();
 }

@@ -1,4 +1,5 @@
-// Starts a gRPC server with the health service and server reflection switched on.
+// Starts a gRPC server with the health service and server reflection switched on, over TLS
+// (certificates reloaded from their files) or plaintext.
 #pragma once
 
 #include <grpcpp/server.h>
@@ -16,13 +17,26 @@
 
 namespace grpc {
 class Service;
+namespace experimental {
+class CertificateProviderInterface;
 }
+}  // namespace grpc
 
 namespace sa {
 
 namespace redis {
 class RedisClient;
 }
+
+// TLS of a server: PEM files, watched and reloaded every reload_interval (cert-manager
+// replaces them in place), so connections made after a rotation get the new certificate.
+struct GrpcTlsOptions {
+  std::string cert_file;       // certificate chain; empty: plaintext
+  std::string key_file;        // its private key
+  std::string client_ca_file;  // set: clients must present a certificate this CA signed (mTLS)
+  absl::Duration reload_interval = absl::Seconds(60);  // whole seconds, >= 1 s
+  bool enabled() const { return !cert_file.empty(); }
+};
 
 struct GrpcServerOptions {
   std::string address = "127.0.0.1:0";  // port 0: any free port, see port()
@@ -40,11 +54,16 @@ struct GrpcServerOptions {
   // keepalive_timeout, so dead Subscribe clients are noticed. Clients may ping every 10 s.
   absl::Duration keepalive_time = absl::Seconds(30);
   absl::Duration keepalive_timeout = absl::Seconds(10);
+  GrpcTlsOptions tls;
+  // When set, a second, plaintext listener on this HOST:PORT serving grpc.health.v1 only (with
+  // the same statuses), for probes that cannot speak TLS (Kubernetes' gRPC probes).
+  std::string health_address;
 };
 
 class GrpcServer {
  public:
-  // Builds and starts the server. `services` are borrowed and must outlive it.
+  // Builds and starts the server. `services` are borrowed and must outlive it. With TLS, the
+  // files are checked first (InvalidArgument naming a missing or unusable one).
   // Health starts NOT_SERVING; call SetServing(true) (or WatchRedisHealth) when ready.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const GrpcServerOptions& options, const std::vector<grpc::Service*>& services);
@@ -52,6 +71,7 @@ class GrpcServer {
 
   int port() const { return port_; }
   std::string address() const { return address_; }
+  int health_port() const { return health_port_; }  // 0 without options.health_address
 
   // Sets the health status of the server as a whole ("") and of each registered service.
   // kLivenessService stays SERVING whatever `serving` is, until Shutdown: a liveness probe
@@ -71,8 +91,11 @@ class GrpcServer {
  private:
   GrpcServer() = default;
 
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> certificates_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // plaintext, health only
   int port_ = 0;
+  int health_port_ = 0;
   std::string address_;
   absl::Notification stop_watch_;
   std::thread health_watch_;

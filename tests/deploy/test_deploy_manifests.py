@@ -12,6 +12,7 @@ Environment: SA_COLLECTOR_BIN, SA_NOTIFIER_BIN (the built services), KUBECTL (de
 kubectl). Uses Debian's python3-yaml, hence /usr/bin/python3.
 """
 import os
+import pathlib
 import re
 import subprocess
 import unittest
@@ -81,12 +82,16 @@ class KubernetesManifests(unittest.TestCase):
                     self.assertFalse(sc["allowPrivilegeEscalation"])
                     self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
                     ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-                    # Native gRPC probes on the service's own port: readiness follows Redis
-                    # (overall health), liveness does not (the "liveness" service).
-                    self.assertEqual(c["readinessProbe"]["grpc"]["port"], ports["grpc"])
+                    # Native gRPC probes (which cannot speak TLS) on the plaintext health-only
+                    # listener, HEALTH_ADDR: readiness follows Redis (overall health), liveness
+                    # does not (the "liveness" service).
+                    health_addr = config["HEALTH_ADDR"]
+                    self.assertEqual(int(health_addr.rsplit(":", 1)[1]), ports["health"])
+                    self.assertNotEqual(ports["health"], ports["grpc"])
+                    self.assertEqual(c["readinessProbe"]["grpc"]["port"], ports["health"])
                     self.assertNotIn("service", c["readinessProbe"]["grpc"])
                     self.assertEqual(c["livenessProbe"]["grpc"],
-                                     {"port": ports["grpc"], "service": "liveness"})
+                                     {"port": ports["health"], "service": "liveness"})
                     self.assertIn("cpu", c["resources"]["requests"])
                     self.assertIn("memory", c["resources"]["limits"])
                     # The pod is killed only after preStop plus the service's own drain time.
@@ -149,6 +154,115 @@ class KubernetesManifests(unittest.TestCase):
                         self.assertTrue(var in shared and var in other,
                                         f"{service}: {var} is no flag of either service")
 
+    def test_grpc_is_tls_from_a_mounted_secret(self):
+        for docs in (self.base, self.overlay):
+            config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
+            for name, dep in self.objects(docs, "Deployment").items():
+                with self.subTest(deployment=name):
+                    pod = dep["spec"]["template"]["spec"]
+                    (c,) = pod["containers"]
+                    env = dict(config)
+                    env.update({e["name"]: e.get("value") for e in c.get("env", [])})
+                    # Both files set (the service then refuses plaintext), in one mounted Secret
+                    # directory (no subPath: the kubelet swaps renewed files in place).
+                    self.assertTrue(env.get("TLS_CERT") and env.get("TLS_KEY"), name)
+                    volumes = {v["name"]: v for v in pod["volumes"]}
+                    mounts = [m for m in c["volumeMounts"]
+                              if os.path.dirname(env["TLS_CERT"]) == m["mountPath"]]
+                    self.assertEqual(len(mounts), 1, c["volumeMounts"])
+                    self.assertEqual(os.path.dirname(env["TLS_KEY"]), mounts[0]["mountPath"])
+                    self.assertNotIn("subPath", mounts[0])
+                    self.assertTrue(mounts[0]["readOnly"])
+                    secret = volumes[mounts[0]["name"]]["secret"]
+                    self.assertEqual(secret["secretName"], "summit-alerts-tls")
+                    # The key is readable by the pod's group only.
+                    self.assertEqual(pod["securityContext"]["fsGroup"],
+                                     pod["securityContext"]["runAsGroup"])
+                    self.assertEqual(secret["defaultMode"] & 0o007, 0)
+                    grace = duration_seconds(env.get("TLS_RELOAD_INTERVAL", "60s"))
+                    self.assertGreaterEqual(grace, 1)
+        # The overlay gets the Secret from cert-manager; its names cover the Services.
+        certs = self.objects(self.overlay, "Certificate")
+        (leaf,) = [c for c in certs.values() if c["spec"]["secretName"] == "summit-alerts-tls"]
+        for service in self.objects(self.overlay, "Service"):
+            if service != "redis":
+                self.assertIn(f"{service}.summit-alerts.svc", leaf["spec"]["dnsNames"])
+        # Plaintext off loopback is allowed only where chat-ops needs it (the overlay's notifier).
+        for docs in (self.base, self.overlay):
+            config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
+            self.assertNotIn("INSECURE_PLAINTEXT", config)
+        base_notifier = self.objects(self.base, "Deployment")["notifier"]
+        self.assertNotIn("INSECURE_PLAINTEXT",
+                         {e["name"] for e in base_notifier["spec"]["template"]["spec"]["containers"][0]["env"]})
+
+    def policies(self, docs):
+        return list(self.objects(docs, "NetworkPolicy").values())
+
+    def admitted(self, docs, pod_labels, port, source_ns_labels, source_pod_labels, same_ns):
+        """Whether the NetworkPolicies admit a TCP connection to `port` of a pod with
+        `pod_labels` from a pod with `source_pod_labels` in a namespace with `source_ns_labels`
+        (`same_ns`: the source is in summit-alerts). Implements the subset of NetworkPolicy
+        semantics these manifests use (matchLabels selectors, numeric ports)."""
+        match = lambda sel, labels: all(labels.get(k) == v for k, v in sel.get("matchLabels", {}).items())
+        selecting = [p for p in self.policies(docs)
+                     if "Ingress" in p["spec"]["policyTypes"]
+                     and match(p["spec"]["podSelector"], pod_labels)]
+        if not selecting:
+            return True
+        for p in selecting:
+            for rule in p["spec"].get("ingress", []):
+                ports = [q["port"] for q in rule.get("ports", [])]
+                if ports and port not in ports:
+                    continue
+                peers = rule.get("from")
+                if not peers:
+                    return True
+                for peer in peers:
+                    ns_sel, pod_sel = peer.get("namespaceSelector"), peer.get("podSelector")
+                    ns_ok = match(ns_sel, source_ns_labels) if ns_sel is not None else same_ns
+                    pod_ok = match(pod_sel, source_pod_labels) if pod_sel is not None else True
+                    if ns_ok and pod_ok:
+                        return True
+        return False
+
+    def test_network_policies_admit_only_whom_the_trust_model_names(self):
+        part_of = {"app.kubernetes.io/part-of": "summit-alerts"}
+        pod = lambda name: dict(part_of, **{"app.kubernetes.io/name": name})
+        stranger_ns = {"kubernetes.io/metadata.name": "elsewhere"}
+        ingest_ns = {"kubernetes.io/metadata.name": "news", "summit-alerts.io/ingest": "true"}
+        subscriber_ns = {"kubernetes.io/metadata.name": "apps", "summit-alerts.io/subscriber": "true"}
+        ingress_ns = {"kubernetes.io/metadata.name": "ingress-nginx"}
+        for docs in (self.base, self.overlay):
+            deny = [p for p in self.policies(docs) if p["spec"]["podSelector"] == {}]
+            self.assertEqual(len(deny), 1, "a default-deny ingress policy")
+            ok = lambda target, port, ns, src, same=False: self.admitted(
+                docs, pod(target), port, ns, src, same)
+            # Redis: the two services only.
+            self.assertTrue(ok("redis", 6379, {}, pod("collector"), True))
+            self.assertTrue(ok("redis", 6379, {}, pod("notifier"), True))
+            self.assertFalse(ok("redis", 6379, {}, dict(part_of), True))
+            self.assertFalse(ok("redis", 6379, stranger_ns, pod("collector")))
+            self.assertFalse(ok("redis", 6379, ingest_ns, {}))
+            # Collector gRPC: from ingest sources only.
+            self.assertTrue(ok("collector", 50051, ingest_ns, {}))
+            self.assertTrue(ok("collector", 50051, {}, dict(part_of, **{"summit-alerts.io/ingest": "true"}), True))
+            self.assertFalse(ok("collector", 50051, subscriber_ns, {}))
+            self.assertFalse(ok("collector", 50051, stranger_ns, {}))
+            self.assertFalse(ok("collector", 50051, {}, pod("notifier"), True))
+            # Notifier gRPC: from subscribers only.
+            self.assertTrue(ok("notifier", 50052, subscriber_ns, {}))
+            self.assertFalse(ok("notifier", 50052, ingest_ns, {}))
+            self.assertFalse(ok("notifier", 50052, stranger_ns, {}))
+            # Health ports: anyone (the kubelet); nothing else on them but health.
+            for target in ("collector", "notifier"):
+                self.assertTrue(ok(target, 8081, stranger_ns, {}))
+        # The overlay's chat-ops port: from the ingress controller only.
+        ok = lambda ns, port=8080: self.admitted(self.overlay, pod("notifier"), port, ns, {}, False)
+        self.assertTrue(ok(ingress_ns))
+        self.assertFalse(ok(subscriber_ns))
+        self.assertFalse(ok(stranger_ns))
+        self.assertFalse(self.admitted(self.base, pod("notifier"), 8080, ingress_ns, {}, False))
+
     def test_overlay_sets_images_and_replicas(self):
         deps = self.objects(self.overlay, "Deployment")
         self.assertEqual(deps["notifier"]["spec"]["replicas"], 3)
@@ -196,13 +310,48 @@ class ComposeFile(unittest.TestCase):
                 self.assertIn(binary, SERVICE_BINARIES)
                 self.assertTrue(svc["read_only"])
                 self.assertIn("restart", svc)
-                port = svc["environment"]["GRPC_ADDR"].rsplit(":", 1)[1]
+                # TLS on gRPC; the healthcheck asks the plaintext health-only listener on the
+                # container's own loopback.
+                env = svc["environment"]
+                self.assertTrue(env["TLS_CERT"] and env["TLS_KEY"])
+                self.assertNotIn("INSECURE_PLAINTEXT", env)
+                self.assertTrue(env["HEALTH_ADDR"].startswith("127.0.0.1:"))
                 self.assertEqual(svc["healthcheck"]["test"],
-                                 ["CMD", "alertctl", "health", f"127.0.0.1:{port}"])
+                                 ["CMD", "alertctl", "health", env["HEALTH_ADDR"]])
+                mounted = [v.split(":")[1] for v in svc["volumes"]]
+                self.assertIn(os.path.dirname(env["TLS_CERT"]), mounted)
+                self.assertIn(os.path.dirname(env["TLS_KEY"]), mounted)
+                self.assertEqual(svc["depends_on"]["certs"]["condition"],
+                                 "service_completed_successfully")
                 for var in svc["environment"]:
                     self.assertIn(var, self.flags[binary])
                 for published in svc.get("ports", []):
                     self.assertTrue(published.startswith("127.0.0.1:"), published)
+
+
+class DevCertificates(unittest.TestCase):
+    def test_make_dev_certs_makes_a_ca_and_a_server_certificate_it_signed(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "certs")
+            env = dict(os.environ, SA_CERT_OWNER=f"{os.getuid()}:{os.getgid()}")
+            subprocess.run([os.path.join(DEPLOY, "make-dev-certs.sh"), out], check=True,
+                           env=env, capture_output=True, timeout=60)
+            verify = subprocess.run(["openssl", "verify", "-CAfile", os.path.join(out, "ca.crt"),
+                                     os.path.join(out, "tls.crt")], capture_output=True, text=True)
+            self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+            text = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName", "-in",
+                                   os.path.join(out, "tls.crt")], capture_output=True,
+                                  text=True).stdout
+            for name in ("DNS:localhost", "IP Address:127.0.0.1", "DNS:collector", "DNS:notifier-1"):
+                self.assertIn(name, text)
+            self.assertEqual(os.stat(os.path.join(out, "tls.key")).st_mode & 0o077, 0)
+            # A second run keeps what is there.
+            read = lambda name: pathlib.Path(out, name).read_text()
+            before = read("tls.crt")
+            subprocess.run([os.path.join(DEPLOY, "make-dev-certs.sh"), out], check=True,
+                           env=env, capture_output=True, timeout=60)
+            self.assertEqual(read("tls.crt"), before)
 
 
 if __name__ == "__main__":

@@ -185,6 +185,27 @@ class WebhookReceiver:
         self.server.server_close()
 
 
+def make_certificates(directory):
+    """A CA and a server certificate it signs (IP:127.0.0.1, DNS:localhost), made with the
+    openssl command line; returns the paths of ca.crt, server.crt, server.key."""
+    d = pathlib.Path(directory)
+    (d / "ca.cnf").write_text("[req]\ndistinguished_name=dn\nx509_extensions=v3\nprompt=no\n"
+                              "[dn]\nCN=e2e CA\n[v3]\nbasicConstraints=critical,CA:TRUE\n"
+                              "keyUsage=critical,keyCertSign,cRLSign\n")
+    (d / "server.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                                  "extendedKeyUsage=serverAuth\n")
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for args in (
+            ["req", "-x509", "-config", "ca.cnf", *new_key, "-keyout", "ca.key", "-out", "ca.crt",
+             "-days", "2"],
+            ["req", "-new", *new_key, "-keyout", "server.key", "-out", "server.csr", "-subj",
+             "/CN=localhost"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext"]):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
+    return d / "ca.crt", d / "server.crt", d / "server.key"
+
+
 class EndToEnd(unittest.TestCase):
     def setUp(self):
         self.stack = Stack()
@@ -370,6 +391,58 @@ class EndToEnd(unittest.TestCase):
                               f"127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 3, "unreachable: exit 3")
         self.assertIn("health 127.0.0.1:", out.stderr)
+
+
+class EndToEndOverTls(unittest.TestCase):
+    """Both services with --tls_cert/--tls_key (a CA made by openssl here); the client trusts
+    that CA through grpc.ssl_channel_credentials."""
+
+    def setUp(self):
+        certs = tempfile.mkdtemp(prefix="sa-e2e-certs-")
+        self.addCleanup(shutil.rmtree, certs, ignore_errors=True)
+        self.ca, cert, key = make_certificates(certs)
+        # Without the packaged world places (Anchorage is in data/gazetteer): a 6x quicker start.
+        tls = [f"--tls_cert={cert}", f"--tls_key={key}", "--world_places=false"]
+        self.stack = Stack(collector_args=tls, notifier_args=tls)
+        self.addCleanup(self.stack.close)
+        credentials = grpc.ssl_channel_credentials(root_certificates=self.ca.read_bytes())
+        self.collector = collector_pb2_grpc.CollectorStub(
+            grpc.secure_channel(self.stack.collector_addr, credentials))
+        self.notifier = notifier_pb2_grpc.NotifierStub(
+            grpc.secure_channel(self.stack.notifier_addr, credentials))
+
+    ingest = EndToEnd.ingest
+    subscribe = EndToEnd.subscribe
+
+    def test_summit_story_alerts_once_over_tls(self):
+        EndToEnd.test_summit_story_alerts_once_and_explains_why(self)
+
+    def test_a_plaintext_client_is_refused(self):
+        for addr in (self.stack.collector_addr, self.stack.notifier_addr):
+            plaintext = notifier_pb2_grpc.NotifierStub(grpc.insecure_channel(addr))
+            with self.assertRaises(grpc.RpcError) as err:
+                plaintext.ListSubscriptions(notifier_pb2.ListSubscriptionsRequest(), timeout=10)
+            self.assertEqual(err.exception.code(), grpc.StatusCode.UNAVAILABLE, addr)
+        # A client that does not trust the server's CA is refused too.
+        _, other_cert, _ = make_certificates(tempfile.mkdtemp(dir=self.stack.dir))
+        untrusting = collector_pb2_grpc.CollectorStub(grpc.secure_channel(
+            self.stack.collector_addr,
+            grpc.ssl_channel_credentials(root_certificates=other_cert.read_bytes())))
+        with self.assertRaises(grpc.RpcError) as err:
+            untrusting.Ingest(collector_pb2.IngestRequest(article=events_pb2.Article(
+                title="t", body="b", source="s", url="https://news.example/t")), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.UNAVAILABLE)
+
+
+class PlaintextRefusal(unittest.TestCase):
+    def test_a_service_refuses_plaintext_on_a_non_loopback_address(self):
+        # Refused while reading the configuration, before anything listens.
+        for binary in ("SA_COLLECTOR_BIN", "SA_NOTIFIER_BIN"):
+            out = subprocess.run([os.environ[binary], "--grpc_addr=0.0.0.0:0"],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 2, out.stderr)
+            self.assertIn("--insecure_plaintext", out.stderr)
+            self.assertIn("--tls_cert", out.stderr)
 
 
 class Help(unittest.TestCase):

@@ -70,6 +70,7 @@ TEST(CollectorConfig, DefaultsAreValid) {
 TEST(CollectorConfig, EveryFlagReachesItsField) {
   absl::FlagSaver saver;
   SetFlag("grpc_addr", "0.0.0.0:7000");
+  SetFlag("insecure_plaintext", "true");  // plaintext off loopback needs it
   SetFlag("redis_url", "redis://r:6380/2");
   SetFlag("redis_wait_replicas", "1");
   SetFlag("redis_wait_timeout", "3s");
@@ -135,7 +136,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"max_body_bytes", "4000000"}, BadValue{"feed_min_interval", "0s"},
                       BadValue{"feed_interval", "30s"}, BadValue{"feed_timeout", "500ms"},
                       BadValue{"feed_workers", "0"}, BadValue{"feed_workers", "65"},
-                      BadValue{"feed_host_delay", "-1s"}, BadValue{"feed_max_bytes", "100"}),
+                      BadValue{"feed_host_delay", "-1s"}, BadValue{"feed_max_bytes", "100"},
+                      BadValue{"tls_key", "/no/such.key"}, BadValue{"tls_client_ca", "/ca.crt"},
+                      BadValue{"health_addr", "nowhere"}),
     [](const ::testing::TestParamInfo<BadValue>& info) {
       return info.param.flag + "_" + std::to_string(info.index);
     });

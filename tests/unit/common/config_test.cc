@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "common/config/env_flags.h"
 #include "common/grpc/service_settings.h"
 #include "common/redis/redis_url.h"
@@ -14,6 +15,7 @@ ABSL_FLAG(int32_t, test_workers, 1, "for the test");
 namespace sa {
 namespace {
 
+using ::sa::testing::IsOk;
 using ::sa::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -88,7 +90,8 @@ TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
                            .grpc_port_file = "/tmp/p",
                            .max_threads = 8,
                            .redis_url = "redis://r:6380/1",
-                           .log_level = "info"};
+                           .log_level = "info",
+                           .insecure_plaintext = true};
   ASSERT_THAT(ApplyServiceSettings("test", settings, server, redis), testing::IsOk());
   EXPECT_EQ(server.address, "0.0.0.0:50051");
   EXPECT_EQ(server.max_threads, 8);
@@ -106,6 +109,35 @@ TEST(ServiceSettings, FillsServerAndRedisOrNamesTheBadSetting) {
   bad.redis_url = "rediss://tls";
   EXPECT_THAT(ApplyServiceSettings("test", bad, server, redis),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redis://")));
+}
+
+TEST(ServiceSettings, LoopbackHostsAreOnlyThoseOfThisMachine) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "[::1]", "localhost", "LocalHost"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"", "0.0.0.0", "[::]", "10.0.0.1", "128.0.0.1", "[::ffff:127.0.0.1]",
+                           "::1", "localhost.example.com", "my-pod"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+TEST(ServiceSettings, PlaintextOffLoopbackNeedsInsecurePlaintext) {
+  EXPECT_THAT(CheckPlaintextListener("x_addr", "127.0.0.1:80", false, "use TLS"), IsOk());
+  EXPECT_THAT(CheckPlaintextListener("x_addr", "[::1]:0", false, "use TLS"), IsOk());
+  EXPECT_THAT(CheckPlaintextListener("x_addr", "0.0.0.0:80", true, "use TLS"), IsOk());
+  for (const char* address : {"0.0.0.0:80", "[::]:80", ":80", "192.168.1.5:80", "svc:80"}) {
+    EXPECT_THAT(CheckPlaintextListener("x_addr", address, false, "use TLS"),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         ::testing::AllOf(HasSubstr(absl::StrCat("--x_addr=", address)),
+                                          HasSubstr("use TLS"), HasSubstr("--insecure_plaintext"))))
+        << address;
+  }
+  // The service flags apply it to --grpc_addr when there is no TLS.
+  GrpcServerOptions server;
+  redis::RedisEndpoint redis;
+  EXPECT_THAT(ApplyServiceSettings("test", {.grpc_addr = "[::]:1", .redis_url = "redis://r"},
+                                   server, redis),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--tls_cert")));
 }
 
 TEST(ServiceSettings, SizesTheUnaryCallQueue) {

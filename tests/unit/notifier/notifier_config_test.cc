@@ -118,6 +118,19 @@ TEST(NotifierConfig, EveryFlagReachesItsField) {
   EXPECT_TRUE(config->consumer.before_ack);  // installed, not called
 }
 
+TEST(NotifierConfig, InsecurePlaintextAllowsPlaintextListenersOffLoopback) {
+  absl::FlagSaver saver;
+  SetFlag("grpc_addr", "0.0.0.0:50052");
+  SetFlag("chatops_addr", "0.0.0.0:8080");
+  SetFlag("chatops_api_token", "t");
+  SetFlag("insecure_plaintext", "true");
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->server.address, "0.0.0.0:50052");
+  EXPECT_FALSE(config->server.tls.enabled());
+  EXPECT_EQ(config->chatops.address, "0.0.0.0:8080");
+}
+
 struct BadValues {
   std::string flag;  // the flag the message must name
   std::vector<std::pair<std::string, std::string>> set;
@@ -149,7 +162,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
                       Bad("chatops_addr", "127.0.0.1:0"),
                       BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
-                      BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}}),
+                      BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}},
+                      // Plaintext off loopback (gRPC without TLS, chat-ops HTTP) and TLS files.
+                      BadValues{"insecure_plaintext", {{"grpc_addr", "0.0.0.0:50052"}}},
+                      BadValues{"insecure_plaintext",
+                                {{"chatops_addr", "0.0.0.0:8080"}, {"chatops_api_token", "t"}}},
+                      Bad("tls_cert", "/no/such.crt"), Bad("tls_reload_interval", "0s"),
+                      Bad("tls_client_ca", "/no/such-ca.crt"), Bad("health_addr", "nowhere")),
     [](const ::testing::TestParamInfo<BadValues>& info) {
       return info.param.flag + "_" + std::to_string(info.index);
     });
