@@ -1,8 +1,10 @@
 // Cue phrases (of topics and event types) found in tokenised text in one pass, with stems: a
 // word of a cue written with a trailing '*' matches every word that starts with it, so
 // "sanction*" matches "sanctions" and "sanctioned", "санкци*" matches "санкции" and "санкциями",
-// and "телефонн* разговор*" matches "телефонного разговора". Words are compared after
-// normalisation (text::Tokenize: case folded, accents stripped).
+// and "телефонн* разговор*" matches "телефонного разговора". A first word written with a
+// leading '*' is a suffix: "*krieg" matches the German compounds "Bürgerkrieg" and
+// "Ukrainekrieg" (at least kMinStemBytes before it), never "Krieg" itself. Words are compared
+// after normalisation (text::Tokenize: case folded, accents stripped).
 //
 // Cost is proportional to the number of tokens (a few hash lookups per token), not to the number
 // of cues. Internal to sa::extract.
@@ -32,8 +34,9 @@ class CueIndex {
   // Shortest stem a '*' word may have, in bytes of its normalised form.
   static constexpr size_t kMinStemBytes = 3;
 
-  // Adds `phrase` with a caller-chosen value. InvalidArgument when the phrase has no words or a
-  // stem is shorter than kMinStemBytes.
+  // Adds `phrase` with a caller-chosen value. InvalidArgument when the phrase has no words, a
+  // stem or suffix is shorter than kMinStemBytes, or a suffix ('*' before) is also a stem or
+  // not the first word.
   absl::Status Add(absl::string_view phrase, uint32_t value);
 
   // Every occurrence of every cue in `tokens`, ordered by first_token.
@@ -60,6 +63,9 @@ class CueIndex {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> stem_first_;   // first-word stem -> …
   absl::flat_hash_set<uint32_t> stem_heads_;  // Head() of every first-word stem
   uint64_t stem_lengths_ = 0;                 // bit n: a first-word stem has n bytes (n < 64)
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> suffix_first_;  // first-word suffix -> …
+  absl::flat_hash_set<uint32_t> suffix_tails_;  // Head() of the last kMinStemBytes of each suffix
+  uint64_t suffix_lengths_ = 0;                 // bit n: a first-word suffix has n bytes (n < 64)
 };
 
 }  // namespace sa::extract

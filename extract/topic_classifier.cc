@@ -44,6 +44,8 @@ void AddTopicsAndKeywords(const Gazetteer& g, const ArticleText& text,
       }
     }
   }
+  double best = 0;
+  for (const auto& [id, tally] : tallies) best = std::max(best, tally.hits);
   // The event's type implies a topic (a summit is a diplomacy story): as strong as a title cue.
   for (uint32_t t = 0; t < g.event_types().size(); ++t) {
     const EventTypeEntry& type = g.event_types()[t];
@@ -60,8 +62,12 @@ void AddTopicsAndKeywords(const Gazetteer& g, const ArticleText& text,
     }
   }
   // In a short body (a feed entry's summary) one mention is the subject; in a long one it may be
-  // a passing mention.
-  const double needed = text.fields[1].tokens.size() < kShortBodyWords ? 1 : kMinTopicHits;
+  // a passing mention. In a short entry a topic far weaker than its main one (cue words only,
+  // not the type's support) is a side mention too: one body word beside a subject named in the
+  // title and again in the body. (A long story's counts grow with its length, general words of
+  // its top level most: there the two hits decide.)
+  const bool short_body = text.fields[1].tokens.size() < kShortBodyWords;
+  const double needed = short_body ? std::max(1.0, kMinShareOfBestTopic * best) : kMinTopicHits;
 
   // The topics with enough evidence, then their ancestors: each topic's hits and evidence are
   // those of the strongest of itself and its chosen descendants.

@@ -13,6 +13,10 @@ namespace sa::extract {
 // entry's summary) one hit is enough.
 inline constexpr double kMinTopicHits = 2;
 inline constexpr size_t kShortBodyWords = 100;
+// A topic also needs at least this share of the hits of the article's strongest topic, so a
+// side mention beside the main subject is no topic (chosen on the tune split: 0.25..0.5 score
+// alike; below, side mentions come back).
+inline constexpr double kMinShareOfBestTopic = 0.35;
 
 // Adds the article's topics: each topic with enough hits, score = 1 - 0.5^hits, the evidence of
 // its first cue, its IPTC id and parent; then every ancestor of those (score = the highest of

@@ -4,16 +4,20 @@
 // and for each language.
 //
 //   build/tests/extract_eval FILE.jsonl... [--split=tune|heldout|all] [--gazetteer=DIR]
-//       [--verbose] [--min=GROUP.MEASURE:VALUE,...]
+//       [--verbose] [--show_errors=FIELD] [--min=GROUP.MEASURE:VALUE,...]
 //
 // --split keeps the articles of one part (default all). --verbose lists each article's misses
 // and extras, for `tune` articles only: the held-out part is scored, never inspected.
+// --show_errors=FIELD (participants, places, organisations or topics) lists, for each `tune`
+// article with a miss or an extra in that field, its id, language and title, the misses and
+// extras, and what was predicted with its confidence (topics: score) and evidence text.
 // --min sets floors (exit 1 below one): GROUP is "all" or a language code ("en"), MEASURE one of
 // participants, places, organisations, topics (F1), summit (F1), type, diplomatic (accuracy).
 //
 // A label matches a predicted entity when, after Unicode normalisation (case, accents,
 // punctuation), it equals the entity's name or one of its aliases. Topics are compared after
 // adding each topic's ancestors (from the gazetteer's taxonomy) to both sides.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -160,12 +164,41 @@ void PrintDiff(const std::string& id, const char* what, const std::vector<std::s
   std::printf("]\n");
 }
 
+template <typename Repeated>
+void PrintPredicted(const Repeated& items) {
+  for (const auto& i : items) {
+    std::printf("    %s (%.2f) \"%s\"\n", i.name().c_str(), i.confidence(),
+                i.evidence().text().c_str());
+  }
+}
+
+// --show_errors: one tune article's misses and extras in `field`, with what was predicted.
+void PrintFieldErrors(const std::string& id, const std::string& language,
+                      const summit_alerts::v1::Article& article, const Event& e,
+                      const std::string& field, const std::vector<std::string>& misses,
+                      const std::vector<std::string>& extras) {
+  std::printf("\n%s [%s] %s (%zu body words)\n", id.c_str(), language.c_str(),
+              article.title().c_str(), sa::text::Tokenize(article.body()).size());
+  PrintDiff(id, field.c_str(), misses, extras);
+  std::printf("  predicted:\n");
+  if (field == "participants") PrintPredicted(e.participants());
+  if (field == "places") PrintPredicted(e.places());
+  if (field == "organisations") PrintPredicted(e.organisations());
+  if (field == "topics") {
+    for (const auto& t : e.topics()) {
+      std::printf("    %s (%.2f) \"%s\"\n", t.name().c_str(), t.score(),
+                  t.evidence().text().c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string gazetteer_dir = SA_SOURCE_DIR "/data/gazetteer", floors, split = "all";
   std::vector<std::string> paths;
   bool verbose = false;
+  std::string show_errors;  // a field of kFields, or empty
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--gazetteer=", 0) == 0)
@@ -176,13 +209,18 @@ int main(int argc, char** argv) {
       split = arg.substr(8);
     else if (arg == "--verbose")
       verbose = true;
+    else if (arg.rfind("--show_errors=", 0) == 0)
+      show_errors = arg.substr(14);
     else
       paths.push_back(arg);
   }
-  if (paths.empty() || (split != "tune" && split != "heldout" && split != "all")) {
+  const bool known_field = show_errors.empty() || std::find(std::begin(kFields), std::end(kFields),
+                                                            show_errors) != std::end(kFields);
+  if (paths.empty() || (split != "tune" && split != "heldout" && split != "all") || !known_field) {
     std::fprintf(stderr,
                  "usage: extract_eval FILE.jsonl... [--split=tune|heldout|all] [--gazetteer=DIR] "
-                 "[--verbose] [--min=GROUP.MEASURE:VALUE,...]\n");
+                 "[--verbose] [--show_errors=participants|places|organisations|topics] "
+                 "[--min=GROUP.MEASURE:VALUE,...]\n");
     return 2;
   }
   auto g = sa::extract::Gazetteer::LoadFromDirectory(gazetteer_dir);
@@ -253,6 +291,10 @@ int main(int argc, char** argv) {
           std::vector<std::string> misses, extras;
           Score(got[field], want, s.fields[field], misses, extras);
           if (show && group == "all") PrintDiff(id, field, misses, extras);
+          if (group == "all" && article_split == "tune" && field == show_errors &&
+              (!misses.empty() || !extras.empty())) {
+            PrintFieldErrors(id, language, article, e, field, misses, extras);
+          }
         }
         s.type.total++, s.type.right += type_ok;
         s.diplomatic.total++, s.diplomatic.right += diplomatic_ok;

@@ -142,6 +142,52 @@ TEST_F(TopicTest, APassingMentionInALongArticleIsNoTopic) {
   EXPECT_THAT(Names(Extract("Markets", "Traders weighed the sanctions.")), Contains("sanctions"));
 }
 
+// A short entry's side mention, far weaker than its subject (title and body), is no topic:
+// a topic needs kMinShareOfBestTopic of the strongest topic's hits.
+TEST_F(TopicTest, ASideMentionBesideAStrongSubjectIsNoTopic) {
+  Event e = Extract("Oil prices climb as crude supplies tighten",
+                    "Brent crude rose as OPEC kept output low; refiners bought more barrels while "
+                    "pipeline flows fell. One trader mentioned the election.");
+  EXPECT_THAT(Names(e), IsSupersetOf({"energy", "economy, business and finance"}));
+  EXPECT_THAT(Names(e), Not(Contains("elections")));
+  // Beside a weak subject the same single mention still counts.
+  EXPECT_THAT(Names(Extract("Markets", "Traders weighed the election.")), Contains("elections"));
+}
+
+// General vocabulary beyond the eval set's words, in several languages (issue 18 §3).
+TEST_F(TopicTest, GeneralVocabularyInSeveralLanguages) {
+  EXPECT_THAT(Names(Extract("Gunman detained after robbery", "Prosecutors filed charges.")),
+              Contains("crime, law and justice"));
+  EXPECT_THAT(Names(Extract("Polícia detém suspeito de homicídio",
+                            "O arguido foi presente ao "
+                            "juiz.",
+                            "pt")),
+              Contains("crime, law and justice"));
+  EXPECT_THAT(
+      Names(Extract("Bürgerkrieg: Milizen rücken vor", "Die Rebellen melden Gefechte.", "de")),
+      IsSupersetOf({"armed conflict", "conflict, war and peace"}));
+  EXPECT_THAT(Names(Extract("Переговоры о перемирии", "Посредники предложили мирный план.", "ru")),
+              Contains("peace process"));
+  EXPECT_THAT(
+      Names(Extract("Eleições presidenciais", "As sondagens dão vantagem ao candidato.", "pt")),
+      Contains("elections"));
+  EXPECT_THAT(Names(Extract("Hospitals short of cancer drugs", "Patients wait for therapy.")),
+              Contains("health"));
+}
+
+// Stems that would match unrelated words were removed: "súd*" (Slovak court) matched
+// "suddenly", "búrk*" (storm) "Burkina", "recept*" "reception", "invest*" "investigation".
+TEST_F(TopicTest, StemsDoNotMatchUnrelatedEnglishWords) {
+  Event e = Extract("Suddenly, a reception in Burkina Faso",
+                    "The guests suddenly left the reception in Burkina Faso.");
+  EXPECT_THAT(Names(e), Not(Contains("crime, law and justice")));
+  EXPECT_THAT(Names(e), Not(Contains("weather")));
+  EXPECT_THAT(Names(e), Not(Contains("lifestyle and leisure")));
+  Event inquiry = Extract("Inquiry opens", "An investigation of the minister's office began.");
+  EXPECT_THAT(Names(inquiry), Contains("crime, law and justice"));
+  EXPECT_THAT(Names(inquiry), Not(Contains("economy, business and finance")));
+}
+
 TEST_F(TopicTest, ADiplomaticEventImpliesDiplomacyWithTheTypeEvidence) {
   Event e = Extract("Presidents hold phone call", "The two presidents spoke for an hour.");
   ASSERT_EQ(e.type(), "phone call");
@@ -202,6 +248,22 @@ TEST(CueIndex, StemsMatchWordsThatStartWithThemExactWordsOnlyThemselves) {
   // A phrase cut off by the end of the text is no match.
   EXPECT_TRUE(index.FindAll(text::Tokenize("peace")).empty());
   EXPECT_TRUE(index.FindAll(text::Tokenize("телефонный")).empty());
+}
+
+// German compounds end with the subject's word: a suffix cue ('*' before) finds them.
+TEST(CueIndex, ASuffixMatchesCompoundsEndingWithItNeverTheWordAlone) {
+  CueIndex index;
+  ASSERT_TRUE(index.Add("*krieg", 1).ok());
+  ASSERT_TRUE(index.Add("*wahlen", 2).ok());
+  EXPECT_FALSE(index.Add("*krieg*", 3).ok());       // a suffix is no stem
+  EXPECT_FALSE(index.Add("peace *talks", 3).ok());  // only the first word
+  EXPECT_FALSE(index.Add("*ab", 3).ok());           // too short
+  auto hits = index.FindAll(text::Tokenize("Bürgerkrieg, Krieg, Präsidentschaftswahlen, xkrieg"));
+  std::vector<std::pair<uint32_t, uint32_t>> got;  // value, first token
+  for (const auto& h : hits) got.push_back({h.value, h.first_token});
+  EXPECT_THAT(got, ::testing::ElementsAre(std::pair<uint32_t, uint32_t>{1, 0},
+                                          std::pair<uint32_t, uint32_t>{2, 2}));
+  EXPECT_TRUE(hits[0].stemmed);
 }
 
 }  // namespace
