@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/text/phrase_index.h"
@@ -73,6 +74,10 @@ class Gazetteer {
       const std::string& configured_dir, const Options& options);
 
   const std::vector<PersonEntry>& people() const { return people_; }
+  // The first words (normalised, 3 bytes or more) of the listed people's names and aliases of
+  // two words or more ("donald", "vladimir", "владимир"): given names, which make a capitalised
+  // pair such as "Paul Whelan" a person's name (name_patterns.h).
+  const absl::flat_hash_set<std::string>& given_names() const { return given_names_; }
   const std::vector<PlaceEntry>& places() const { return places_; }
   const std::vector<OrganisationEntry>& organisations() const { return organisations_; }
   const std::vector<TopicEntry>& topics() const { return topics_; }
@@ -134,6 +139,7 @@ class Gazetteer {
   void BuildNameStems();
 
   std::vector<PersonEntry> people_;
+  absl::flat_hash_set<std::string> given_names_;
   std::vector<PlaceEntry> places_;
   std::vector<OrganisationEntry> organisations_;
   std::vector<TopicEntry> topics_;

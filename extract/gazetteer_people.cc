@@ -1,8 +1,10 @@
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/text/tokenize.h"
 #include "extract/gazetteer.h"
 #include "extract/gazetteer_tsv.h"
 
@@ -49,6 +51,12 @@ absl::Status Gazetteer::LoadPeople(const std::string& directory) {
         if (auto s = tsv::AddPhrase(people_index_, alias, id, path, line); !s.ok()) return s;
         people_.back().aliases.push_back(alias);
       }
+    }
+    // Given names: the first word of each name of two words or more.
+    for (size_t n = 0; n <= people_.back().aliases.size(); ++n) {
+      const std::string& name = n == 0 ? people_.back().name : people_.back().aliases[n - 1];
+      std::vector<text::Token> words = text::Tokenize(name);
+      if (words.size() >= 2 && words[0].norm.size() >= 3) given_names_.insert(words[0].norm);
     }
   }
   return absl::OkStatus();

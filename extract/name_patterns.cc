@@ -506,6 +506,53 @@ void ForEachReportedPerson(const FieldText& field, const Gazetteer& g, FoundName
   }
 }
 
+namespace {
+
+// Whether most of a field's longer words are capitalised: a Title Case headline, where
+// capitals say nothing about names.
+bool IsTitleCase(const Words& w) {
+  size_t long_words = 0, capitalised = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w.token(i).norm.size() < 4) continue;
+    ++long_words;
+    capitalised += IsCapitalised(w.source(i));
+  }
+  return long_words >= 3 && capitalised * 3 > long_words * 2;
+}
+
+// Whether no word of the name [first, end) is a place or organisation the gazetteer knows and
+// its first word is no demonym ("Australian Open", "Guatemalan Police").
+bool NoThingWords(const Gazetteer& g, const Words& w, size_t first, size_t end) {
+  if (!g.CountryOfDemonym(w.source(first)).empty()) return false;
+  for (size_t i = first; i < end; ++i) {
+    if (IsKnownThing(g, w, i)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& g, FoundNameVisitor visit) {
+  Words w(field);
+  if (g.given_names().empty() || IsTitleCase(w)) return;
+  for (size_t i = 0; i + 1 < w.size(); ++i) {
+    if (!g.given_names().contains(w.token(i).norm) || !IsNameWord(w, i)) continue;
+    // Not the tail of a longer name ("Ruth Bader Ginsburg" from "Ruth"; "Anna" inside "Maria
+    // Anna Schmidt" is read from "Maria").
+    if (i > 0 && w.Joined(i - 1) && IsNameWord(w, i - 1)) continue;
+    const size_t end = NameEnd(w, i);
+    if (end - i < 2) continue;
+    // A capitalised word right after it makes it part of a longer name ("Robert Menzies
+    // Institute", "Paul Revere Bridge").
+    const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
+    if (!continued && NoThingWords(g, w, i, end)) {
+      FoundName found = MakeName(w, i, end);
+      if (NotExplained(g, found) && !visit(found)) return;
+    }
+    i = end - 1;
+  }
+}
+
 void ForEachOrganisationName(absl::string_view text, FoundNameVisitor visit) {
   static const RE2* pattern = new RE2(
       "\\b((?:\\p{Lu}[\\p{L}'’.&-]*\\s+(?:(?:and|of|for|on)\\s+)?){1,5}"

@@ -46,6 +46,14 @@ void ForEachTitledName(const FieldText& field, const Gazetteer& gazetteer, Found
 void ForEachReportedPerson(const FieldText& field, const Gazetteer& gazetteer,
                            FoundNameVisitor visit);
 
+// Two or three capitalised name words starting with a given name of the people list
+// (Gazetteer::given_names: "Dmitry Kiselyov"): people named with no title or reporting verb
+// beside them. Not in a Title Case field (a headline whose words are all capitalised), where
+// any capital pair would qualify; not a name followed by another capitalised word (a thing
+// named after a person: "Robert Menzies Institute"); not a demonym's phrase or a known place.
+void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& gazetteer,
+                            FoundNameVisitor visit);
+
 // One to five capitalised words (with and/of/for/on between) ending in an organisation word
 // ("Cybersecurity and Infrastructure Security Agency"); a leading "The " is dropped.
 void ForEachOrganisationName(absl::string_view text, FoundNameVisitor visit);

@@ -11,6 +11,9 @@ namespace {
 
 using summit_alerts::v1::Event;
 
+// A name found by its form alone (a given name): below a reporting verb's.
+constexpr double kUnmarkedNameConfidence = 0.3;
+
 // Adds a person the gazetteer does not know, unless known or reported already. Each candidate
 // is compared with at most kMaxParticipants names: linear in the text.
 void AddUnknownPerson(const Gazetteer& g, const ArticleText& text, int f, const FoundName& found,
@@ -86,6 +89,13 @@ ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, E
   for (int f = 0; f < 2 && !full(); ++f) {
     ForEachReportedPerson(text.fields[f], g, [&](const FoundName& found) {
       AddUnknownPerson(g, text, f, found, 0.4, event, weight);
+      return !full();
+    });
+  }
+  // Names with nothing beside them: a known given name with a surname.
+  for (int f = 0; f < 2 && !full(); ++f) {
+    ForEachGivenNamePerson(text.fields[f], g, [&](const FoundName& found) {
+      AddUnknownPerson(g, text, f, found, kUnmarkedNameConfidence, event, weight);
       return !full();
     });
   }

@@ -1,8 +1,9 @@
 // Participants of an article: people the gazetteer knows (confidence 1; a hit must be written
 // as a name, so the Italian "modi" is not Narendra Modi), then people it does not know,
 // recognised in several languages by a title before the name (0.6; its country from an
-// apposition such as "Finnish President") or a reporting verb next to it (0.4). See
-// name_patterns.h for what counts as a name.
+// apposition such as "Finnish President") or a reporting verb next to it (0.4), or by their
+// form alone (0.3): a listed given name with a surname ("Dmitry Kiselyov"). See name_patterns.h for
+// what counts as a name.
 #pragma once
 
 #include "extract/article_text.h"
@@ -18,8 +19,8 @@ struct ParticipantWeight {
 };
 
 // Adds at most kMaxParticipants participants to `event`: gazetteer people in order of first
-// mention, then unknown names (after a title, then before a reporting verb), each in order of
-// appearance. Linear in the article's length.
+// mention, then unknown names (after a title, next to a reporting verb, after a given name), each
+// in order of appearance. Linear in the article's length.
 ParticipantWeight AddParticipants(const Gazetteer& gazetteer, const ArticleText& text,
                                   summit_alerts::v1::Event& event);
 

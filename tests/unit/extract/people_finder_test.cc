@@ -159,6 +159,22 @@ TEST_F(PeopleFinderTest, FullNamesAndNamesWithPlacesInThem) {
               ElementsAre("Jan Kowalski 0.6", "Anna Castro 0.6"));
 }
 
+// Names with no title or reporting verb beside them (0.3): a given name of the people list
+// ("Dmitry", "Olaf") with a surname. Never in a Title Case headline, never a thing named after
+// a person, a demonym's phrase or a known place.
+TEST_F(PeopleFinderTest, NamesFoundByTheirFormAlone) {
+  EXPECT_THAT(Participants("Television host mocks the outgoing leader",
+                           "On state television Dmitry Kiselyov mocked the outgoing leader."),
+              ElementsAre("Dmitry Kiselyov 0.3"));
+  EXPECT_THAT(Participants("", "Dmitry Kiselyov Institute opens; Olaf Brandt Bridge closes."),
+              IsEmpty());
+  EXPECT_THAT(Participants("Live Updates: Olaf Larsen Talks Return To Geneva Tonight", ""),
+              IsEmpty())
+      << "a Title Case headline capitalises every word";
+  EXPECT_THAT(Participants("", "Olaf Street and Dmitry Square were closed; Olaf said hello."),
+              IsEmpty());
+}
+
 TEST_F(PeopleFinderTest, ADictionarySurnameCountsOnlyWrittenAsAName) {
   // Italian "modi" (ways), Spanish "duda" (doubt): common words, not Narendra Modi or Andrzej
   // Duda; the same words capitalised are the people.
