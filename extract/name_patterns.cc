@@ -520,12 +520,11 @@ bool IsTitleCase(const Words& w) {
   return long_words >= 3 && capitalised * 3 > long_words * 2;
 }
 
-// Whether no word of the name [first, end) is a place or organisation the gazetteer knows and
-// its first word is no demonym ("Australian Open", "Guatemalan Police").
+// Whether no word of the name [first, end) is a place or organisation the gazetteer knows or a
+// demonym ("Australian Open", "Autoridade Palestiniana").
 bool NoThingWords(const Gazetteer& g, const Words& w, size_t first, size_t end) {
-  if (!g.CountryOfDemonym(w.source(first)).empty()) return false;
   for (size_t i = first; i < end; ++i) {
-    if (IsKnownThing(g, w, i)) return false;
+    if (IsKnownThing(g, w, i) || !g.CountryOfDemonym(w.source(i)).empty()) return false;
   }
   return true;
 }
@@ -544,6 +543,26 @@ void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& g, FoundNam
     if (end - i < 2) continue;
     // A capitalised word right after it makes it part of a longer name ("Robert Menzies
     // Institute", "Paul Revere Bridge").
+    const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
+    if (!continued && NoThingWords(g, w, i, end)) {
+      FoundName found = MakeName(w, i, end);
+      if (NotExplained(g, found) && !visit(found)) return;
+    }
+    i = end - 1;
+  }
+}
+
+void ForEachMidSentenceName(const FieldText& field, const Gazetteer& g, FoundNameVisitor visit) {
+  Words w(field);
+  if (IsTitleCase(w)) return;
+  for (size_t i = 1; i + 1 < w.size(); ++i) {
+    if (IsCapitalised(w.source(i - 1)) || !IsNameWord(w, i)) continue;
+    // Within the sentence: nothing but spaces, a comma or a hyphen since the lower-case word.
+    bool same_sentence = true;
+    for (char c : w.gap(i - 1)) same_sentence = same_sentence && (c == ' ' || c == ',' || c == '-');
+    if (!same_sentence) continue;
+    const size_t end = NameEnd(w, i);
+    if (end - i < 2) continue;
     const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
     if (!continued && NoThingWords(g, w, i, end)) {
       FoundName found = MakeName(w, i, end);

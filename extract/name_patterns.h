@@ -54,6 +54,14 @@ void ForEachReportedPerson(const FieldText& field, const Gazetteer& gazetteer,
 void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& gazetteer,
                             FoundNameVisitor visit);
 
+// Two or three name words in mid-sentence: after a word written in lower case, within the
+// sentence ("a ministra Maria Lúcia Amaral", "заявила Анна Смирнова"), not followed by another
+// capital, with no demonym, known place or organisation in them. Only for languages that
+// capitalise nothing but proper nouns (the caller decides: not English, whose organisations and
+// offices are capitalised words, nor German, which capitalises every noun).
+void ForEachMidSentenceName(const FieldText& field, const Gazetteer& gazetteer,
+                            FoundNameVisitor visit);
+
 // One to five capitalised words (with and/of/for/on between) ending in an organisation word
 // ("Cybersecurity and Infrastructure Security Agency"); a leading "The " is dropped.
 void ForEachOrganisationName(absl::string_view text, FoundNameVisitor visit);

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "extract/event_extractor.h"
 #include "extract/name_patterns.h"
@@ -13,6 +14,8 @@ using summit_alerts::v1::Event;
 
 // A name found by its form alone (a given name): below a reporting verb's.
 constexpr double kUnmarkedNameConfidence = 0.3;
+// A capitalised pair in mid-sentence, in a language that capitalises only proper nouns.
+constexpr double kMidSentenceNameConfidence = 0.2;
 
 // Adds a person the gazetteer does not know, unless known or reported already. Each candidate
 // is compared with at most kMaxParticipants names: linear in the text.
@@ -98,6 +101,20 @@ ParticipantWeight AddParticipants(const Gazetteer& g, const ArticleText& text, E
       AddUnknownPerson(g, text, f, found, kUnmarkedNameConfidence, event, weight);
       return !full();
     });
+  }
+  // In Latin-script languages that capitalise only proper nouns, a capitalised pair in
+  // mid-sentence. (Cyrillic and Greek names would need a transliteration to match a rule or a
+  // label written in English: "Анна Смирнова" is no `participant:Anna Smirnova`.)
+  static const auto* proper_noun_languages =
+      new absl::flat_hash_set<std::string>{"pt", "es", "it", "fr", "ca", "ro", "sk", "cs", "pl",
+                                           "sl", "hr", "nl", "sv", "da", "no", "fi", "hu", "tr"};
+  if (proper_noun_languages->contains(text.language)) {
+    for (int f = 0; f < 2 && !full(); ++f) {
+      ForEachMidSentenceName(text.fields[f], g, [&](const FoundName& found) {
+        AddUnknownPerson(g, text, f, found, kMidSentenceNameConfidence, event, weight);
+        return !full();
+      });
+    }
   }
   return weight;
 }

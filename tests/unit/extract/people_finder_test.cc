@@ -175,6 +175,22 @@ TEST_F(PeopleFinderTest, NamesFoundByTheirFormAlone) {
               IsEmpty());
 }
 
+// In a Latin-script language that capitalises only proper nouns, a capitalised pair after a
+// lower-case word of the same sentence is a name (0.2); not in English or German, not a known
+// place, not at a sentence start.
+TEST_F(PeopleFinderTest, MidSentenceNamesInLanguagesThatCapitaliseOnlyProperNouns) {
+  EXPECT_THAT(
+      Participants("", "Segundo fontes, a empresária Quitéria Brandolinho vendeu a empresa.", "pt"),
+      ElementsAre("Quitéria Brandolinho 0.2"));
+  EXPECT_THAT(
+      Participants("", "Sources say entrepreneur Quitéria Brandolinho sold the firm.", "en"),
+      IsEmpty());
+  EXPECT_THAT(Participants("", "Die Firma Quitéria Brandolinho verkaufte.", "de"), IsEmpty());
+  EXPECT_THAT(
+      Participants("", "Quitéria Brandolinho vendeu. A empresa mudou para Porto Alegre.", "pt"),
+      IsEmpty());
+}
+
 TEST_F(PeopleFinderTest, ADictionarySurnameCountsOnlyWrittenAsAName) {
   // Italian "modi" (ways), Spanish "duda" (doubt): common words, not Narendra Modi or Andrzej
   // Duda; the same words capitalised are the people.
