@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -16,24 +17,38 @@
 #include "absl/time/time.h"
 #include "cli/alert_format.h"
 #include "cli/feed_json.h"
+#include "common/auth/token_store.h"
 #include "common/config/env_flags.h"
 #include "extract/article_validator.h"
 #include "extract/event_extractor.h"
 #include "formats/article_files.h"
 #include "formats/feed_parser.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "nlohmann/json.hpp"
 #include "summit_alerts/v1/collector.grpc.pb.h"
 #include "summit_alerts/v1/notifier.grpc.pb.h"
 
 ABSL_FLAG(std::string, collector, "127.0.0.1:50051", "collector address (env COLLECTOR)");
 ABSL_FLAG(std::string, notifier, "127.0.0.1:50052", "notifier address (env NOTIFIER)");
 ABSL_FLAG(std::string, output, "text", "text or json (one JSON object per line) (env OUTPUT)");
+ABSL_FLAG(std::string, token, "",
+          "bearer token sent as 'authorization: Bearer …' on every call (env SA_TOKEN); see "
+          "docs/SECURITY.md");
+ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379/0",
+          "token: the services' Redis, where tokens are kept (env REDIS_URL)");
+ABSL_FLAG(std::string, key_prefix, "sa:", "token: the services' --key_prefix (env KEY_PREFIX)");
+ABSL_FLAG(std::string, scope, "", "token create: scopes, e.g. subscribe,ingest (or admin)");
+ABSL_FLAG(absl::Duration, expires_in, absl::ZeroDuration(),
+          "token create: the token expires this long from now (e.g. 720h); 0: never");
+ABSL_FLAG(std::string, label, "", "token create: a note shown by token list (e.g. a host name)");
 ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(10), "deadline of each unary call");
 ABSL_FLAG(std::string, title, "", "ingest: use this title instead of the file's");
 ABSL_FLAG(std::string, url, "", "ingest: the article's URL");
 ABSL_FLAG(std::string, source, "", "ingest: the article's source (outlet) name");
 ABSL_FLAG(std::string, language, "", "ingest: the article's language tag");
-ABSL_FLAG(std::string, owner, "", "subscribe/subs: the owner of the subscription(s)");
+ABSL_FLAG(std::string, owner, "",
+          "subscribe/subs: the owner of the subscription(s) (with authentication, only an admin "
+          "token may name another owner); token create: the token's owner");
 ABSL_FLAG(std::string, name, "",
           "subscribe/feed-add: a name for the subscription, or the feed's source name");
 ABSL_FLAG(absl::Duration, interval, absl::ZeroDuration(),
@@ -103,6 +118,13 @@ commands:
                           or the articles of a file (--file F); says why each (did not) match
   dead-letters            webhook deliveries that failed for good (--subscription to filter)
   replay ID               queue a dead letter's delivery again
+  token create --owner=O --scope=S[,S] [--expires_in=720h] [--label=L]
+                          make a bearer token (scopes subscribe, ingest, admin) and print it
+                          once; only its SHA-256 is kept (talks to Redis: --redis_url,
+                          --key_prefix)
+  token list              the tokens (id, owner, scopes, created, expires, label; no secrets)
+  token revoke ID         refuse a token from now on (ID as token list shows it)
+  token generate          print a new random token without storing it (for --admin_token_file)
   health HOST:PORT [SERVICE]
                           the gRPC health check: prints SERVING (exit 0) or NOT_SERVING (exit 1);
                           exit 3 when unreachable (for container healthchecks). SERVICE
@@ -112,9 +134,16 @@ subscribe sends alerts to chat too with --slack, --discord, --mattermost, --team
 --telegram BOT_TOKEN@CHAT_ID or --webhook URL --secret KEY, as they happen or as digests
 (--digest_minutes=N, --digest_daily_at=HH:MM, --max_per_hour=N; see docs/WEBHOOKS.md).
 
+With authentication on (docs/SECURITY.md) every call needs --token (or env SA_TOKEN).
+
 --output=json prints one JSON object per line for scripts.)";
 
 bool Json() { return absl::GetFlag(FLAGS_output) == "json"; }
+
+int FailStatus(const absl::Status& status, const std::string& what) {
+  std::fprintf(stderr, "alertctl: %s: %s\n", what.c_str(), std::string(status.message()).c_str());
+  return status.code() == absl::StatusCode::kUnavailable ? 3 : 1;
+}
 
 int Fail(const grpc::Status& status, const std::string& what) {
   std::fprintf(stderr, "alertctl: %s: %s (%d)\n", what.c_str(), status.error_message().c_str(),
@@ -124,6 +153,16 @@ int Fail(const grpc::Status& status, const std::string& what) {
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+// The bearer token of every call: --token, else the environment's SA_TOKEN; none when empty.
+void AddToken(grpc::ClientContext& context) {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty()) {
+    const char* env = std::getenv("SA_TOKEN");
+    if (env != nullptr) token = env;
+  }
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
 }
 
 void SetDeadline(grpc::ClientContext& context) {
@@ -156,6 +195,7 @@ int Ingest(const std::vector<std::string>& files) {
       *request.mutable_article() = article;
       v1::IngestResponse response;
       grpc::ClientContext context;
+      AddToken(context);
       SetDeadline(context);
       grpc::Status status = stub->Ingest(&context, request, &response);
       if (!status.ok()) {
@@ -209,6 +249,7 @@ int Subscribe(const std::vector<std::string>& words) {
   sub->mutable_delivery()->set_max_per_hour(absl::GetFlag(FLAGS_max_per_hour));
   v1::Subscription created;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->CreateSubscription(&context, request, &created); !status.ok()) {
     return Fail(status, "subscribe");
@@ -243,6 +284,7 @@ int TestQuery(const std::vector<std::string>& words) {
   for (const v1::TestQueryRequest& one : requests) {
     v1::TestQueryResponse response;
     grpc::ClientContext context;
+    AddToken(context);
     SetDeadline(context);
     if (auto status = stub->TestQuery(&context, one, &response); !status.ok())
       return Fail(status, "test");
@@ -269,6 +311,7 @@ int ListSubs() {
   do {
     v1::ListSubscriptionsResponse response;
     grpc::ClientContext context;
+    AddToken(context);
     SetDeadline(context);
     if (auto status = stub->ListSubscriptions(&context, request, &response); !status.ok()) {
       return Fail(status, "subs");
@@ -287,6 +330,7 @@ int GetSub(const std::string& id) {
   request.set_id(id);
   v1::Subscription sub;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->GetSubscription(&context, request, &sub); !status.ok()) {
     return Fail(status, "get " + id);
@@ -301,6 +345,7 @@ int Unsubscribe(const std::string& id) {
   request.set_id(id);
   v1::DeleteSubscriptionResponse response;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->DeleteSubscription(&context, request, &response); !status.ok()) {
     return Fail(status, "unsubscribe " + id);
@@ -318,6 +363,7 @@ int DeadLetters() {
   do {
     v1::ListDeadLettersResponse response;
     grpc::ClientContext context;
+    AddToken(context);
     SetDeadline(context);
     if (auto status = stub->ListDeadLetters(&context, request, &response); !status.ok()) {
       return Fail(status, "dead-letters");
@@ -344,6 +390,7 @@ int Health(const std::string& address, const std::string& service) {
   request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->Check(&context, request, &response); !status.ok()) {
     return Fail(status, "health " + address);
@@ -359,6 +406,7 @@ int Replay(const std::string& id) {
   request.set_id(id);
   v1::ReplayDeadLetterResponse response;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->ReplayDeadLetter(&context, request, &response); !status.ok()) {
     return Fail(status, "replay " + id);
@@ -470,6 +518,7 @@ int Tail(const std::string& id) {
   IdleWatch watch(idle);
   while (true) {
     grpc::ClientContext context;
+    AddToken(context);
     if (!watch.SetContext(&context)) break;
     v1::SubscribeRequest request;
     request.set_subscription_id(id);
@@ -535,6 +584,7 @@ int ListFeeds() {
   for (bool more = true; more;) {
     v1::ListFeedsResponse response;
     grpc::ClientContext context;
+    AddToken(context);
     SetDeadline(context);
     if (auto status = stub->ListFeeds(&context, request, &response); !status.ok()) {
       return Fail(status, "feeds");
@@ -574,6 +624,7 @@ int AddFeed(const std::string& url) {
       static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_interval))));
   v1::Feed feed;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->AddFeed(&context, request, &feed); !status.ok())
     return Fail(status, "feed-add");
@@ -591,6 +642,7 @@ int RemoveFeed(const std::string& id) {
   request.set_id(id);
   v1::RemoveFeedResponse response;
   grpc::ClientContext context;
+  AddToken(context);
   SetDeadline(context);
   if (auto status = stub->RemoveFeed(&context, request, &response); !status.ok())
     return Fail(status, "feed-rm " + id);
@@ -657,9 +709,101 @@ int ParseFeeds(const std::vector<std::string>& files) {
   return rc;
 }
 
+std::string FormatTokenTime(absl::Time t) {
+  return t == absl::InfiniteFuture()
+             ? "never"
+             : absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+nlohmann::json TokenJson(const sa::auth::TokenInfo& info) {
+  return {{"id", info.id},
+          {"owner", info.owner},
+          {"scopes", sa::auth::FormatScopes(info.scopes)},
+          {"created", FormatTokenTime(info.created)},
+          {"expires", FormatTokenTime(info.expires)},
+          {"label", info.label}};
+}
+
+// `token create|list|revoke|generate`: straight to the services' Redis (an operator tool; there
+// is no token RPC).
+int TokenCommand(const std::vector<std::string>& args) {
+  const std::string sub = args.empty() ? "" : args[0];
+  if (sub == "generate") {
+    auto token = sa::auth::GenerateToken();
+    if (!token.ok()) return FailStatus(token.status(), "token generate");
+    std::printf("%s\n", token->c_str());
+    return 0;
+  }
+  if (sub != "create" && sub != "list" && sub != "revoke") {
+    std::fprintf(stderr, "alertctl token: create, list, revoke ID or generate\n");
+    return 2;
+  }
+  if (sub == "revoke" && args.size() != 2) {
+    std::fprintf(stderr, "alertctl token revoke: needs exactly one token id\n");
+    return 2;
+  }
+  auto endpoint = sa::redis::ParseRedisUrl(absl::GetFlag(FLAGS_redis_url));
+  if (!endpoint.ok()) return FailStatus(endpoint.status(), "--redis_url");
+  sa::redis::RedisClient redis(sa::redis::RedisOptions{.endpoint = *endpoint});
+  sa::auth::TokenStore store(redis, absl::GetFlag(FLAGS_key_prefix));
+  if (sub == "create") {
+    auto scopes = sa::auth::ParseScopes(absl::GetFlag(FLAGS_scope));
+    if (!scopes.ok()) return FailStatus(scopes.status(), "token create --scope");
+    const absl::Duration expires_in = absl::GetFlag(FLAGS_expires_in);
+    if (expires_in < absl::ZeroDuration()) {
+      std::fprintf(stderr, "alertctl token create: --expires_in must not be negative\n");
+      return 2;
+    }
+    auto made =
+        store.Create(absl::GetFlag(FLAGS_owner), *scopes,
+                     expires_in == absl::ZeroDuration() ? absl::InfiniteDuration() : expires_in,
+                     absl::GetFlag(FLAGS_label), absl::Now());
+    if (!made.ok()) return FailStatus(made.status(), "token create");
+    if (Json()) {
+      nlohmann::json out = TokenJson(made->info);
+      out["token"] = made->token;
+      std::printf("%s\n", out.dump().c_str());
+    } else {
+      std::printf("%s\n", made->token.c_str());
+      std::fprintf(stderr,
+                   "token %s for %s (%s), expires %s. It is shown only this once: keep it now.\n",
+                   made->info.id.c_str(), made->info.owner.c_str(),
+                   sa::auth::FormatScopes(made->info.scopes).c_str(),
+                   FormatTokenTime(made->info.expires).c_str());
+    }
+    return 0;
+  }
+  if (sub == "list") {
+    auto tokens = store.List(absl::Now());
+    if (!tokens.ok()) return FailStatus(tokens.status(), "token list");
+    if (!Json())
+      std::printf("%-12s  %-20s  %-24s  %-20s  %-20s  %s\n", "ID", "OWNER", "SCOPES", "CREATED",
+                  "EXPIRES", "LABEL");
+    for (const auto& info : *tokens) {
+      if (Json()) {
+        std::printf("%s\n", TokenJson(info).dump().c_str());
+      } else {
+        std::printf("%-12s  %-20s  %-24s  %-20s  %-20s  %s\n", info.id.c_str(), info.owner.c_str(),
+                    sa::auth::FormatScopes(info.scopes).c_str(),
+                    FormatTokenTime(info.created).c_str(), FormatTokenTime(info.expires).c_str(),
+                    info.label.c_str());
+      }
+    }
+    return 0;
+  }
+  auto revoked = store.Revoke(args[1]);
+  if (!revoked.ok()) return FailStatus(revoked.status(), "token revoke");
+  if (Json()) {
+    std::printf("%s\n", TokenJson(*revoked).dump().c_str());
+  } else {
+    std::printf("revoked token %s (%s)\n", revoked->id.c_str(), revoked->owner.c_str());
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args = sa::config::ParseFlagsWithEnvironment(
-      argc, argv, {"collector", "notifier", "output"}, kUsage);
+      argc, argv, {"collector", "notifier", "output", "redis_url", "key_prefix"}, kUsage);
   if (args.empty()) {
     std::fprintf(stderr, "%s\n", kUsage);
     return 2;
@@ -675,6 +819,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "alertctl %s: needs exactly one %s\n", command.c_str(), what);
     return false;
   };
+  if (command == "token") return TokenCommand(rest);
   if (command == "ingest") return Ingest(rest);
   if (command == "subscribe") return Subscribe(rest);
   if (command == "feeds") return ListFeeds();

@@ -10,6 +10,7 @@
 #include "collector/ingest/collector_service.h"
 #include "collector/ingest/directory_watcher.h"
 #include "collector/ingest/ingester.h"
+#include "common/auth/authenticator.h"
 #include "common/clock.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
@@ -18,6 +19,9 @@
 namespace sa::collector {
 
 absl::Status RunCollector(const CollectorConfig& config) {
+  // Refuse a non-loopback address without authentication before any slow start-up work.
+  SA_RETURN_IF_ERROR(auth::CheckListenAddress(config.server.address, config.auth.enabled,
+                                              config.auth.insecure_no_auth));
   SA_ASSIGN_OR_RETURN(auto gazetteer,
                       extract::Gazetteer::LoadForService(config.gazetteer_dir,
                                                          {.world_places = config.world_places}));
@@ -28,7 +32,11 @@ absl::Status RunCollector(const CollectorConfig& config) {
   EventPublisher publisher(redis, config.publisher, clock);
   Ingester ingester(extractor, publisher, config.limits, clock);
   feeds::FeedStore feed_store(redis, config.publisher.key_prefix);
-  CollectorService service(ingester, &feed_store, clock, config.server.unary);
+  SA_ASSIGN_OR_RETURN(
+      std::unique_ptr<auth::TokenStore> tokens,
+      auth::StartAuth(config.auth, config.server.address, redis, config.publisher.key_prefix));
+  auth::Authenticator authenticator(tokens.get(), clock);
+  CollectorService service(ingester, &feed_store, clock, config.server.unary, &authenticator);
 
   if (!config.feeds_file.empty()) {
     std::ifstream in(config.feeds_file);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/auth/service_auth.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "collector/feeds/feed_poller.h"
@@ -25,6 +26,7 @@ struct CollectorConfig {
   feeds::FeedPollerOptions feed_poller;
   std::string feeds_file;  // feeds to add at start-up (feeds/feeds_file.h); empty: none
   std::string watch_dir;   // ingest files dropped here (ingest/directory_watcher.h); empty: off
+  auth::AuthConfig auth;   // bearer tokens (docs/SECURITY.md); off by default
 };
 
 // Starts serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have been called),

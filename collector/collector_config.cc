@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/auth/auth_flags.h"
 #include "common/config/service_flags.h"
 #include "common/status_macros.h"
 
@@ -108,22 +109,13 @@ absl::Status ApplyFeedFlags(feeds::FeedPollerOptions& feeds) {
 }  // namespace
 
 std::vector<absl::string_view> CollectorFlagNames() {
-  return {"stream_max_len",
-          "dedupe_window",
-          "near_duplicate_bits",
-          "near_duplicate_window",
-          "max_body_bytes",
-          "watch_dir",
-          "poll_feeds",
-          "feeds_file",
-          "feed_interval",
-          "feed_min_interval",
-          "feed_timeout",
-          "feed_max_bytes",
-          "feed_workers",
-          "feed_host_delay",
-          "feed_allow_private_networks",
-          "replica_name"};
+  std::vector<absl::string_view> names = auth::AuthFlagNames();
+  names.insert(names.end(),
+               {"stream_max_len", "dedupe_window", "near_duplicate_bits", "near_duplicate_window",
+                "max_body_bytes", "watch_dir", "poll_feeds", "feeds_file", "feed_interval",
+                "feed_min_interval", "feed_timeout", "feed_max_bytes", "feed_workers",
+                "feed_host_delay", "feed_allow_private_networks", "replica_name"});
+  return names;
 }
 
 absl::StatusOr<CollectorConfig> CollectorConfigFromFlags() {
@@ -141,6 +133,7 @@ absl::StatusOr<CollectorConfig> CollectorConfigFromFlags() {
   config.poll_feeds = absl::GetFlag(FLAGS_poll_feeds);
   config.feeds_file = absl::GetFlag(FLAGS_feeds_file);
   config.watch_dir = absl::GetFlag(FLAGS_watch_dir);
+  SA_ASSIGN_OR_RETURN(config.auth, auth::AuthConfigFromFlags());
   return config;
 }
 

@@ -1,5 +1,6 @@
 #include "notifier/notifier_app.h"
 
+#include "common/auth/authenticator.h"
 #include "common/concurrency/work_queue.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
@@ -11,6 +12,9 @@
 namespace sa::notifier {
 
 absl::Status RunNotifier(const NotifierConfig& config) {
+  // Refuse a non-loopback address without authentication before any slow start-up work.
+  SA_RETURN_IF_ERROR(auth::CheckListenAddress(config.server.address, config.auth.enabled,
+                                              config.auth.insecure_no_auth));
   SA_ASSIGN_OR_RETURN(auto gazetteer,
                       extract::Gazetteer::LoadForService(config.gazetteer_dir,
                                                          {.world_places = config.world_places}));
@@ -29,8 +33,12 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   AlertHub hub(redis, alerts);
   WorkQueue work(config.stream_workers);
   QueryTester tester(redis, config.consumer.stream, &extractor);
+  SA_ASSIGN_OR_RETURN(
+      std::unique_ptr<auth::TokenStore> tokens,
+      auth::StartAuth(config.auth, config.server.address, redis, config.key_prefix));
+  auth::Authenticator authenticator(tokens.get());
   NotifierService service(subscriptions, alerts, hub, work, tester, deliveries, Clock::Real(),
-                          config.server.unary);
+                          config.server.unary, &authenticator);
 
   // The consumer group must exist before we claim to be up; retry while Redis starts.
   absl::Status started = consumer.Start();

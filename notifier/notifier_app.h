@@ -3,6 +3,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/auth/service_auth.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
 #include "notifier/chatops/chatops_server.h"
@@ -26,6 +27,7 @@ struct NotifierConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string gazetteer_dir;  // empty: config::FindDataDirectory's default
   bool world_places = true;   // load the packaged world places too (Gazetteer::Options)
+  auth::AuthConfig auth;      // bearer tokens (docs/SECURITY.md); off by default
 };
 
 // Starts consuming and serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have

@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
+#include "common/auth/auth_flags.h"
 #include "common/config/service_flags.h"
 #include "common/grpc/service_settings.h"
 #include "common/log/log.h"
@@ -189,34 +190,36 @@ absl::Status ApplyChatOpsFlags(ChatOpsOptions& chatops) {
 }  // namespace
 
 std::vector<absl::string_view> NotifierFlagNames() {
-  return {"group",
-          "consumer_name",
-          "group_start_id",
-          "alerts_per_subscription",
-          "claim_min_idle",
-          "stream_workers",
-          "delivery_workers",
-          "webhook_timeout",
-          "webhook_max_attempts",
-          "webhook_initial_backoff",
-          "webhook_max_backoff",
-          "webhook_allow_private_networks",
-          "delivery_poll",
-          "chatops_addr",
-          "slack_signing_secret",
-          "slack_bot_token",
-          "slack_api_url",
-          "telegram_bot_token",
-          "telegram_secret_token",
-          "telegram_api_url",
-          "chatops_api_token",
-          "chatops_request_timeout",
-          "chatops_max_header_bytes",
-          "chatops_max_body_bytes",
-          "chatops_max_connections",
-          "chatops_max_connections_per_address",
-          "chatops_workers",
-          "testing_kill_before_ack"};
+  std::vector<absl::string_view> names = auth::AuthFlagNames();
+  names.insert(names.end(), {"group",
+                             "consumer_name",
+                             "group_start_id",
+                             "alerts_per_subscription",
+                             "claim_min_idle",
+                             "stream_workers",
+                             "delivery_workers",
+                             "webhook_timeout",
+                             "webhook_max_attempts",
+                             "webhook_initial_backoff",
+                             "webhook_max_backoff",
+                             "webhook_allow_private_networks",
+                             "delivery_poll",
+                             "chatops_addr",
+                             "slack_signing_secret",
+                             "slack_bot_token",
+                             "slack_api_url",
+                             "telegram_bot_token",
+                             "telegram_secret_token",
+                             "telegram_api_url",
+                             "chatops_api_token",
+                             "chatops_request_timeout",
+                             "chatops_max_header_bytes",
+                             "chatops_max_body_bytes",
+                             "chatops_max_connections",
+                             "chatops_max_connections_per_address",
+                             "chatops_workers",
+                             "testing_kill_before_ack"});
+  return names;
 }
 
 absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
@@ -232,6 +235,7 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   SA_RETURN_IF_ERROR(ApplyConsumerFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyDeliveryFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyChatOpsFlags(config.chatops));
+  SA_ASSIGN_OR_RETURN(config.auth, auth::AuthConfigFromFlags());
   if (!config.chatops.address.empty()) {  // plain HTTP: loopback only, unless told otherwise
     SA_RETURN_IF_ERROR(CheckPlaintextListener(
         "chatops_addr", config.chatops.address, service.insecure_plaintext,

@@ -8,10 +8,31 @@ namespace sa::collector {
 
 using summit_alerts::v1::IngestRequest;
 
+grpc::Status CollectorService::Authorize(const auth::Metadata& metadata,
+                                         absl::string_view method) const {
+  absl::StatusOr<auth::Identity> caller = auth_.Authorize(metadata, auth::kIngest, method);
+  if (caller.ok()) return grpc::Status::OK;
+  if (caller.status().code() != absl::StatusCode::kUnauthenticated &&
+      caller.status().code() != absl::StatusCode::kPermissionDenied) {
+    log::Error("rpc.auth_failed", {{"method", method}, {"error", caller.status()}});
+  }
+  return ToGrpcStatus(caller.status());
+}
+
+grpc::ServerUnaryReactor* CollectorService::ServeAuthorized(grpc::CallbackServerContext* context,
+                                                            absl::string_view method,
+                                                            std::function<grpc::Status()> work) {
+  // On the worker: verifying a token reads Redis.
+  return unary_.Serve(context, method, [this, context, method, work = std::move(work)] {
+    grpc::Status allowed = Authorize(context->client_metadata(), method);
+    return allowed.ok() ? work() : allowed;
+  });
+}
+
 grpc::ServerUnaryReactor* CollectorService::Ingest(grpc::CallbackServerContext* context,
                                                    const IngestRequest* request,
                                                    summit_alerts::v1::IngestResponse* response) {
-  return unary_.Serve(context, "Ingest", [this, context, request, response] {
+  return ServeAuthorized(context, "Ingest", [this, context, request, response] {
     return DoIngest(*request, response, context->peer());
   });
 }
@@ -19,7 +40,7 @@ grpc::ServerUnaryReactor* CollectorService::Ingest(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* CollectorService::AddFeed(
     grpc::CallbackServerContext* context, const summit_alerts::v1::AddFeedRequest* request,
     summit_alerts::v1::Feed* response) {
-  return unary_.Serve(context, "AddFeed", [this, context, request, response] {
+  return ServeAuthorized(context, "AddFeed", [this, context, request, response] {
     return DoAddFeed(*request, response, context->peer());
   });
 }
@@ -27,15 +48,16 @@ grpc::ServerUnaryReactor* CollectorService::AddFeed(
 grpc::ServerUnaryReactor* CollectorService::ListFeeds(
     grpc::CallbackServerContext* context, const summit_alerts::v1::ListFeedsRequest* request,
     summit_alerts::v1::ListFeedsResponse* response) {
-  return unary_.Serve(context, "ListFeeds",
-                      [this, request, response] { return DoListFeeds(*request, response); });
+  return ServeAuthorized(context, "ListFeeds",
+                         [this, request, response] { return DoListFeeds(*request, response); });
 }
 
 grpc::ServerUnaryReactor* CollectorService::RemoveFeed(
     grpc::CallbackServerContext* context, const summit_alerts::v1::RemoveFeedRequest* request,
     summit_alerts::v1::RemoveFeedResponse*) {
-  return unary_.Serve(context, "RemoveFeed",
-                      [this, context, request] { return DoRemoveFeed(*request, context->peer()); });
+  return ServeAuthorized(context, "RemoveFeed", [this, context, request] {
+    return DoRemoveFeed(*request, context->peer());
+  });
 }
 
 grpc::Status CollectorService::DoIngest(const IngestRequest& request,
@@ -58,6 +80,9 @@ grpc::Status CollectorService::DoIngest(const IngestRequest& request,
 grpc::Status CollectorService::IngestStream(grpc::ServerContext* context,
                                             grpc::ServerReader<IngestRequest>* reader,
                                             summit_alerts::v1::IngestSummary* summary) {
+  if (grpc::Status allowed = Authorize(context->client_metadata(), "IngestStream"); !allowed.ok()) {
+    return allowed;
+  }
   IngestRequest request;
   uint32_t index = 0;
   // Reading one item at a time gives back-pressure through gRPC flow control.

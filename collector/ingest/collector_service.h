@@ -3,10 +3,15 @@
 // UnaryExecutor (common/grpc/unary_executor.h): a burst waits in its bounded queue, and only a
 // full queue is refused (RESOURCE_EXHAUSTED with retry advice). IngestStream stays on the
 // synchronous API (one thread per stream, back-pressure through flow control).
+//
+// Authentication (docs/SECURITY.md): with an enabled Authenticator every call needs a bearer
+// token with scope `ingest` (or `admin`), checked before any work: UNAUTHENTICATED without a
+// valid one, PERMISSION_DENIED with one that lacks the scope.
 #pragma once
 
 #include "collector/feeds/feed_store.h"
 #include "collector/ingest/ingester.h"
+#include "common/auth/authenticator.h"
 #include "common/grpc/unary_executor.h"
 #include "summit_alerts/v1/collector.grpc.pb.h"
 
@@ -23,11 +28,16 @@ class CollectorService final : public internal::CollectorServiceBase {
  public:
   // `feeds` may be null: the feed RPCs then answer UNIMPLEMENTED. `unary` sizes the service's
   // workers and queue for unary calls. Shut the gRPC server down before destroying the service
-  // (its Shutdown waits for the unary calls in flight).
+  // (its Shutdown waits for the unary calls in flight). `auth` null: no authentication.
   explicit CollectorService(Ingester& ingester, feeds::FeedStore* feeds = nullptr,
                             const Clock& clock = Clock::Real(),
-                            const UnaryExecutorOptions& unary = {})
-      : ingester_(ingester), feeds_(feeds), clock_(clock), unary_("collector", unary) {}
+                            const UnaryExecutorOptions& unary = {},
+                            const auth::Authenticator* auth = nullptr)
+      : ingester_(ingester),
+        feeds_(feeds),
+        clock_(clock),
+        auth_(auth != nullptr ? *auth : auth_off_),
+        unary_("collector", unary) {}
 
   // Unary calls refused so far because the queue was full.
   int64_t refused_calls() const { return unary_.refused(); }
@@ -51,6 +61,13 @@ class CollectorService final : public internal::CollectorServiceBase {
                                        summit_alerts::v1::RemoveFeedResponse* response) override;
 
  private:
+  // Serves a unary call on unary_: the caller must hold `ingest`, then `work()` runs.
+  grpc::ServerUnaryReactor* ServeAuthorized(grpc::CallbackServerContext* context,
+                                            absl::string_view method,
+                                            std::function<grpc::Status()> work);
+  // OK, or the status refusing the caller of `metadata` (no `ingest` scope).
+  grpc::Status Authorize(const auth::Metadata& metadata, absl::string_view method) const;
+
   // The calls' work, on a worker of unary_. `peer` names the client in log lines.
   grpc::Status DoIngest(const summit_alerts::v1::IngestRequest& request,
                         summit_alerts::v1::IngestResponse* response, const std::string& peer);
@@ -64,7 +81,9 @@ class CollectorService final : public internal::CollectorServiceBase {
   Ingester& ingester_;
   feeds::FeedStore* feeds_;
   const Clock& clock_;
-  UnaryExecutor unary_;  // last: drained before the members its calls use are destroyed
+  const auth::Authenticator auth_off_{nullptr};
+  const auth::Authenticator& auth_;  // the one given, else auth_off_
+  UnaryExecutor unary_;              // last: drained before the members its calls use are destroyed
 };
 
 }  // namespace sa::collector

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/grpc/status_convert.h"
@@ -102,15 +104,53 @@ grpc::Status RawUnary(const grpc::ByteBuffer& request_bytes, grpc::ByteBuffer* r
   return status;
 }
 
-// Serves a raw-bytes unary call on `unary`: RawUnary runs on a worker.
+// The status that ends a call whose caller failed authentication or authorization; Redis
+// trouble while verifying is logged.
+grpc::Status Refused(const absl::Status& status, absl::string_view method) {
+  if (status.code() != absl::StatusCode::kUnauthenticated &&
+      status.code() != absl::StatusCode::kPermissionDenied) {
+    log::Error("rpc.auth_failed", {{"method", method}, {"error", status}});
+  }
+  return ToGrpcStatus(status);
+}
+
+// Serves a raw-bytes unary call on `unary`: on a worker, `authorize` first (before the request
+// is even parsed), then RawUnary with the caller's identity.
 template <typename Request, typename Response>
-grpc::ServerUnaryReactor* ServeRaw(UnaryExecutor& unary, grpc::CallbackServerContext* context,
-                                   absl::string_view method, const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response,
-                                   std::function<grpc::Status(const Request&, Response*)> handle) {
-  return unary.Serve(context, method, [request, response, handle = std::move(handle)] {
-    return RawUnary<Request, Response>(*request, response, handle);
-  });
+grpc::ServerUnaryReactor* ServeRaw(
+    UnaryExecutor& unary, grpc::CallbackServerContext* context, absl::string_view method,
+    const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+    std::function<absl::StatusOr<auth::Identity>()> authorize,
+    std::function<grpc::Status(const auth::Identity&, const Request&, Response*)> handle) {
+  return unary.Serve(
+      context, method,
+      [method, request, response, authorize = std::move(authorize), handle = std::move(handle)] {
+        absl::StatusOr<auth::Identity> caller = authorize();
+        if (!caller.ok()) return Refused(caller.status(), method);
+        return RawUnary<Request, Response>(
+            *request, response,
+            [&](const Request& r, Response* out) { return handle(*caller, r, out); });
+      });
+}
+
+// The message of a subscription that is missing, or that the caller may not see: the same.
+absl::Status NoSubscription(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
+}
+
+// The stream id just before `id` ("MS-SEQ"), so reading "after" it starts at `id` itself.
+std::string PreviousStreamId(const std::string& id) {
+  size_t dash = id.find('-');
+  uint64_t ms = 0, seq = 0;
+  if (dash == std::string::npos) {
+    if (!absl::SimpleAtoi(id, &ms)) return id;
+  } else if (!absl::SimpleAtoi(id.substr(0, dash), &ms) ||
+             !absl::SimpleAtoi(id.substr(dash + 1), &seq)) {
+    return id;
+  }
+  if (seq > 0) return absl::StrCat(ms, "-", seq - 1);
+  if (ms == 0) return "0";
+  return absl::StrCat(ms - 1, "-", std::numeric_limits<uint64_t>::max());
 }
 
 }  // namespace
@@ -126,7 +166,7 @@ absl::Status ParseRequestBytes(const std::string& bytes, google::protobuf::Messa
 NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts,
                                  AlertHub& hub, WorkQueue& work, const QueryTester& tester,
                                  DeliveryQueue& deliveries, const Clock& clock,
-                                 const UnaryExecutorOptions& unary)
+                                 const UnaryExecutorOptions& unary, const auth::Authenticator* auth)
     : subscriptions_(subscriptions),
       alerts_(alerts),
       hub_(hub),
@@ -134,43 +174,78 @@ NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& a
       tester_(tester),
       deliveries_(deliveries),
       clock_(clock),
+      auth_(auth != nullptr ? *auth : auth_off_),
       unary_("notifier", unary) {}
+
+absl::StatusOr<auth::Identity> NotifierService::Caller(grpc::CallbackServerContext* context,
+                                                       absl::string_view method) {
+  return auth_.Authorize(context->client_metadata(), auth::kSubscribe, method);
+}
+
+absl::StatusOr<v1::Subscription> NotifierService::GetOwned(const Identity& caller,
+                                                           const std::string& id) {
+  absl::StatusOr<v1::Subscription> sub = subscriptions_.Get(id);
+  if (sub.ok() && !caller.MayActFor(sub->owner())) return NoSubscription(id);
+  return sub;
+}
+
+template <typename Handler>
+grpc::ServerUnaryReactor* NotifierService::ServeAuthorized(grpc::CallbackServerContext* context,
+                                                           absl::string_view method,
+                                                           Handler handler) {
+  return unary_.Serve(context, method, [this, context, method, handler = std::move(handler)] {
+    absl::StatusOr<Identity> caller = Caller(context, method);
+    if (!caller.ok()) return Refused(caller.status(), method);
+    return handler(*caller);
+  });
+}
 
 grpc::ServerUnaryReactor* NotifierService::GetSubscription(
     grpc::CallbackServerContext* context, const v1::GetSubscriptionRequest* request,
     v1::Subscription* response) {
-  return unary_.Serve(context, "GetSubscription",
-                      [this, request, response] { return DoGet(request, response); });
+  return ServeAuthorized(context, "GetSubscription",
+                         [this, request, response](const Identity& caller) {
+                           return DoGet(caller, request, response);
+                         });
 }
 
 grpc::ServerUnaryReactor* NotifierService::ListSubscriptions(
     grpc::CallbackServerContext* context, const v1::ListSubscriptionsRequest* request,
     v1::ListSubscriptionsResponse* response) {
-  return unary_.Serve(context, "ListSubscriptions",
-                      [this, request, response] { return DoList(request, response); });
+  return ServeAuthorized(context, "ListSubscriptions",
+                         [this, request, response](const Identity& caller) {
+                           return DoList(caller, request, response);
+                         });
 }
 
 grpc::ServerUnaryReactor* NotifierService::DeleteSubscription(
     grpc::CallbackServerContext* context, const v1::DeleteSubscriptionRequest* request,
     v1::DeleteSubscriptionResponse*) {
-  return unary_.Serve(context, "DeleteSubscription", [this, request] { return DoDelete(request); });
+  return ServeAuthorized(context, "DeleteSubscription", [this, request](const Identity& caller) {
+    return DoDelete(caller, request);
+  });
 }
 
 grpc::ServerUnaryReactor* NotifierService::ListDeadLetters(
     grpc::CallbackServerContext* context, const v1::ListDeadLettersRequest* request,
     v1::ListDeadLettersResponse* response) {
-  return unary_.Serve(context, "ListDeadLetters",
-                      [this, request, response] { return DoListDeadLetters(request, response); });
+  return ServeAuthorized(context, "ListDeadLetters",
+                         [this, request, response](const Identity& caller) {
+                           return DoListDeadLetters(caller, request, response);
+                         });
 }
 
 grpc::ServerUnaryReactor* NotifierService::ReplayDeadLetter(
     grpc::CallbackServerContext* context, const v1::ReplayDeadLetterRequest* request,
     v1::ReplayDeadLetterResponse* response) {
-  return unary_.Serve(context, "ReplayDeadLetter",
-                      [this, request, response] { return DoReplayDeadLetter(request, response); });
+  return ServeAuthorized(context, "ReplayDeadLetter",
+                         [this, request, response](const Identity& caller) {
+                           return DoReplayDeadLetter(caller, request, response);
+                         });
 }
 
-grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest* request,
+grpc::Status NotifierService::DoListDeadLetters(const Identity& caller,
+                                                const v1::ListDeadLettersRequest* request,
                                                 v1::ListDeadLettersResponse* response) {
   // page_size, or the deprecated limit (which keeps its old range).
   int page_size = kDefaultPageSize;
@@ -197,7 +272,29 @@ grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest
   // read kChunk at a time so only a few alerts are held at once; filtering by subscription
   // may leave the page short (even empty) with a next_page_token.
   constexpr int kScan = 500, kChunk = 50;
-  const bool filtered = !request->subscription_id().empty();
+  // A caller who is not an admin sees only the letters of their own subscriptions: another
+  // owner's subscription id answers NOT_FOUND, and an unfiltered walk skips the others'.
+  if (!request->subscription_id().empty() && !caller.is_admin()) {
+    if (auto owned = GetOwned(caller, request->subscription_id()); !owned.ok()) {
+      return Reply(absl::StatusOr<v1::ListDeadLettersResponse>(owned.status()), response,
+                   "ListDeadLetters");
+    }
+  }
+  const bool owner_filtered = !caller.is_admin();
+  std::map<std::string, bool> own;  // subscription id -> the caller's (deleted: not)
+  auto visible = [&](const v1::DeadLetter& letter) -> absl::StatusOr<bool> {
+    const std::string& sub = letter.alert().subscription_id();
+    if (!request->subscription_id().empty() && sub != request->subscription_id()) return false;
+    if (!owner_filtered) return true;
+    auto known = own.find(sub);
+    if (known != own.end()) return known->second;
+    absl::StatusOr<v1::Subscription> found = subscriptions_.Get(sub);
+    if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) {
+      return found.status();
+    }
+    return own[sub] = found.ok() && caller.MayActFor(found->owner());
+  };
+  const bool filtered = !request->subscription_id().empty() || owner_filtered;
   const int budget = filtered ? std::max(page_size, kScan) : page_size;
   std::string cursor = token;
   int examined = 0;
@@ -210,7 +307,12 @@ grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest
                    "ListDeadLetters");
     }
     for (auto& letter : *dead) {
-      if (!filtered || letter.alert().subscription_id() == request->subscription_id()) {
+      absl::StatusOr<bool> shown = visible(letter);
+      if (!shown.ok()) {
+        return Reply(absl::StatusOr<v1::ListDeadLettersResponse>(shown.status()), response,
+                     "ListDeadLetters");
+      }
+      if (*shown) {
         bytes += letter.ByteSizeLong();
         if (response->dead_letters_size() == page_size ||
             (bytes > kMaxPageBytes && response->dead_letters_size() > 0)) {
@@ -231,11 +333,35 @@ grpc::Status NotifierService::DoListDeadLetters(const v1::ListDeadLettersRequest
   return grpc::Status::OK;
 }
 
-grpc::Status NotifierService::DoReplayDeadLetter(const v1::ReplayDeadLetterRequest* request,
+grpc::Status NotifierService::DoReplayDeadLetter(const Identity& caller,
+                                                 const v1::ReplayDeadLetterRequest* request,
                                                  v1::ReplayDeadLetterResponse* response) {
   if (!IsValidAlertId(request->id()) || request->id() == "0") {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("'", request->id(), "' is not a dead-letter id (MS-SEQ)"));
+  }
+  if (!caller.is_admin()) {
+    // Only a letter of the caller's own subscription: read it (the one letter after its
+    // predecessor id) and check the owner; someone else's answers as a missing one does.
+    absl::Status owned =
+        absl::NotFoundError(absl::StrCat("no dead letter with id '", request->id(), "'"));
+    auto letters = deliveries_.ListDeadLetters("", PreviousStreamId(request->id()), 1);
+    if (!letters.ok()) {
+      return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(letters.status()), response,
+                   "ReplayDeadLetter");
+    }
+    if (!letters->empty() && (*letters)[0].id() == request->id()) {
+      auto sub = GetOwned(caller, (*letters)[0].alert().subscription_id());
+      if (sub.ok()) {
+        owned = absl::OkStatus();
+      } else if (sub.status().code() != absl::StatusCode::kNotFound) {
+        owned = sub.status();
+      }
+    }
+    if (!owned.ok()) {
+      return Reply(absl::StatusOr<v1::ReplayDeadLetterResponse>(owned), response,
+                   "ReplayDeadLetter");
+    }
   }
   auto replayed = deliveries_.Replay(request->id(), clock_.Now());
   if (!replayed.ok()) {
@@ -252,7 +378,8 @@ grpc::ServerUnaryReactor* NotifierService::TestQuery(grpc::CallbackServerContext
                                                      grpc::ByteBuffer* response) {
   return ServeRaw<v1::TestQueryRequest, v1::TestQueryResponse>(
       unary_, context, "TestQuery", request, response,
-      [this](const v1::TestQueryRequest& r, v1::TestQueryResponse* out) {
+      [this, context] { return Caller(context, "TestQuery"); },
+      [this](const Identity&, const v1::TestQueryRequest& r, v1::TestQueryResponse* out) {
         return DoTestQuery(r, out);
       });
 }
@@ -267,14 +394,20 @@ grpc::ServerUnaryReactor* NotifierService::CreateSubscription(grpc::CallbackServ
                                                               grpc::ByteBuffer* response) {
   return ServeRaw<v1::CreateSubscriptionRequest, v1::Subscription>(
       unary_, context, "CreateSubscription", request, response,
-      [this](const v1::CreateSubscriptionRequest& r, v1::Subscription* out) {
-        return DoCreate(r, out);
-      });
+      [this, context] { return Caller(context, "CreateSubscription"); },
+      [this](const Identity& caller, const v1::CreateSubscriptionRequest& r,
+             v1::Subscription* out) { return DoCreate(caller, r, out); });
 }
 
-grpc::Status NotifierService::DoCreate(const v1::CreateSubscriptionRequest& request,
+grpc::Status NotifierService::DoCreate(const Identity& caller,
+                                       const v1::CreateSubscriptionRequest& request,
                                        v1::Subscription* response) {
-  auto created = subscriptions_.Create(request.subscription());
+  v1::Subscription sub = request.subscription();
+  // The owner is the caller's; an admin may create for the owner the request names.
+  if (caller.authenticated && (!caller.is_admin() || sub.owner().empty())) {
+    sub.set_owner(caller.owner);
+  }
+  auto created = subscriptions_.Create(std::move(sub));
   if (created.ok()) {
     log::Info("subscription.created", {{"subscription_id", created->id()},
                                        {"query", created->query()},
@@ -284,16 +417,23 @@ grpc::Status NotifierService::DoCreate(const v1::CreateSubscriptionRequest& requ
   return Reply(std::move(created), response, "CreateSubscription");
 }
 
-grpc::Status NotifierService::DoGet(const v1::GetSubscriptionRequest* request,
+grpc::Status NotifierService::DoGet(const Identity& caller,
+                                    const v1::GetSubscriptionRequest* request,
                                     v1::Subscription* response) {
-  auto sub = subscriptions_.Get(request->id());
+  auto sub = GetOwned(caller, request->id());
   if (sub.ok()) sub = RedactSecrets(std::move(*sub));
   return Reply(std::move(sub), response, "GetSubscription");
 }
 
-grpc::Status NotifierService::DoList(const v1::ListSubscriptionsRequest* request,
+grpc::Status NotifierService::DoList(const Identity& caller,
+                                     const v1::ListSubscriptionsRequest* request,
                                      v1::ListSubscriptionsResponse* response) {
-  return Reply(ListSubscriptionsPage(subscriptions_, *request), response, "ListSubscriptions");
+  if (caller.is_admin()) {
+    return Reply(ListSubscriptionsPage(subscriptions_, *request), response, "ListSubscriptions");
+  }
+  v1::ListSubscriptionsRequest own = *request;
+  own.set_owner(caller.owner);  // whatever owner the request named
+  return Reply(ListSubscriptionsPage(subscriptions_, own), response, "ListSubscriptions");
 }
 
 grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServerContext* context,
@@ -301,24 +441,37 @@ grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServ
                                                               grpc::ByteBuffer* response) {
   return ServeRaw<v1::UpdateSubscriptionRequest, v1::Subscription>(
       unary_, context, "UpdateSubscription", request, response,
-      [this](const v1::UpdateSubscriptionRequest& r, v1::Subscription* out) {
-        return DoUpdate(r, out);
-      });
+      [this, context] { return Caller(context, "UpdateSubscription"); },
+      [this](const Identity& caller, const v1::UpdateSubscriptionRequest& r,
+             v1::Subscription* out) { return DoUpdate(caller, r, out); });
 }
 
-grpc::Status NotifierService::DoUpdate(const v1::UpdateSubscriptionRequest& request,
+grpc::Status NotifierService::DoUpdate(const Identity& caller,
+                                       const v1::UpdateSubscriptionRequest& request,
                                        v1::Subscription* response) {
   if (request.subscription().id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription.id is empty");
   }
-  auto updated = subscriptions_.Update(request.subscription());
+  v1::Subscription sub = request.subscription();
+  if (caller.authenticated) {
+    // Only the caller's own (an admin's: any); the owner stays the caller's, and an admin who
+    // names no owner keeps the stored one.
+    auto existing = GetOwned(caller, sub.id());
+    if (!existing.ok()) return Reply(std::move(existing), response, "UpdateSubscription");
+    if (!caller.is_admin() || sub.owner().empty()) sub.set_owner(existing->owner());
+  }
+  auto updated = subscriptions_.Update(std::move(sub));
   if (updated.ok()) updated = RedactSecrets(std::move(*updated));
   return Reply(std::move(updated), response, "UpdateSubscription");
 }
 
-grpc::Status NotifierService::DoDelete(const v1::DeleteSubscriptionRequest* request) {
+grpc::Status NotifierService::DoDelete(const Identity& caller,
+                                       const v1::DeleteSubscriptionRequest* request) {
+  absl::Status s;
+  if (!caller.is_admin()) s = GetOwned(caller, request->id()).status();
   // The one delete every front end uses: record, alerts and delivery state.
-  if (absl::Status s = subscriptions_.Delete(request->id()); !s.ok()) {
+  if (s.ok()) s = subscriptions_.Delete(request->id());
+  if (!s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) {
       log::Error("rpc.failed", {{"method", "DeleteSubscription"}, {"error", s}});
     }
@@ -329,8 +482,25 @@ grpc::Status NotifierService::DoDelete(const v1::DeleteSubscriptionRequest* requ
 }
 
 grpc::ServerWriteReactor<v1::Alert>* NotifierService::Subscribe(
-    grpc::CallbackServerContext*, const v1::SubscribeRequest* request) {
-  return SubscribeSession::Create({subscriptions_, alerts_, hub_, work_}, *request);
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  SubscribeSession::Deps deps{subscriptions_, alerts_, hub_, work_};
+  if (auth_.enabled()) {
+    // The token is taken from the metadata here and verified on the stream's first fetch (a
+    // Redis read, so on the work queue), before the subscription is even looked up.
+    absl::StatusOr<std::string> token = auth::BearerTokenOf(context->client_metadata());
+    // Captures what outlives the service (the app's authenticator and store), not `this`: a
+    // fetch may still run while the server shuts down.
+    deps.authorize = [auth = &auth_, subscriptions = &subscriptions_, token = std::move(token),
+                      id = request->subscription_id()]() -> absl::Status {
+      if (!token.ok()) return token.status();
+      absl::StatusOr<Identity> caller = auth->AuthorizeToken(*token, auth::kSubscribe, "Subscribe");
+      if (!caller.ok()) return caller.status();
+      absl::StatusOr<v1::Subscription> sub = subscriptions->Get(id);
+      if (sub.ok() && !caller->MayActFor(sub->owner())) return NoSubscription(id);
+      return sub.status();
+    };
+  }
+  return SubscribeSession::Create(std::move(deps), *request);
 }
 
 }  // namespace sa::notifier

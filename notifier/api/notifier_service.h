@@ -8,8 +8,18 @@
 // it on the worker: proto3 refuses a string field holding invalid UTF-8, and gRPC would answer
 // that INTERNAL with an empty message; these answer INVALID_ARGUMENT naming the field and the
 // byte offset instead.
+//
+// Authentication (docs/SECURITY.md): with an enabled Authenticator every call first needs a
+// bearer token with scope `subscribe` (UNAUTHENTICATED / PERMISSION_DENIED otherwise), checked
+// on the worker before any other work. A caller sees and changes only its own subscriptions
+// (and their alerts and dead letters): the owner is the token's, never a request field, and
+// another owner's id answers NOT_FOUND exactly as a missing one. An admin token acts for any
+// owner (the request's owner field, when set). Without an Authenticator (or a disabled one)
+// every caller is unrestricted, as before tokens existed. Replies never carry webhook secrets
+// or credential-bearing URLs (RedactSecrets), whatever the mode.
 #pragma once
 
+#include "common/auth/authenticator.h"
 #include "common/clock.h"
 #include "common/concurrency/work_queue.h"
 #include "common/grpc/unary_executor.h"
@@ -46,9 +56,11 @@ class NotifierService final : public internal::NotifierServiceBase {
   // All references must outlive the service. `work` reads alerts for Subscribe streams;
   // `unary` sizes the service's own workers and queue for unary calls. Shut the gRPC server
   // down before destroying the service (its Shutdown waits for the unary calls in flight).
+  // `auth` null: no authentication (every caller unrestricted).
   NotifierService(SubscriptionStore& subscriptions, AlertStore& alerts, AlertHub& hub,
                   WorkQueue& work, const QueryTester& tester, DeliveryQueue& deliveries,
-                  const Clock& clock = Clock::Real(), const UnaryExecutorOptions& unary = {});
+                  const Clock& clock = Clock::Real(), const UnaryExecutorOptions& unary = {},
+                  const auth::Authenticator* auth = nullptr);
 
   // Unary calls refused so far because the queue was full.
   int64_t refused_calls() const { return unary_.refused(); }
@@ -87,20 +99,39 @@ class NotifierService final : public internal::NotifierServiceBase {
       const summit_alerts::v1::SubscribeRequest* request) override;
 
  private:
-  grpc::Status DoCreate(const summit_alerts::v1::CreateSubscriptionRequest& request,
+  using Identity = auth::Identity;
+  // The caller of `context`, once known to hold `subscribe` (Authenticator::Authorize).
+  absl::StatusOr<Identity> Caller(grpc::CallbackServerContext* context, absl::string_view method);
+  // Serves a unary call on unary_: Caller first, then `handler(identity)` for the status.
+  template <typename Handler>
+  grpc::ServerUnaryReactor* ServeAuthorized(grpc::CallbackServerContext* context,
+                                            absl::string_view method, Handler handler);
+  // The subscription `id` if the caller may act for its owner; NotFound (the store's own
+  // message) when it is missing or someone else's.
+  absl::StatusOr<summit_alerts::v1::Subscription> GetOwned(const Identity& caller,
+                                                           const std::string& id);
+
+  grpc::Status DoCreate(const Identity& caller,
+                        const summit_alerts::v1::CreateSubscriptionRequest& request,
                         summit_alerts::v1::Subscription* response);
-  grpc::Status DoUpdate(const summit_alerts::v1::UpdateSubscriptionRequest& request,
+  grpc::Status DoUpdate(const Identity& caller,
+                        const summit_alerts::v1::UpdateSubscriptionRequest& request,
                         summit_alerts::v1::Subscription* response);
   grpc::Status DoTestQuery(const summit_alerts::v1::TestQueryRequest& request,
                            summit_alerts::v1::TestQueryResponse* response);
-  grpc::Status DoGet(const summit_alerts::v1::GetSubscriptionRequest* request,
+  grpc::Status DoGet(const Identity& caller,
+                     const summit_alerts::v1::GetSubscriptionRequest* request,
                      summit_alerts::v1::Subscription* response);
-  grpc::Status DoList(const summit_alerts::v1::ListSubscriptionsRequest* request,
+  grpc::Status DoList(const Identity& caller,
+                      const summit_alerts::v1::ListSubscriptionsRequest* request,
                       summit_alerts::v1::ListSubscriptionsResponse* response);
-  grpc::Status DoDelete(const summit_alerts::v1::DeleteSubscriptionRequest* request);
-  grpc::Status DoListDeadLetters(const summit_alerts::v1::ListDeadLettersRequest* request,
+  grpc::Status DoDelete(const Identity& caller,
+                        const summit_alerts::v1::DeleteSubscriptionRequest* request);
+  grpc::Status DoListDeadLetters(const Identity& caller,
+                                 const summit_alerts::v1::ListDeadLettersRequest* request,
                                  summit_alerts::v1::ListDeadLettersResponse* response);
-  grpc::Status DoReplayDeadLetter(const summit_alerts::v1::ReplayDeadLetterRequest* request,
+  grpc::Status DoReplayDeadLetter(const Identity& caller,
+                                  const summit_alerts::v1::ReplayDeadLetterRequest* request,
                                   summit_alerts::v1::ReplayDeadLetterResponse* response);
 
   SubscriptionStore& subscriptions_;
@@ -109,8 +140,10 @@ class NotifierService final : public internal::NotifierServiceBase {
   WorkQueue& work_;
   const QueryTester& tester_;
   DeliveryQueue& deliveries_;
-  const Clock& clock_;   // ReplayDeadLetter's "now" (when the replayed delivery is due)
-  UnaryExecutor unary_;  // last: drained before the members its calls use are destroyed
+  const Clock& clock_;  // ReplayDeadLetter's "now" (when the replayed delivery is due)
+  const auth::Authenticator auth_off_{nullptr};
+  const auth::Authenticator& auth_;  // *auth, else auth_off_
+  UnaryExecutor unary_;              // last: drained before the members its calls use are destroyed
 };
 
 }  // namespace sa::notifier

@@ -82,8 +82,8 @@ void SubscribeSession::Fetch() {
   absl::Status status;
   if (!started) {
     // First fetch: the subscription must exist; an empty resume point means "from now".
-    auto sub = deps_.subscriptions.Get(subscription_id_);
-    status = sub.status();
+    if (deps_.authorize) status = deps_.authorize();
+    if (status.ok()) status = deps_.subscriptions.Get(subscription_id_).status();
     if (status.ok() && cursor.empty()) {
       auto last = deps_.alerts.LastId(subscription_id_);
       status = last.status();
@@ -110,7 +110,9 @@ void SubscribeSession::Fetch() {
   if (finishing_) return;
   if (!status.ok()) {
     if (status.code() == absl::StatusCode::kNotFound ||
-        status.code() == absl::StatusCode::kInvalidArgument) {
+        status.code() == absl::StatusCode::kInvalidArgument ||
+        status.code() == absl::StatusCode::kUnauthenticated ||
+        status.code() == absl::StatusCode::kPermissionDenied) {
       FinishLocked(ToGrpcStatus(status));
       return;
     }

@@ -10,6 +10,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,10 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
     AlertStore& alerts;
     AlertHub& hub;
     WorkQueue& work;
+    // When set, called first on the stream's first fetch (on `work`): a status other than OK
+    // ends the stream with it if it is NOT_FOUND, UNAUTHENTICATED or PERMISSION_DENIED (the
+    // caller may not read this subscription); UNAVAILABLE is retried as any fetch.
+    std::function<absl::Status()> authorize;
   };
 
   // Creates the reactor for one call; gRPC owns it until OnDone.

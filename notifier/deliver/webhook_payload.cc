@@ -156,9 +156,18 @@ WebhookChannel RedactWebhookChannel(WebhookChannel channel) {
   const std::string& url = channel.url();
   size_t scheme = url.find("://");
   if (scheme != std::string::npos) {
-    size_t path = url.find('/', scheme + 3);
-    if (path != std::string::npos && path + 1 < url.size())
-      channel.set_url(url.substr(0, path) + "/…");
+    // Keep scheme://host[:port] only: userinfo, path, query and fragment may all be credentials.
+    size_t authority_end = url.find_first_of("/?#", scheme + 3);
+    std::string authority =
+        url.substr(scheme + 3, authority_end == std::string::npos ? std::string::npos
+                                                                  : authority_end - scheme - 3);
+    size_t at = authority.rfind('@');
+    const bool userinfo = at != std::string::npos;
+    if (userinfo) authority = authority.substr(at + 1);
+    const bool rest = authority_end != std::string::npos && authority_end + 1 < url.size();
+    if (userinfo || rest) {
+      channel.set_url(url.substr(0, scheme + 3) + authority + (rest ? "/…" : ""));
+    }
   }
   return channel;
 }

@@ -68,7 +68,8 @@ absl::StatusOr<WebhookRequest> BuildDigestRequest(
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>", the generic signature.
 std::string SignWebhookBody(absl::string_view secret, absl::string_view body, absl::Time now);
 
-// The channel with its secret cleared and its URL cut to scheme://host/… (for listings).
+// The channel with its secret cleared and its URL cut to scheme://host/… (userinfo, path, query
+// and fragment dropped): how any API, CLI or log shows a webhook channel.
 summit_alerts::v1::WebhookChannel RedactWebhookChannel(summit_alerts::v1::WebhookChannel channel);
 
 }  // namespace sa::notifier

@@ -20,6 +20,7 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using summit_alerts::v1::Subscription;
+using summit_alerts::v1::WebhookChannel;
 
 // Every write bumps the version and appends (id, version) to the change log, atomically, so
 // a replica that applies the log in order and sees no version gap has every change.
@@ -153,17 +154,29 @@ absl::StatusOr<Subscription> Parse(const std::string& bytes, const std::string& 
 }
 
 // Secrets are never shown back (RedactSecrets), so a client that updates what it read sends
-// them empty: a webhook channel with an empty secret keeps the stored channel's secret.
+// them back redacted. A webhook channel matches a stored one (each stored one at most once, in
+// order) with the same format and chat id when its URL is the stored URL, the stored URL's
+// redacted form, or empty (except Telegram, where empty means the default API base); it then
+// gets the stored URL, and the stored secret when its own is empty.
 void KeepStoredSecrets(const Subscription& existing, Subscription& updated) {
+  std::vector<bool> used(existing.channels_size(), false);
   for (auto& channel : *updated.mutable_channels()) {
-    if (!channel.has_webhook() || !channel.webhook().secret().empty()) continue;
-    for (const auto& old : existing.channels()) {
-      if (old.has_webhook() && old.webhook().format() == channel.webhook().format() &&
-          old.webhook().url() == channel.webhook().url() &&
-          old.webhook().chat_id() == channel.webhook().chat_id()) {
-        channel.mutable_webhook()->set_secret(old.webhook().secret());
-        break;
+    if (!channel.has_webhook()) continue;
+    WebhookChannel& hook = *channel.mutable_webhook();
+    for (int i = 0; i < existing.channels_size(); ++i) {
+      const auto& old = existing.channels(i);
+      if (used[i] || !old.has_webhook() || old.webhook().format() != hook.format() ||
+          old.webhook().chat_id() != hook.chat_id()) {
+        continue;
       }
+      const bool same = hook.url() == old.webhook().url() ||
+                        (hook.url().empty() && hook.format() != WebhookChannel::TELEGRAM) ||
+                        hook.url() == RedactWebhookChannel(old.webhook()).url();
+      if (!same) continue;
+      used[i] = true;
+      hook.set_url(old.webhook().url());
+      if (hook.secret().empty()) hook.set_secret(old.webhook().secret());
+      break;
     }
   }
 }
@@ -172,7 +185,9 @@ void KeepStoredSecrets(const Subscription& existing, Subscription& updated) {
 
 Subscription RedactSecrets(Subscription sub) {
   for (auto& channel : *sub.mutable_channels()) {
-    if (channel.has_webhook()) channel.mutable_webhook()->clear_secret();
+    if (channel.has_webhook()) {
+      *channel.mutable_webhook() = RedactWebhookChannel(std::move(*channel.mutable_webhook()));
+    }
   }
   return sub;
 }

@@ -45,7 +45,10 @@ inline constexpr size_t kMaxPageBytes = size_t{2} << 20;
 // template), a webhook channel that ValidateWebhookChannel rejects.
 absl::Status ValidateSubscription(const summit_alerts::v1::Subscription& subscription);
 
-// The subscription as clients see it: webhook secrets (HMAC keys, bot tokens) cleared.
+// The subscription as clients see it, in every API, CLI output and log line: webhook secrets
+// (HMAC keys, bot tokens) cleared and URLs cut to scheme://host/… (RedactWebhookChannel), as
+// they may carry credentials (Slack, Discord, Teams, Mattermost). Update accepts this form
+// back and keeps the stored URL and secret.
 summit_alerts::v1::Subscription RedactSecrets(summit_alerts::v1::Subscription sub);
 
 class SubscriptionStore;
@@ -77,8 +80,9 @@ class SubscriptionStore {
   // for a page_size out of range or a token this store did not make.
   absl::StatusOr<Page> List(const std::string& owner, int page_size, const std::string& page_token);
   // Replaces owner, name, query, min_relevance, topics and channels; NotFound if absent. A
-  // webhook channel given with an empty secret keeps the secret of the stored channel with
-  // the same format, URL and chat id.
+  // webhook channel sent back as read (RedactSecrets: redacted URL, empty secret), or with an
+  // empty URL (not Telegram), keeps the URL and secret of the stored channel with the same
+  // format and chat id; an empty secret keeps the stored secret.
   absl::StatusOr<summit_alerts::v1::Subscription> Update(summit_alerts::v1::Subscription sub);
   // Deletes everything the subscription owns, atomically: its record (and index entries), its
   // alerts stream, its digest lists and pending digest jobs, and its throttle counters (found

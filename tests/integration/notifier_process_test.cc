@@ -223,9 +223,12 @@ TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart)
   v1::Subscription sub = CreateSubscription(R"("arms control" Putin)", (*sink)->Url("/slack"));
   PublishSummitStory();
   ASSERT_TRUE((*sink)->WaitForRequests("/slack", 1, absl::Seconds(10)));
-  // Wait until the failed attempt is recorded, then kill the notifier before its retry.
-  const std::string job =
-      "p:delivery:" + DeliveryId("ev_summit", sub.id(), sub.channels(0).webhook());
+  // Wait until the failed attempt is recorded, then kill the notifier before its retry. The
+  // delivery id is keyed by the channel as stored (replies show the URL redacted).
+  v1::WebhookChannel channel;
+  channel.set_format(v1::WebhookChannel::SLACK);
+  channel.set_url((*sink)->Url("/slack"));
+  const std::string job = "p:delivery:" + DeliveryId("ev_summit", sub.id(), channel);
   ASSERT_TRUE(Eventually([&] {
     auto attempts = redis_->client().Command({"HGET", job, "attempts"});
     return attempts.ok() && attempts->str == "1";

@@ -1,0 +1,23 @@
+// The authentication flags both services have (--auth, --admin_token_file, --insecure_no_auth),
+// defined here (not in common/config/service_flags) and read into AuthConfig. Link only into a
+// service binary or its config test: it registers the flags.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/auth/service_auth.h"
+
+namespace sa::auth {
+
+// The flag names, for ParseServiceFlags (their environment variables: AUTH, ADMIN_TOKEN_FILE,
+// INSECURE_NO_AUTH).
+std::vector<absl::string_view> AuthFlagNames();
+
+// The flags' values (no combination is invalid; the listen address is checked at start-up with
+// CheckListenAddress).
+absl::StatusOr<AuthConfig> AuthConfigFromFlags();
+
+}  // namespace sa::auth
