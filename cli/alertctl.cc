@@ -19,6 +19,7 @@
 #include "cli/feed_json.h"
 #include "common/auth/token_store.h"
 #include "common/config/env_flags.h"
+#include "common/grpc/client_channel.h"
 #include "extract/article_validator.h"
 #include "extract/event_extractor.h"
 #include "formats/article_files.h"
@@ -41,6 +42,16 @@ ABSL_FLAG(std::string, scope, "", "token create: scopes, e.g. subscribe,ingest (
 ABSL_FLAG(absl::Duration, expires_in, absl::ZeroDuration(),
           "token create: the token expires this long from now (e.g. 720h); 0: never");
 ABSL_FLAG(std::string, label, "", "token create: a note shown by token list (e.g. a host name)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA bundle the services' certificate must chain to; set (or --tls): speak TLS "
+          "(env TLS_CA)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate, for services with --tls_client_ca (mTLS); no environment "
+          "variable: TLS_CERT is the services' own certificate in their containers");
+ABSL_FLAG(std::string, tls_key, "", "PEM key of --tls_cert");
+ABSL_FLAG(bool, tls, false,
+          "speak TLS trusting the system's CAs; implied by --tls_ca/--tls_cert. Without any, "
+          "plaintext (loopback, the demo) (env TLS)");
 ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(10), "deadline of each unary call");
 ABSL_FLAG(std::string, title, "", "ingest: use this title instead of the file's");
 ABSL_FLAG(std::string, url, "", "ingest: the article's URL");
@@ -151,8 +162,21 @@ int Fail(const grpc::Status& status, const std::string& what) {
   return status.error_code() == grpc::StatusCode::UNAVAILABLE ? 3 : 1;
 }
 
+// TLS when --tls, --tls_ca or --tls_cert is given, else plaintext. A bad TLS file: message,
+// exit 2.
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  sa::ClientTransportOptions transport{.ca_file = absl::GetFlag(FLAGS_tls_ca),
+                                       .cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                       .key_file = absl::GetFlag(FLAGS_tls_key)};
+  transport.insecure = !absl::GetFlag(FLAGS_tls) && transport.ca_file.empty() &&
+                       transport.cert_file.empty() && transport.key_file.empty();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      sa::MakeClientChannel(address, transport);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "alertctl: %s\n", std::string(channel.status().message()).c_str());
+    std::exit(2);
+  }
+  return *std::move(channel);
 }
 
 // The bearer token of every call: --token, else the environment's SA_TOKEN; none when empty.
@@ -803,7 +827,8 @@ int TokenCommand(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args = sa::config::ParseFlagsWithEnvironment(
-      argc, argv, {"collector", "notifier", "output", "redis_url", "key_prefix"}, kUsage);
+      argc, argv, {"collector", "notifier", "output", "redis_url", "key_prefix", "tls_ca", "tls"},
+      kUsage);
   if (args.empty()) {
     std::fprintf(stderr, "%s\n", kUsage);
     return 2;
