@@ -133,7 +133,31 @@ const WordSet& NotNameWords() {
       "valley", "county", "city", "republic", "kingdom", "federation", "state", "states", "white",
       "kremlin", "pentagon", "parliament", "congress", "senate", "assembly", "court", "government",
       "administration", "office", "cup", "league", "games", "club", "inc", "ltd", "llc", "plc",
-      "gmbh", "ag", "sa"};
+      "gmbh", "ag", "sa",
+      // The same in the languages whose mid-sentence capitals ForEachMidSentenceName reads:
+      // institutions are proper nouns there too ("Ministério Público", "Conseil d'État",
+      // "Unione Europea", "Národná rada").
+      "ministerio", "conselho", "comissao", "assembleia", "uniao", "casa", "nacoes", "estado",
+      "estados", "policia", "tribunal", "governo", "partido", "banco", "universidade", "instituto",
+      "camara", "federacao", "associacao", "fundacao", "agencia", "empresa", "grupo", "clube",
+      "supremo", "republica", "forcas", "exercito", "organizacao", "departamento", "servico",
+      "igreja", "consejo", "comision", "asamblea", "naciones", "gobierno", "universidad",
+      "federacion", "asociacion", "fundacion", "ejercito", "organizacion", "servicio", "iglesia",
+      "congreso", "senado", "ministere", "conseil", "assemblee", "maison", "nations", "etat",
+      "etats", "gouvernement", "parti", "banque", "universite", "institut", "chambre",
+      "association", "fondation", "agence", "entreprise", "groupe", "republique", "forces", "armee",
+      "organisation", "departement", "eglise", "cour", "senat", "elysee", "ministero", "consiglio",
+      "commissione", "assemblea", "unione", "nazioni", "stato", "stati", "polizia", "tribunale",
+      "partito", "banca", "universita", "istituto", "camera", "federazione", "associazione",
+      "fondazione", "agenzia", "azienda", "gruppo", "repubblica", "forze", "esercito",
+      "organizzazione", "dipartimento", "servizio", "chiesa", "corte", "senato", "procura",
+      "ministerstvo", "rada", "komisia", "komise", "komisja", "unia", "unie", "urad", "vlada",
+      "policie", "policja", "soud", "strana", "partia", "banka", "univerzita", "uniwersytet",
+      "instytut", "snem", "sejm", "republika", "agentura", "spolocnost", "skupina", "sluzba",
+      "cirkev", "autoridade", "autoridad", "autorite", "autorita", "europeia", "europeu",
+      "europeenne", "europeen", "europea", "europeo", "europska", "europsky", "europejska",
+      "internacional", "international", "internazionale", "nacional", "national", "nazionale",
+      "federal", "federale"};
   return *words;
 }
 

@@ -177,7 +177,7 @@ TEST_F(PeopleFinderTest, NamesFoundByTheirFormAlone) {
 
 // In a Latin-script language that capitalises only proper nouns, a capitalised pair after a
 // lower-case word of the same sentence is a name (0.2); not in English or German, not a known
-// place, not at a sentence start.
+// place or an institution, not at a sentence start.
 TEST_F(PeopleFinderTest, MidSentenceNamesInLanguagesThatCapitaliseOnlyProperNouns) {
   EXPECT_THAT(
       Participants("", "Segundo fontes, a empresária Quitéria Brandolinho vendeu a empresa.", "pt"),
@@ -189,6 +189,10 @@ TEST_F(PeopleFinderTest, MidSentenceNamesInLanguagesThatCapitaliseOnlyProperNoun
   EXPECT_THAT(
       Participants("", "Quitéria Brandolinho vendeu. A empresa mudou para Porto Alegre.", "pt"),
       IsEmpty());
+  // Institutions are proper nouns in these languages too.
+  EXPECT_THAT(Participants(
+                  "", "O caso seguiu para o Ministério Público e a Autoridade Palestiniana.", "pt"),
+              IsEmpty());
 }
 
 TEST_F(PeopleFinderTest, ADictionarySurnameCountsOnlyWrittenAsAName) {
