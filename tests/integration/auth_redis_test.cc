@@ -431,6 +431,73 @@ TEST_F(AuthRedisTest, WebhookUrlsAreRedactedAndAnUpdateKeepsThem) {
   EXPECT_THAT(requests[0].body, HasSubstr("ev_lavrov"));
 }
 
+TEST_F(AuthRedisTest, DeadLettersAreTheOwnersOnly) {
+  auto sink = testing::HttpSink::Start();
+  ASSERT_THAT(sink.status(), IsOk());
+  (*sink)->Script("/gone", {{.status = 404, .headers = {}, .body = "no such hook", .delay = {}}});
+  v1::Subscription sub, created;
+  sub.set_query("Lavrov");
+  auto* hook = sub.add_channels()->mutable_webhook();
+  hook->set_format(v1::WebhookChannel::GENERIC_JSON);
+  hook->set_url((*sink)->Url("/gone"));
+  hook->set_secret("hmac-key");
+  ASSERT_TRUE(Create(alice_, sub, &created).ok());
+  // A 404 is permanent: the delivery becomes a dead letter at once.
+  notifier::SubscriptionCache cache(*subs_);
+  notifier::ConsumerOptions consumer_options;
+  consumer_options.stream = prefix_ + "events";
+  consumer_options.consumer = "c1";
+  notifier::EventConsumer consumer(client(), cache, *alerts_, consumer_options);
+  v1::Event event;
+  event.set_id("ev_dead");
+  event.set_title("Lavrov meets envoys");
+  event.set_body("Lavrov meets envoys");
+  event.set_relevance(0.9);
+  ASSERT_THAT(publisher_->Publish(event).status(), IsOk());
+  ASSERT_THAT(consumer.DrainOnce().status(), IsOk());
+  notifier::DeliveryWorkerOptions options;
+  options.workers = 1;
+  options.idle_poll = absl::Milliseconds(100);
+  options.http.allow_private_addresses = true;  // the sink is on loopback
+  notifier::DeliveryWorker worker(client(), *deliveries_, *subs_, options);
+  worker.Start();
+  ASSERT_TRUE(testing::Eventually(
+      [&] {
+        auto dead = deliveries_->ListDeadLetters("", "", 10);
+        return dead.ok() && dead->size() == 1;
+      },
+      absl::Seconds(10)));
+  worker.Stop();
+  auto list = [&](const std::string& token, const std::string& subscription_id,
+                  v1::ListDeadLettersResponse* response) {
+    v1::ListDeadLettersRequest request;
+    request.set_subscription_id(subscription_id);
+    return notifier_stub_->ListDeadLetters(As(token).get(), request, response);
+  };
+  v1::ListDeadLettersResponse alices, bobs, filtered;
+  ASSERT_TRUE(list(alice_, "", &alices).ok());
+  ASSERT_EQ(alices.dead_letters_size(), 1);
+  const std::string letter = alices.dead_letters(0).id();
+  EXPECT_NE(alices.dead_letters(0).channel().url(), (*sink)->Url("/gone")) << "redacted";
+  ASSERT_TRUE(list(bob_, "", &bobs).ok());
+  EXPECT_EQ(bobs.dead_letters_size(), 0);
+  EXPECT_EQ(list(bob_, created.id(), &filtered).error_code(), grpc::NOT_FOUND);
+  auto replay = [&](const std::string& token, const std::string& id) {
+    v1::ReplayDeadLetterRequest request;
+    request.set_id(id);
+    v1::ReplayDeadLetterResponse response;
+    return notifier_stub_->ReplayDeadLetter(As(token).get(), request, &response);
+  };
+  grpc::Status others = replay(bob_, letter);
+  EXPECT_EQ(others.error_code(), grpc::NOT_FOUND);
+  EXPECT_THAT(others.error_message(), HasSubstr("no dead letter with id"));
+  EXPECT_EQ(replay(bob_, "1-0").error_code(), grpc::NOT_FOUND);
+  ASSERT_EQ(deliveries_->ListDeadLetters("", "", 10)->size(), 1u) << "bob replayed nothing";
+  grpc::Status own = replay(alice_, letter);
+  EXPECT_TRUE(own.ok()) << own.error_message();
+  EXPECT_TRUE(deliveries_->ListDeadLetters("", "", 10)->empty());
+}
+
 TEST_F(AuthRedisTest, AdminTokenFileIsRegisteredIdempotently) {
   const std::string path = ::testing::TempDir() + "/admin_token_" + prefix_.substr(0, 8);
   const std::string token = "sat_admin-token-from-a-file-0123456789";
