@@ -195,6 +195,41 @@ class KubernetesManifests(unittest.TestCase):
         self.assertNotIn("INSECURE_PLAINTEXT",
                          {e["name"] for e in base_notifier["spec"]["template"]["spec"]["containers"][0]["env"]})
 
+    def test_tokens_are_required_by_default(self):
+        # Issue 13: a deployment is token-protected by default. ADMIN_TOKEN_FILE (which implies
+        # --auth) from the mounted Secret summit-alerts-admin-token, which the manifests do not
+        # carry (made out of band, like a real TLS key); auth is never switched off.
+        for docs in (self.base, self.overlay):
+            config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
+            self.assertNotIn("summit-alerts-admin-token", self.objects(docs, "Secret"))
+            for name, dep in self.objects(docs, "Deployment").items():
+                with self.subTest(deployment=name):
+                    pod = dep["spec"]["template"]["spec"]
+                    (c,) = pod["containers"]
+                    env = dict(config)
+                    env.update({e["name"]: e.get("value") for e in c.get("env", [])})
+                    self.assertIn("ADMIN_TOKEN_FILE", self.flags[c["args"][0]])
+                    token_file = env.get("ADMIN_TOKEN_FILE")
+                    self.assertTrue(token_file, name)
+                    self.assertNotIn("INSECURE_NO_AUTH", env)
+                    self.assertNotEqual(str(env.get("AUTH", "")).lower(), "false")
+                    mounts = [m for m in c["volumeMounts"]
+                              if os.path.dirname(token_file) == m["mountPath"]]
+                    self.assertEqual(len(mounts), 1, c["volumeMounts"])
+                    self.assertTrue(mounts[0]["readOnly"])
+                    self.assertNotIn("subPath", mounts[0])
+                    volumes = {v["name"]: v for v in pod["volumes"]}
+                    secret = volumes[mounts[0]["name"]]["secret"]
+                    self.assertEqual(secret["secretName"], "summit-alerts-admin-token")
+                    self.assertEqual(os.path.basename(token_file), "token")
+                    self.assertNotIn("items", secret)
+                    self.assertEqual(secret["defaultMode"] & 0o007, 0)
+        # The example Secret names the key the pods read.
+        with open(os.path.join(DEPLOY, "k8s", "admin-token-secret.example.yaml")) as f:
+            example = yaml.safe_load(f)
+        self.assertEqual(example["metadata"]["name"], "summit-alerts-admin-token")
+        self.assertIn("token", example["stringData"])
+
     def policies(self, docs):
         return list(self.objects(docs, "NetworkPolicy").values())
 
@@ -290,6 +325,13 @@ class ComposeFile(unittest.TestCase):
             cls.compose = yaml.safe_load(f)
         cls.flags = {svc: flags_of(os.environ[var]) for svc, var in SERVICE_BINARIES.items()}
 
+    def test_the_one_shot_makes_certificates_and_the_admin_token(self):
+        certs = self.compose["services"]["certs"]
+        command = " ".join(certs["entrypoint"])
+        self.assertIn("make-dev-certs.sh /certs", command)
+        self.assertIn("make-admin-token.sh /secrets", command)
+        self.assertIn("./secrets:/secrets", certs["volumes"])
+
     def test_redis_is_persistent_and_health_checked(self):
         redis = self.compose["services"]["redis"]
         self.assertIn("--appendonly", redis["command"])
@@ -323,6 +365,11 @@ class ComposeFile(unittest.TestCase):
                 self.assertIn(os.path.dirname(env["TLS_KEY"]), mounted)
                 self.assertEqual(svc["depends_on"]["certs"]["condition"],
                                  "service_completed_successfully")
+                # Tokens on: the admin token made by the `certs` one-shot, mounted read-only.
+                self.assertNotIn("INSECURE_NO_AUTH", env)
+                self.assertNotEqual(str(env.get("AUTH", "")).lower(), "false")
+                self.assertIn(f"./secrets:{os.path.dirname(env['ADMIN_TOKEN_FILE'])}:ro",
+                              svc["volumes"])
                 for var in svc["environment"]:
                     self.assertIn(var, self.flags[binary])
                 for published in svc.get("ports", []):
@@ -352,6 +399,25 @@ class DevCertificates(unittest.TestCase):
             subprocess.run([os.path.join(DEPLOY, "make-dev-certs.sh"), out], check=True,
                            env=env, capture_output=True, timeout=60)
             self.assertEqual(read("tls.crt"), before)
+
+
+class AdminToken(unittest.TestCase):
+    def test_make_admin_token_makes_a_private_token_once(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "secrets")
+            # Without alertctl on the PATH: the openssl fallback.
+            env = dict(os.environ, PATH="/usr/bin:/bin", SA_TOKEN_OWNER=f"{os.getuid()}:{os.getgid()}")
+            script = os.path.join(DEPLOY, "make-admin-token.sh")
+            subprocess.run([script, out], check=True, env=env, capture_output=True, timeout=60)
+            path = os.path.join(out, "admin-token")
+            token = pathlib.Path(path).read_text()
+            # What --admin_token_file accepts: at least 20 token68 characters (one line).
+            self.assertRegex(token, r"^sat_[A-Za-z0-9_-]{43}\n$")
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o400)
+            subprocess.run([script, out], check=True, env=env, capture_output=True, timeout=60)
+            self.assertEqual(pathlib.Path(path).read_text(), token, "a second run keeps it")
+            self.assertEqual(sorted(os.listdir(out)), ["admin-token"])
 
 
 if __name__ == "__main__":
