@@ -2,7 +2,7 @@
 # The README's test command: installs what is missing, builds, and runs every test (unit,
 # integration against private redis-servers on free loopback ports, end to end), then the
 # same again in an ASan+UBSan build, then the tests labelled `concurrency` (work queue, event
-# consumer and delivery workers; ~6 min to build on 2 idle cores, ~11 s to run) in a
+# consumer and delivery workers, alert hub and subscribe streams, feed poller; ~40 s to run) in a
 # ThreadSanitizer build of just those targets (preset `tsan`, -O1 -g, tests/sanitizers/tsan.supp;
 # tests that use gRPC are left out, tests/CMakeLists.txt says why), then a short bounded fuzzing
 # slice (every libFuzzer target 15 s on its seeds, after replaying its regression inputs;

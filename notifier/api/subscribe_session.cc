@@ -12,35 +12,44 @@ grpc::ServerWriteReactor<Alert>* SubscribeSession::Create(
     Deps deps, const summit_alerts::v1::SubscribeRequest& request) {
   std::shared_ptr<SubscribeSession> session(
       new SubscribeSession(deps, request.subscription_id(), request.after_alert_id()));
-  session->self_ = session;
-  grpc::Status invalid;
-  if (request.subscription_id().empty()) {
-    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription_id is empty");
-  } else if (!request.after_alert_id().empty() && !IsValidAlertId(request.after_alert_id())) {
-    invalid =
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                     absl::StrCat("after_alert_id '", request.after_alert_id(),
-                                  "' is not an alert id (like 1732450000000-0), \"0\" or empty"));
-  }
-  if (invalid.ok()) {
-    // Lock order is hub, then session (the hub wakes under its lock): register unlocked.
-    if (!deps.hub.Register(request.subscription_id(), session, session.get())) {
-      invalid = ShuttingDown();  // a draining replica: the client retries elsewhere or later
-    }
-  }
-  absl::MutexLock lock(&session->mu_);
-  if (!invalid.ok()) {
-    session->FinishLocked(std::move(invalid));
-  } else if (!session->fetching_) {  // a wake may have scheduled the first fetch already
-    session->ScheduleFetchLocked();
-  }
+  session->Begin();
   return session.get();
 }
 
-SubscribeSession::SubscribeSession(Deps deps, std::string subscription_id, std::string cursor)
+SubscribeFlow::SubscribeFlow(Deps deps, std::string subscription_id, std::string cursor)
     : deps_(deps), subscription_id_(std::move(subscription_id)), cursor_(std::move(cursor)) {}
 
-void SubscribeSession::Wake() {
+void SubscribeFlow::Begin() {
+  self_ = shared_from_this();
+  std::string after;
+  {
+    absl::MutexLock lock(&mu_);
+    after = cursor_;
+  }
+  grpc::Status invalid;
+  if (subscription_id_.empty()) {
+    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription_id is empty");
+  } else if (!after.empty() && !IsValidAlertId(after)) {
+    invalid = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                           absl::StrCat("after_alert_id '", after,
+                                        "' is not an alert id (like 1732450000000-0), \"0\" or "
+                                        "empty"));
+  }
+  if (invalid.ok()) {
+    // Lock order is hub, then session (the hub wakes under its lock): register unlocked.
+    if (!deps_.hub.Register(subscription_id_, weak_from_this(), this)) {
+      invalid = ShuttingDown();  // a draining replica: the client retries elsewhere or later
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  if (!invalid.ok()) {
+    FinishLocked(std::move(invalid));
+  } else if (!fetching_) {  // a wake may have scheduled the first fetch already
+    ScheduleFetchLocked();
+  }
+}
+
+void SubscribeFlow::Wake() {
   absl::MutexLock lock(&mu_);
   if (finishing_) return;
   if (fetching_ || writing_ || !buffer_.empty()) {
@@ -50,24 +59,24 @@ void SubscribeSession::Wake() {
   ScheduleFetchLocked();
 }
 
-grpc::Status SubscribeSession::ShuttingDown() {
+grpc::Status SubscribeFlow::ShuttingDown() {
   return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                       "notifier is shutting down; reconnect with after_alert_id set to the last "
                       "alert id you received");
 }
 
-void SubscribeSession::Shutdown() {
+void SubscribeFlow::Shutdown() {
   absl::MutexLock lock(&mu_);
   FinishLocked(ShuttingDown());
 }
 
-void SubscribeSession::ScheduleFetchLocked() {
+void SubscribeFlow::ScheduleFetchLocked() {
   fetching_ = true;
   wake_again_ = false;
   deps_.work.Schedule([self = shared_from_this()] { self->Fetch(); });
 }
 
-void SubscribeSession::Fetch() {
+void SubscribeFlow::Fetch() {
   std::string cursor;
   bool started;
   {
@@ -151,14 +160,14 @@ void SubscribeSession::Fetch() {
   }
 }
 
-void SubscribeSession::WriteNextLocked() {
+void SubscribeFlow::WriteNextLocked() {
   in_flight_ = std::move(buffer_.front());
   buffer_.pop_front();
   writing_ = true;
-  StartWrite(&in_flight_);
+  StartAlertWrite(&in_flight_);
 }
 
-void SubscribeSession::OnWriteDone(bool ok) {
+void SubscribeFlow::WriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
   writing_ = false;
   if (!ok) {
@@ -175,27 +184,27 @@ void SubscribeSession::OnWriteDone(bool ok) {
   }
 }
 
-void SubscribeSession::OnCancel() {
+void SubscribeFlow::Cancelled() {
   // Read the hub first: lock order is hub, then session.
   const bool draining = deps_.hub.draining();
   absl::MutexLock lock(&mu_);
   FinishLocked(draining ? ShuttingDown() : grpc::Status::CANCELLED);
 }
 
-void SubscribeSession::FinishLocked(grpc::Status status) {
+void SubscribeFlow::FinishLocked(grpc::Status status) {
   if (!finishing_) {
     finishing_ = true;
     final_status_ = std::move(status);
   }
-  // Finish only once no write is outstanding; OnWriteDone calls back here otherwise.
+  // Finish only once no write is outstanding; WriteDone calls back here otherwise.
   if (writing_ || finished_) return;
   finished_ = true;
-  Finish(final_status_);
+  FinishStream(final_status_);
 }
 
-void SubscribeSession::OnDone() {
+void SubscribeFlow::Done() {
   deps_.hub.Unregister(subscription_id_, this);
-  std::shared_ptr<SubscribeSession> keep;
+  std::shared_ptr<SubscribeFlow> keep;
   {
     absl::MutexLock lock(&mu_);
     keep = std::move(self_);

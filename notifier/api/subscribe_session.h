@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "common/concurrency/work_queue.h"
@@ -23,9 +24,12 @@
 
 namespace sa::notifier {
 
-class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1::Alert>,
-                               public AlertListener,
-                               public std::enable_shared_from_this<SubscribeSession> {
+// The part of a Subscribe stream that threads meet in, apart from gRPC's reactor: wakes from the
+// hub's thread, fetches on the WorkQueue, write completions and cancels from gRPC's threads all
+// decide under one lock what to send next and when the stream ends. SubscribeSession binds it to
+// a grpc::ServerWriteReactor; tests drive it through a stand-in stream
+// (tests/integration/alert_hub_redis_test.cc), which ThreadSanitizer can check without gRPC.
+class SubscribeFlow : public AlertListener, public std::enable_shared_from_this<SubscribeFlow> {
  public:
   struct Deps {
     SubscriptionStore& subscriptions;
@@ -38,10 +42,6 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
     std::function<absl::Status()> authorize;
   };
 
-  // Creates the reactor for one call; gRPC owns it until OnDone.
-  static grpc::ServerWriteReactor<summit_alerts::v1::Alert>* Create(
-      Deps deps, const summit_alerts::v1::SubscribeRequest& request);
-
   void Wake() override;
   // Ends the stream with UNAVAILABLE (ShuttingDown) once the write in flight, if any, is done.
   void Shutdown() override;
@@ -49,14 +49,28 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
   // clients retry (resuming after the last alert id they received).
   static grpc::Status ShuttingDown();
 
-  void OnWriteDone(bool ok) override;
-  // A cancel the server makes (the grace period of a shutdown ran out) ends the stream with
-  // ShuttingDown()'s UNAVAILABLE, not CANCELLED, which a client may take as final.
-  void OnCancel() override;
-  void OnDone() override;
+ protected:
+  // `cursor`: the request's after_alert_id (empty: from now on).
+  SubscribeFlow(Deps deps, std::string subscription_id, std::string cursor);
+
+  // Call once, right after construction, on an object a shared_ptr owns: validates the request,
+  // registers with the hub and schedules the first fetch, or ends the stream at once (invalid
+  // request, draining hub). From here the flow keeps itself alive until Done().
+  void Begin();
+  // What the transport reports: the write StartAlertWrite began has completed (ok: sent); the
+  // call was cancelled; the call is over (after FinishStream; nothing follows it).
+  void WriteDone(bool ok);
+  void Cancelled();
+  void Done();
+
+  // The transport. Both are called under the flow's lock and must neither block nor call back
+  // into the flow before returning. At most one write is outstanding: StartAlertWrite sends
+  // `alert` (valid until WriteDone) and is answered by one WriteDone. FinishStream ends the
+  // stream with `status`; called once, with no write outstanding.
+  virtual void StartAlertWrite(const summit_alerts::v1::Alert* alert) = 0;
+  virtual void FinishStream(const grpc::Status& status) = 0;
 
  private:
-  SubscribeSession(Deps deps, std::string subscription_id, std::string cursor);
   void Fetch();
   void ScheduleFetchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -66,7 +80,7 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
 
   Deps deps_;
   const std::string subscription_id_;
-  std::shared_ptr<SubscribeSession> self_;  // keeps this alive until OnDone
+  std::shared_ptr<SubscribeFlow> self_;  // keeps this alive until Done
 
   absl::Mutex mu_;
   std::string cursor_ ABSL_GUARDED_BY(mu_);    // last alert id read; empty: resolve to "now"
@@ -79,6 +93,27 @@ class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+};
+
+// The gRPC reactor of one Subscribe call: a SubscribeFlow whose transport is the reactor.
+class SubscribeSession final : public grpc::ServerWriteReactor<summit_alerts::v1::Alert>,
+                               public SubscribeFlow {
+ public:
+  // Creates the reactor for one call; gRPC owns it until OnDone.
+  static grpc::ServerWriteReactor<summit_alerts::v1::Alert>* Create(
+      Deps deps, const summit_alerts::v1::SubscribeRequest& request);
+
+  void OnWriteDone(bool ok) override { WriteDone(ok); }
+  // A cancel the server makes (the grace period of a shutdown ran out) ends the stream with
+  // ShuttingDown()'s UNAVAILABLE, not CANCELLED, which a client may take as final.
+  void OnCancel() override { Cancelled(); }
+  void OnDone() override { Done(); }
+
+ private:
+  SubscribeSession(Deps deps, std::string subscription_id, std::string cursor)
+      : SubscribeFlow(deps, std::move(subscription_id), std::move(cursor)) {}
+  void StartAlertWrite(const summit_alerts::v1::Alert* alert) override { StartWrite(alert); }
+  void FinishStream(const grpc::Status& status) override { Finish(status); }
 };
 
 }  // namespace sa::notifier
