@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import queue
+import secrets
 import shutil
 import signal
 import socket
@@ -47,12 +48,21 @@ def wait_for_file(path, timeout=120):
 
 
 class Stack:
-    """A private redis-server plus both services, each on a free loopback port."""
+    """A private redis-server plus both services, each on a free loopback port.
 
-    def __init__(self, collector_args=(), notifier_args=()):
+    secure=True runs them as a deployment does (deploy/compose.yaml): TLS with a CA made here
+    (`self.ca`) and tokens on (`--admin_token_file`, which implies --auth). `self.tokens` then
+    holds tokens made with `alertctl token create` against this Redis: "admin" (the file's),
+    "e2e" and "bob" (scope subscribe, each its own owner) and "ingest" (owner e2e-feeder).
+    `channel(addr, token)` and `alertctl_args(token)` connect accordingly. The default
+    (plaintext, auth off) is for the soak."""
+
+    def __init__(self, collector_args=(), notifier_args=(), secure=False):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="sa-e2e-"))
         self.procs = []
         self.logs = []
+        self.ca = None
+        self.tokens = {}
         port = free_port()
         self.redis_url = f"redis://127.0.0.1:{port}/0"
         self.redis = self._spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
@@ -65,12 +75,52 @@ class Stack:
                 break
             except OSError:
                 time.sleep(0.05)
+        if secure:
+            certs = self.dir / "certs"
+            certs.mkdir()
+            self.ca, cert, key = make_certificates(certs)
+            admin_file = self.dir / "admin-token"
+            self.tokens["admin"] = "sat_" + secrets.token_urlsafe(32)
+            admin_file.write_text(self.tokens["admin"] + "\n")
+            admin_file.chmod(0o400)
+            for name, owner, scope in (("e2e", "e2e", "subscribe"), ("bob", "bob", "subscribe"),
+                                       ("ingest", "e2e-feeder", "ingest")):
+                self.tokens[name] = self.create_token(owner, scope)
+            secure_args = [f"--tls_cert={cert}", f"--tls_key={key}",
+                           f"--admin_token_file={admin_file}"]
+            collector_args = [*secure_args, *collector_args]
+            notifier_args = [*secure_args, *notifier_args]
         self.collector_addr = self._service(os.environ["SA_COLLECTOR_BIN"], "collector",
                                             list(collector_args))
         self.notifier_args = ["--consumer_name=e2e-1", "--webhook_allow_private_networks",
                               *notifier_args]
         self.notifier_addr = self._service(os.environ["SA_NOTIFIER_BIN"], "notifier",
                                            self.notifier_args)
+
+    def create_token(self, owner, scope):
+        """A token made by `alertctl token create` straight in this stack's Redis."""
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], f"--redis_url={self.redis_url}",
+                              "token", "create", f"--owner={owner}", f"--scope={scope}"],
+                             capture_output=True, text=True, timeout=30)
+        if out.returncode != 0 or not out.stdout.startswith("sat_"):
+            raise AssertionError(f"alertctl token create: {out.returncode} {out.stderr}")
+        return out.stdout.strip()
+
+    def channel(self, addr, token=None):
+        """A channel to `addr`: TLS trusting the stack's CA when secure, with every call
+        carrying `authorization: Bearer <self.tokens[token]>` when a token name is given."""
+        if self.ca is None:
+            return grpc.insecure_channel(addr)
+        credentials = grpc.ssl_channel_credentials(root_certificates=self.ca.read_bytes())
+        if token is not None:
+            credentials = grpc.composite_channel_credentials(
+                credentials, grpc.access_token_call_credentials(self.tokens[token]))
+        return grpc.secure_channel(addr, credentials)
+
+    def alertctl_args(self, token=None):
+        """alertctl's flags for this stack (TLS CA, token), to put before its command."""
+        args = [f"--tls_ca={self.ca}"] if self.ca is not None else []
+        return args + ([f"--token={self.tokens[token]}"] if token is not None else [])
 
     def _spawn(self, args, log):
         log_file = open(self.dir / log, "ab")
@@ -207,13 +257,21 @@ def make_certificates(directory):
 
 
 class EndToEnd(unittest.TestCase):
+    """The stack as deployed: TLS and tokens on. The subscriber (owner e2e) holds a subscribe
+    token, the ingesting client an ingest token."""
+
+    # Tests that need no place from the packaged world places (Anchorage is in data/gazetteer)
+    # start without them: a 6x quicker start.
+    QUICK_START = {"test_without_the_right_token_a_client_gets_nothing_but_health"}
+
     def setUp(self):
-        self.stack = Stack()
+        quick = ["--world_places=false"] if self._testMethodName in self.QUICK_START else []
+        self.stack = Stack(collector_args=quick, notifier_args=quick, secure=True)
         self.addCleanup(self.stack.close)
         self.collector = collector_pb2_grpc.CollectorStub(
-            grpc.insecure_channel(self.stack.collector_addr))
+            self.stack.channel(self.stack.collector_addr, "ingest"))
         self.notifier = notifier_pb2_grpc.NotifierStub(
-            grpc.insecure_channel(self.stack.notifier_addr))
+            self.stack.channel(self.stack.notifier_addr, "e2e"))
 
     def ingest(self, title, body, source="e2e"):
         # One URL per headline: the collector takes the same canonical URL for the same story.
@@ -279,7 +337,8 @@ class EndToEnd(unittest.TestCase):
 
         # The CLI's view of the same.
         out = subprocess.run(
-            [os.environ["SA_ALERTCTL_BIN"], "--notifier", self.stack.notifier_addr, "test",
+            [os.environ["SA_ALERTCTL_BIN"], *self.stack.alertctl_args("e2e"),
+             "--notifier", self.stack.notifier_addr, "test",
              "--last", "5", "cyber*", "Putin"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("MATCH", out.stdout)
@@ -315,8 +374,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(dead[0].alert.event.id, event.event_id)
 
         # Replayed from the CLI, it arrives once, signed, with the same delivery id.
-        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], f"--notifier={self.stack.notifier_addr}",
-                              "replay", dead[0].id], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], *self.stack.alertctl_args("e2e"),
+                              f"--notifier={self.stack.notifier_addr}", "replay", dead[0].id],
+                             capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(dead[0].delivery_id, out.stdout)
         headers2, body2, status2 = receiver.next()
@@ -329,8 +389,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(payload["alert"]["event"]["id"], event.event_id)
         fields = {(m["term"], m["field"]) for m in payload["alert"]["matches"]}
         self.assertIn(("arms control", "body"), fields)
-        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], f"--notifier={self.stack.notifier_addr}",
-                              "dead-letters"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], *self.stack.alertctl_args("e2e"),
+                              f"--notifier={self.stack.notifier_addr}", "dead-letters"],
+                             capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("0 dead letter(s)", out.stdout)
 
@@ -352,7 +413,8 @@ class EndToEnd(unittest.TestCase):
         reader.close()
 
         self.stack.restart_notifier()
-        notifier = notifier_pb2_grpc.NotifierStub(grpc.insecure_channel(self.stack.notifier_addr))
+        notifier = notifier_pb2_grpc.NotifierStub(
+            self.stack.channel(self.stack.notifier_addr, "e2e"))
         got = notifier.GetSubscription(notifier_pb2.GetSubscriptionRequest(id=sub.id), timeout=10)
         self.assertEqual(got.query, "Putin")
         # Resume after the alert already seen: only the new one arrives.
@@ -362,11 +424,12 @@ class EndToEnd(unittest.TestCase):
         alert = reader.next()
         self.assertEqual(alert.event.id, second.event_id)
 
-    def test_health_and_reflection_are_served(self):
+    def test_health_and_reflection_are_served_without_a_token(self):
         # No Python health/reflection stubs are packaged, so speak the standard services'
-        # wire format directly: both requests are tiny protobufs.
+        # wire format directly: both requests are tiny protobufs. TLS, but no token: health and
+        # reflection are all a client without one can use.
         for addr in (self.stack.collector_addr, self.stack.notifier_addr):
-            channel = grpc.insecure_channel(addr)
+            channel = self.stack.channel(addr)
             check = channel.unary_unary("/grpc.health.v1.Health/Check",
                                         request_serializer=lambda b: b,
                                         response_deserializer=lambda b: b)
@@ -384,8 +447,8 @@ class EndToEnd(unittest.TestCase):
             reply = b"".join(reflect(iter([b"\x3a\x00"]), timeout=5))  # list_services: ""
             self.assertIn(b"summit_alerts.v1.", reply)
             # The CLI's health check, as container healthchecks use it.
-            out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], "health", addr],
-                                 capture_output=True, text=True, timeout=30)
+            out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], *self.stack.alertctl_args(),
+                                  "health", addr], capture_output=True, text=True, timeout=30)
             self.assertEqual((out.returncode, out.stdout.strip()), (0, f"{addr} SERVING"), out.stderr)
         out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], "--rpc_timeout=2s", "health",
                               f"127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=30)
@@ -393,40 +456,84 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("health 127.0.0.1:", out.stderr)
 
 
-class EndToEndOverTls(unittest.TestCase):
-    """Both services with --tls_cert/--tls_key (a CA made by openssl here); the client trusts
-    that CA through grpc.ssl_channel_credentials."""
+    def test_without_the_right_token_a_client_gets_nothing_but_health(self):
+        # One stack for every negative case (each stack start loads the gazetteer twice).
+        stack = self.stack
+        anonymous_collector = collector_pb2_grpc.CollectorStub(stack.channel(stack.collector_addr))
+        anonymous = notifier_pb2_grpc.NotifierStub(stack.channel(stack.notifier_addr))
+        # No token: UNAUTHENTICATED, before any work (nothing ingested, nothing created).
+        with self.assertRaises(grpc.RpcError) as err:
+            anonymous_collector.Ingest(collector_pb2.IngestRequest(article=events_pb2.Article(
+                title="Fake news", body="Putin", source="mallory",
+                url="https://news.example/fake")), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        with self.assertRaises(grpc.RpcError) as err:
+            anonymous.CreateSubscription(notifier_pb2.CreateSubscriptionRequest(
+                subscription=notifier_pb2.Subscription(query="Putin", owner="e2e")), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        with self.assertRaises(grpc.RpcError) as err:
+            anonymous.ListSubscriptions(notifier_pb2.ListSubscriptionsRequest(), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        out = subprocess.run([os.environ["SA_ALERTCTL_BIN"], *stack.alertctl_args(),
+                              f"--notifier={stack.notifier_addr}", "subs"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("bearer token", out.stderr)
+        # The health check needs none.
+        check = stack.channel(stack.collector_addr).unary_unary(
+            "/grpc.health.v1.Health/Check", request_serializer=lambda b: b,
+            response_deserializer=lambda b: b)
+        self.assertIn(check(b"", timeout=5), (b"\x08\x01", b"\x08\x02"))
 
-    def setUp(self):
-        certs = tempfile.mkdtemp(prefix="sa-e2e-certs-")
-        self.addCleanup(shutil.rmtree, certs, ignore_errors=True)
-        self.ca, cert, key = make_certificates(certs)
-        # Without the packaged world places (Anchorage is in data/gazetteer): a 6x quicker start.
-        tls = [f"--tls_cert={cert}", f"--tls_key={key}", "--world_places=false"]
-        self.stack = Stack(collector_args=tls, notifier_args=tls)
-        self.addCleanup(self.stack.close)
-        credentials = grpc.ssl_channel_credentials(root_certificates=self.ca.read_bytes())
-        self.collector = collector_pb2_grpc.CollectorStub(
-            grpc.secure_channel(self.stack.collector_addr, credentials))
-        self.notifier = notifier_pb2_grpc.NotifierStub(
-            grpc.secure_channel(self.stack.notifier_addr, credentials))
+        # A token without the scope: PERMISSION_DENIED (a subscriber cannot publish).
+        as_subscriber = collector_pb2_grpc.CollectorStub(
+            stack.channel(stack.collector_addr, "e2e"))
+        with self.assertRaises(grpc.RpcError) as err:
+            as_subscriber.Ingest(collector_pb2.IngestRequest(article=events_pb2.Article(
+                title="Fake news", body="Putin", source="e2e",
+                url="https://news.example/fake")), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        # ... and an ingest token cannot read subscriptions.
+        as_feeder = notifier_pb2_grpc.NotifierStub(stack.channel(stack.notifier_addr, "ingest"))
+        with self.assertRaises(grpc.RpcError) as err:
+            as_feeder.ListSubscriptions(notifier_pb2.ListSubscriptionsRequest(), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
 
-    ingest = EndToEnd.ingest
-    subscribe = EndToEnd.subscribe
+        # Another owner's subscription does not exist for bob: NOT_FOUND, as a missing id.
+        # The owner is the token's, whatever the request says.
+        mine = self.subscribe("Putin")
+        self.assertEqual(mine.owner, "e2e")
+        bob = notifier_pb2_grpc.NotifierStub(stack.channel(stack.notifier_addr, "bob"))
+        with self.assertRaises(grpc.RpcError) as err:
+            bob.GetSubscription(notifier_pb2.GetSubscriptionRequest(id=mine.id), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.NOT_FOUND)
+        with self.assertRaises(grpc.RpcError) as missing:
+            bob.GetSubscription(notifier_pb2.GetSubscriptionRequest(id="no-such-id"), timeout=10)
+        self.assertEqual(err.exception.details().replace(mine.id, "ID"),
+                         missing.exception.details().replace("no-such-id", "ID"))
+        with self.assertRaises(grpc.RpcError) as err:
+            bob.DeleteSubscription(notifier_pb2.DeleteSubscriptionRequest(id=mine.id), timeout=10)
+        self.assertEqual(err.exception.code(), grpc.StatusCode.NOT_FOUND)
+        bobs_stream = bob.Subscribe(notifier_pb2.SubscribeRequest(subscription_id=mine.id),
+                                    timeout=10)
+        with self.assertRaises(grpc.RpcError) as err:
+            next(iter(bobs_stream))
+        self.assertEqual(err.exception.code(), grpc.StatusCode.NOT_FOUND)
+        listed = bob.ListSubscriptions(notifier_pb2.ListSubscriptionsRequest(), timeout=10)
+        self.assertEqual(list(listed.subscriptions), [])
+        # Still there for its owner.
+        self.assertEqual(self.notifier.GetSubscription(
+            notifier_pb2.GetSubscriptionRequest(id=mine.id), timeout=10).query, "Putin")
 
-    def test_summit_story_alerts_once_over_tls(self):
-        EndToEnd.test_summit_story_alerts_once_and_explains_why(self)
-
-    def test_a_plaintext_client_is_refused(self):
-        for addr in (self.stack.collector_addr, self.stack.notifier_addr):
+        # TLS only: a plaintext client, or one that does not trust the CA, gets no connection.
+        for addr in (stack.collector_addr, stack.notifier_addr):
             plaintext = notifier_pb2_grpc.NotifierStub(grpc.insecure_channel(addr))
             with self.assertRaises(grpc.RpcError) as err:
                 plaintext.ListSubscriptions(notifier_pb2.ListSubscriptionsRequest(), timeout=10)
             self.assertEqual(err.exception.code(), grpc.StatusCode.UNAVAILABLE, addr)
-        # A client that does not trust the server's CA is refused too.
-        _, other_cert, _ = make_certificates(tempfile.mkdtemp(dir=self.stack.dir))
+        _, other_cert, _ = make_certificates(tempfile.mkdtemp(dir=stack.dir))
         untrusting = collector_pb2_grpc.CollectorStub(grpc.secure_channel(
-            self.stack.collector_addr,
+            stack.collector_addr,
             grpc.ssl_channel_credentials(root_certificates=other_cert.read_bytes())))
         with self.assertRaises(grpc.RpcError) as err:
             untrusting.Ingest(collector_pb2.IngestRequest(article=events_pb2.Article(
