@@ -56,8 +56,9 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   RedisReplayGuard chatops_replays(redis, config.key_prefix);  // shared by every replica
   std::unique_ptr<ChatOpsServer> chatops;
   if (!config.chatops.address.empty()) {
-    SA_ASSIGN_OR_RETURN(
-        chatops, ChatOpsServer::Start(config.chatops, subscriptions, tester, chatops_replays));
+    SA_ASSIGN_OR_RETURN(chatops,
+                        ChatOpsServer::Start(config.chatops, subscriptions, tester, chatops_replays,
+                                             Clock::Real(), &authenticator));
   }
   server->WatchRedisHealth(redis, absl::Seconds(2));
   log::Info("notifier.serving", {{"grpc_addr", server->address()},

@@ -133,11 +133,6 @@ grpc::ServerUnaryReactor* ServeRaw(
       });
 }
 
-// The message of a subscription that is missing, or that the caller may not see: the same.
-absl::Status NoSubscription(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
-}
-
 // The stream id just before `id` ("MS-SEQ"), so reading "after" it starts at `id` itself.
 std::string PreviousStreamId(const std::string& id) {
   size_t dash = id.find('-');
@@ -175,6 +170,7 @@ NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& a
       deliveries_(deliveries),
       clock_(clock),
       auth_(auth != nullptr ? *auth : auth_off_),
+      owned_(subscriptions),
       unary_("notifier", unary) {}
 
 absl::StatusOr<auth::Identity> NotifierService::Caller(grpc::CallbackServerContext* context,
@@ -184,9 +180,7 @@ absl::StatusOr<auth::Identity> NotifierService::Caller(grpc::CallbackServerConte
 
 absl::StatusOr<v1::Subscription> NotifierService::GetOwned(const Identity& caller,
                                                            const std::string& id) {
-  absl::StatusOr<v1::Subscription> sub = subscriptions_.Get(id);
-  if (sub.ok() && !caller.MayActFor(sub->owner())) return NoSubscription(id);
-  return sub;
+  return owned_.GetUnredacted(caller, id);
 }
 
 template <typename Handler>
@@ -402,17 +396,12 @@ grpc::ServerUnaryReactor* NotifierService::CreateSubscription(grpc::CallbackServ
 grpc::Status NotifierService::DoCreate(const Identity& caller,
                                        const v1::CreateSubscriptionRequest& request,
                                        v1::Subscription* response) {
-  v1::Subscription sub = request.subscription();
   // The owner is the caller's; an admin may create for the owner the request names.
-  if (caller.authenticated && (!caller.is_admin() || sub.owner().empty())) {
-    sub.set_owner(caller.owner);
-  }
-  auto created = subscriptions_.Create(std::move(sub));
+  auto created = owned_.Create(caller, request.subscription());
   if (created.ok()) {
     log::Info("subscription.created", {{"subscription_id", created->id()},
                                        {"query", created->query()},
                                        {"owner", created->owner()}});
-    created = RedactSecrets(std::move(*created));
   }
   return Reply(std::move(created), response, "CreateSubscription");
 }
@@ -420,20 +409,13 @@ grpc::Status NotifierService::DoCreate(const Identity& caller,
 grpc::Status NotifierService::DoGet(const Identity& caller,
                                     const v1::GetSubscriptionRequest* request,
                                     v1::Subscription* response) {
-  auto sub = GetOwned(caller, request->id());
-  if (sub.ok()) sub = RedactSecrets(std::move(*sub));
-  return Reply(std::move(sub), response, "GetSubscription");
+  return Reply(owned_.Get(caller, request->id()), response, "GetSubscription");
 }
 
 grpc::Status NotifierService::DoList(const Identity& caller,
                                      const v1::ListSubscriptionsRequest* request,
                                      v1::ListSubscriptionsResponse* response) {
-  if (caller.is_admin()) {
-    return Reply(ListSubscriptionsPage(subscriptions_, *request), response, "ListSubscriptions");
-  }
-  v1::ListSubscriptionsRequest own = *request;
-  own.set_owner(caller.owner);  // whatever owner the request named
-  return Reply(ListSubscriptionsPage(subscriptions_, own), response, "ListSubscriptions");
+  return Reply(owned_.List(caller, *request), response, "ListSubscriptions");
 }
 
 grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServerContext* context,
@@ -449,28 +431,14 @@ grpc::ServerUnaryReactor* NotifierService::UpdateSubscription(grpc::CallbackServ
 grpc::Status NotifierService::DoUpdate(const Identity& caller,
                                        const v1::UpdateSubscriptionRequest& request,
                                        v1::Subscription* response) {
-  if (request.subscription().id().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "subscription.id is empty");
-  }
-  v1::Subscription sub = request.subscription();
-  if (caller.authenticated) {
-    // Only the caller's own (an admin's: any); the owner stays the caller's, and an admin who
-    // names no owner keeps the stored one.
-    auto existing = GetOwned(caller, sub.id());
-    if (!existing.ok()) return Reply(std::move(existing), response, "UpdateSubscription");
-    if (!caller.is_admin() || sub.owner().empty()) sub.set_owner(existing->owner());
-  }
-  auto updated = subscriptions_.Update(std::move(sub));
-  if (updated.ok()) updated = RedactSecrets(std::move(*updated));
-  return Reply(std::move(updated), response, "UpdateSubscription");
+  // Only the caller's own (an admin's: any); the owner stays the caller's, and an admin who
+  // names no owner keeps the stored one.
+  return Reply(owned_.Update(caller, request.subscription()), response, "UpdateSubscription");
 }
 
 grpc::Status NotifierService::DoDelete(const Identity& caller,
                                        const v1::DeleteSubscriptionRequest* request) {
-  absl::Status s;
-  if (!caller.is_admin()) s = GetOwned(caller, request->id()).status();
-  // The one delete every front end uses: record, alerts and delivery state.
-  if (s.ok()) s = subscriptions_.Delete(request->id());
+  absl::Status s = owned_.Delete(caller, request->id());
   if (!s.ok()) {
     if (s.code() != absl::StatusCode::kNotFound) {
       log::Error("rpc.failed", {{"method", "DeleteSubscription"}, {"error", s}});

@@ -24,6 +24,7 @@
 #include "common/concurrency/work_queue.h"
 #include "common/grpc/unary_executor.h"
 #include "notifier/api/alert_hub.h"
+#include "notifier/api/owned_subscriptions.h"
 #include "notifier/api/query_tester.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/store/alert_store.h"
@@ -143,6 +144,7 @@ class NotifierService final : public internal::NotifierServiceBase {
   const Clock& clock_;  // ReplayDeadLetter's "now" (when the replayed delivery is due)
   const auth::Authenticator auth_off_{nullptr};
   const auth::Authenticator& auth_;  // *auth, else auth_off_
+  OwnedSubscriptions owned_;         // the owner rules over subscriptions_
   UnaryExecutor unary_;              // last: drained before the members its calls use are destroyed
 };
 

@@ -1,6 +1,5 @@
 #include "notifier/chatops/chatops_server.h"
 
-#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include <algorithm>
@@ -23,9 +22,7 @@ namespace {
 namespace v1 = summit_alerts::v1;
 using nlohmann::json;
 
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
+using auth::ConstantTimeEquals;
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
@@ -163,17 +160,21 @@ absl::Status VerifySlackSignature(absl::string_view signing_secret, absl::string
 }
 
 ChatOpsHandler::ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                               const QueryTester& tester, ReplayGuard& replays, const Clock& clock)
+                               const QueryTester& tester, ReplayGuard& replays, const Clock& clock,
+                               const auth::Authenticator* auth)
     : options_(std::move(options)),
       subscriptions_(subscriptions),
+      owned_(subscriptions),
+      auth_(auth),
       tester_(tester),
       replays_(replays),
       clock_(clock),
       commands_(subscriptions, tester) {}
 
 ChatOpsServer::ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions,
-                             const QueryTester& tester, ReplayGuard& replays, const Clock& clock)
-    : handler_(std::move(options), subscriptions, tester, replays, clock) {}
+                             const QueryTester& tester, ReplayGuard& replays, const Clock& clock,
+                             const auth::Authenticator* auth)
+    : handler_(std::move(options), subscriptions, tester, replays, clock, auth) {}
 
 ChatOpsServer::~ChatOpsServer() { Stop(); }
 
@@ -187,9 +188,9 @@ http::HttpServerStats ChatOpsServer::stats() const {
 
 absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
     ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
-    ReplayGuard& replays, const Clock& clock) {
+    ReplayGuard& replays, const Clock& clock, const auth::Authenticator* auth) {
   std::unique_ptr<ChatOpsServer> server(
-      new ChatOpsServer(std::move(options), subscriptions, tester, replays, clock));
+      new ChatOpsServer(std::move(options), subscriptions, tester, replays, clock, auth));
   const ChatOpsOptions& o = server->handler_.options();
   http::HttpServerOptions http_options{
       .address = o.address,
@@ -211,7 +212,8 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
   log::Info("chatops.serving", {{"address", server->address_},
                                 {"slack", !o.slack_signing_secret.empty()},
                                 {"telegram", !o.telegram_secret_token.empty()},
-                                {"json_api", !o.api_token.empty()},
+                                {"json_api", server->handler_.api_enabled()},
+                                {"json_api_tokens", auth != nullptr && auth->enabled()},
                                 {"request_timeout", absl::FormatDuration(o.request_timeout)},
                                 {"max_connections_per_address", o.max_connections_per_address}});
   return server;
@@ -228,8 +230,8 @@ void ChatOpsHandler::Handle(const http::ServerRequest& request, http::ServerResp
     if (method != "POST") return NotAllowed(response, "POST");
     return Telegram(request, response);
   }
-  if (!options_.api_token.empty() && (path == "/v1/test" || path == "/v1/subscriptions" ||
-                                      absl::StartsWith(path, "/v1/subscriptions/"))) {
+  if (api_enabled() && (path == "/v1/test" || path == "/v1/subscriptions" ||
+                        absl::StartsWith(path, "/v1/subscriptions/"))) {
     return Api(request, response);
   }
   SendError(response, absl::NotFoundError(absl::StrCat("no such route: ", method, " ", path)));
@@ -330,10 +332,34 @@ void ChatOpsHandler::Telegram(const http::ServerRequest& request, http::ServerRe
                       "application/json");
 }
 
+bool ChatOpsHandler::api_enabled() const {
+  return !options_.api_token.empty() || (auth_ != nullptr && auth_->enabled());
+}
+
+absl::StatusOr<auth::Identity> ChatOpsHandler::ApiCaller(const http::ServerRequest& request) const {
+  const std::string& header = request.Header("Authorization");
+  if (!options_.api_token.empty() &&
+      ConstantTimeEquals(header, absl::StrCat("Bearer ", options_.api_token))) {
+    return auth::Identity::Unrestricted();  // the operator's token
+  }
+  const bool store_tokens = auth_ != nullptr && auth_->enabled();
+  absl::StatusOr<std::string> token = auth::ParseAuthorizationHeader(header);
+  if (token.ok() && !options_.api_token.empty() && ConstantTimeEquals(*token, options_.api_token)) {
+    return auth::Identity::Unrestricted();  // the same, with another spelling of "Bearer"
+  }
+  if (!store_tokens) {
+    return absl::UnauthenticatedError("send Authorization: Bearer <the --chatops_api_token>");
+  }
+  if (!token.ok()) return token.status();
+  return auth_->AuthorizeToken(*token, auth::kSubscribe, "json api");
+}
+
 void ChatOpsHandler::Api(const http::ServerRequest& request, http::ServerResponse& response) {
-  if (!ConstantTimeEquals(request.Header("Authorization"), "Bearer " + options_.api_token)) {
-    return SendError(response, absl::UnauthenticatedError(
-                                   "send Authorization: Bearer <the --chatops_api_token>"));
+  absl::StatusOr<auth::Identity> caller = ApiCaller(request);
+  if (!caller.ok()) {
+    log::Warning("chatops.api_refused",
+                 {{"error", caller.status()}, {"remote", request.remote_address}});
+    return SendError(response, caller.status());
   }
   const std::string& path = request.path;
   const std::string& method = request.method;
@@ -348,17 +374,19 @@ void ChatOpsHandler::Api(const http::ServerRequest& request, http::ServerRespons
         return SendError(response, absl::InvalidArgumentError("page_size must be a number"));
       }
       page.set_page_size(page_size);
-      auto list = ListSubscriptionsPage(subscriptions_, page);
+      auto list = owned_.List(*caller, std::move(page));
       if (!list.ok()) return SendError(response, list.status());
       return SendProto(response, *list);
     }
     if (method == "POST") {
       auto sub = ParseProto<v1::Subscription>(request.body);
       if (!sub.ok()) return SendError(response, sub.status());
-      auto created = subscriptions_.Create(*sub);
+      auto created = owned_.Create(*caller, *std::move(sub));
       if (!created.ok()) return SendError(response, created.status());
-      log::Info("subscription.created", {{"subscription_id", created->id()}, {"via", "json api"}});
-      return SendProto(response, RedactSecrets(*created), 201);
+      log::Info(
+          "subscription.created",
+          {{"subscription_id", created->id()}, {"owner", created->owner()}, {"via", "json api"}});
+      return SendProto(response, *created, 201);
     }
     return NotAllowed(response, "GET, POST");
   }
@@ -375,12 +403,12 @@ void ChatOpsHandler::Api(const http::ServerRequest& request, http::ServerRespons
     return SendError(response, absl::NotFoundError("a subscription id is letters, digits and '_'"));
   }
   if (method == "GET") {
-    auto sub = subscriptions_.Get(id);
+    auto sub = owned_.Get(*caller, id);
     if (!sub.ok()) return SendError(response, sub.status());
-    return SendProto(response, RedactSecrets(*sub));
+    return SendProto(response, *sub);
   }
   if (method == "DELETE") {
-    absl::Status deleted = subscriptions_.Delete(id);
+    absl::Status deleted = owned_.Delete(*caller, id);
     if (!deleted.ok()) return SendError(response, deleted);
     response.status = 204;
     return;

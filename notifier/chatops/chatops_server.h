@@ -25,9 +25,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth/authenticator.h"
 #include "common/clock.h"
 #include "common/http/http_server.h"
 #include "common/redis/redis_client.h"
+#include "notifier/api/owned_subscriptions.h"
 #include "notifier/api/query_tester.h"
 #include "notifier/chatops/chat_commands.h"
 #include "notifier/store/subscription_store.h"
@@ -42,7 +44,10 @@ struct ChatOpsOptions {
   std::string telegram_bot_token;
   std::string telegram_secret_token;
   std::string telegram_api_url = "https://api.telegram.org";
-  std::string api_token;  // the JSON mirror's bearer token
+  // The JSON mirror's operator token: acts for every owner, as an admin token does. With
+  // authentication on (docs/SECURITY.md), the store's tokens with scope `subscribe` are
+  // accepted too, each acting only for its owner (OwnedSubscriptions' rules).
+  std::string api_token;
   // Limits of every request, whoever sends it (checked before any credential).
   size_t max_body_bytes = 1024 * 1024;                 // larger: 413
   size_t max_header_bytes = 16 * 1024;                 // request line + headers; larger: 431
@@ -99,21 +104,29 @@ class ChatOpsHandler {
  public:
   // The references must outlive the handler. `clock` checks Slack request timestamps;
   // `replays` remembers the requests acted on (a RedisReplayGuard under the notifier's key
-  // prefix, so replicas share it).
+  // prefix, so replicas share it); `auth` (null: authentication off) verifies the JSON API's
+  // store tokens.
   ChatOpsHandler(ChatOpsOptions options, SubscriptionStore& subscriptions,
                  const QueryTester& tester, ReplayGuard& replays,
-                 const Clock& clock = Clock::Real());
+                 const Clock& clock = Clock::Real(), const auth::Authenticator* auth = nullptr);
 
   void Handle(const http::ServerRequest& request, http::ServerResponse& response);
   const ChatOpsOptions& options() const { return options_; }
+  // Whether the JSON API answers: an operator token is configured, or authentication is on.
+  bool api_enabled() const;
 
  private:
   void Slack(const http::ServerRequest& request, http::ServerResponse& response);
   void Telegram(const http::ServerRequest& request, http::ServerResponse& response);
   void Api(const http::ServerRequest& request, http::ServerResponse& response);
+  // The JSON API's caller: the operator token (unrestricted) or, with authentication on, a
+  // store token holding `subscribe`. Unauthenticated / PermissionDenied / Unavailable.
+  absl::StatusOr<auth::Identity> ApiCaller(const http::ServerRequest& request) const;
 
   const ChatOpsOptions options_;
   SubscriptionStore& subscriptions_;
+  OwnedSubscriptions owned_;
+  const auth::Authenticator* auth_;
   const QueryTester& tester_;
   ReplayGuard& replays_;
   const Clock& clock_;
@@ -123,11 +136,10 @@ class ChatOpsHandler {
 class ChatOpsServer {
  public:
   // Binds and starts serving on its own threads. The references must outlive the server.
-  static absl::StatusOr<std::unique_ptr<ChatOpsServer>> Start(ChatOpsOptions options,
-                                                              SubscriptionStore& subscriptions,
-                                                              const QueryTester& tester,
-                                                              ReplayGuard& replays,
-                                                              const Clock& clock = Clock::Real());
+  static absl::StatusOr<std::unique_ptr<ChatOpsServer>> Start(
+      ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
+      ReplayGuard& replays, const Clock& clock = Clock::Real(),
+      const auth::Authenticator* auth = nullptr);
   ~ChatOpsServer();
   void Stop();
   // "HOST:PORT" actually bound.
@@ -136,7 +148,7 @@ class ChatOpsServer {
 
  private:
   ChatOpsServer(ChatOpsOptions options, SubscriptionStore& subscriptions, const QueryTester& tester,
-                ReplayGuard& replays, const Clock& clock);
+                ReplayGuard& replays, const Clock& clock, const auth::Authenticator* auth);
 
   ChatOpsHandler handler_;
   std::unique_ptr<http::HttpServer> server_;

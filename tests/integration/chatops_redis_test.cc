@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "collector/publish/event_publisher.h"
+#include "common/auth/authenticator.h"
+#include "common/auth/token_store.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
 #include "notifier/chatops/chatops_server.h"
@@ -69,8 +71,10 @@ class ChatOpsTest : public testing::SharedRedisTest {
     ASSERT_NE(server_, nullptr);
   }
 
-  // Another chat-ops server on the same stores, remembering requests with `replays`.
-  std::unique_ptr<ChatOpsServer> StartServer(ReplayGuard& replays) {
+  // Another chat-ops server on the same stores, remembering requests with `replays`; `auth`
+  // null: authentication off.
+  std::unique_ptr<ChatOpsServer> StartServer(ReplayGuard& replays,
+                                             const auth::Authenticator* auth = nullptr) {
     auto server = ChatOpsServer::Start({.address = "127.0.0.1:0",
                                         .slack_signing_secret = "slack-secret",
                                         .slack_bot_token = "xoxb-test",
@@ -79,7 +83,7 @@ class ChatOpsTest : public testing::SharedRedisTest {
                                         .telegram_secret_token = "tg-secret",
                                         .telegram_api_url = sink_->Url(""),
                                         .api_token = "api-token"},
-                                       *subs_, *tester_, replays);
+                                       *subs_, *tester_, replays, Clock::Real(), auth);
     EXPECT_THAT(server.status(), IsOk());
     return server.ok() ? std::move(*server) : nullptr;
   }
@@ -283,6 +287,68 @@ TEST_F(ChatOpsTest, TheJsonMirrorManagesSubscriptionsWithABearerToken) {
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(json::parse(gone.body)["code"], "NOT_FOUND");
   EXPECT_EQ(Post("/v1/test", R"({"query": "Putin", "last_events": 5})", auth).status, 200);
+}
+
+// With authentication on, the JSON API takes the token store's tokens too, with gRPC's owner
+// rules (OwnedSubscriptions): each owner sees and changes only their own subscriptions, and the
+// operator token still acts for everyone.
+TEST_F(ChatOpsTest, WithAuthTheJsonApiTakesStoreTokensAndKeepsOwnersApart) {
+  auth::TokenStore tokens(client(), prefix_);
+  auth::Authenticator authenticator(&tokens);
+  std::unique_ptr<ChatOpsServer> server = StartServer(*replays_, &authenticator);
+  ASSERT_NE(server, nullptr);
+  auto alice = tokens.Create("alice", auth::kSubscribe, absl::InfiniteDuration(), "", absl::Now());
+  auto bob = tokens.Create("bob", auth::kSubscribe, absl::InfiniteDuration(), "", absl::Now());
+  auto feeder = tokens.Create("feeder", auth::kIngest, absl::InfiniteDuration(), "", absl::Now());
+  ASSERT_THAT(alice.status(), IsOk());
+  ASSERT_THAT(bob.status(), IsOk());
+  ASSERT_THAT(feeder.status(), IsOk());
+  auto as = [](const std::string& token) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "bearer " + token},
+                                                            {"Content-Type", "application/json"}};
+  };
+  auto call = [&](const std::string& path, const std::string& body, const std::string& token,
+                  const std::string& method = "POST") {
+    return Post(path, body, token.empty() ? decltype(as(token)){} : as(token), method,
+                server.get());
+  };
+
+  EXPECT_EQ(call("/v1/subscriptions", "", "", "GET").status, 401);
+  EXPECT_EQ(call("/v1/subscriptions", "", "sat_not-a-real-token-at-all", "GET").status, 401);
+  EXPECT_EQ(call("/v1/subscriptions", "", feeder->token, "GET").status, 403) << "ingest only";
+
+  // The owner in the body is ignored: the subscription is alice's.
+  http::HttpResponse created = call(
+      "/v1/subscriptions",
+      R"({"query": "Putin", "owner": "mallory", "channels": [{"webhook": {"format": "SLACK", "url": "https://hooks.slack.com/services/T000/B000/XXXXSECRET"}}]})",
+      alice->token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  json sub = json::parse(created.body);
+  const std::string id = sub["id"];
+  EXPECT_EQ(sub["owner"], "alice");
+  EXPECT_THAT(created.body, ::testing::Not(HasSubstr("XXXXSECRET")));
+
+  // Bob cannot see, list or delete it: NOT_FOUND, as for a missing id.
+  http::HttpResponse peek = call("/v1/subscriptions/" + id, "", bob->token, "GET");
+  EXPECT_EQ(peek.status, 404);
+  EXPECT_EQ(json::parse(peek.body)["error"], std::string(NoSubscription(id).message()));
+  EXPECT_EQ(subs_->Get("sub_missing").status().message(), NoSubscription("sub_missing").message())
+      << "the same answer as for a missing id";
+  EXPECT_EQ(call("/v1/subscriptions/" + id, "", bob->token, "DELETE").status, 404);
+  http::HttpResponse bobs = call("/v1/subscriptions?owner=alice", "", bob->token, "GET");
+  ASSERT_EQ(bobs.status, 200);
+  EXPECT_FALSE(json::parse(bobs.body).contains("subscriptions")) << bobs.body;
+
+  // Alice sees hers; the operator token sees every owner's.
+  http::HttpResponse alices = call("/v1/subscriptions", "", alice->token, "GET");
+  EXPECT_EQ(json::parse(alices.body)["subscriptions"][0]["id"], id);
+  http::HttpResponse all = call("/v1/subscriptions?owner=alice", "", "api-token", "GET");
+  EXPECT_EQ(json::parse(all.body)["subscriptions"][0]["id"], id);
+
+  // A revoked token is refused from the next call on.
+  ASSERT_THAT(tokens.Revoke(alice->info.id).status(), IsOk());
+  EXPECT_EQ(call("/v1/subscriptions/" + id, "", alice->token, "GET").status, 401);
+  EXPECT_THAT(subs_->Get(id).status(), IsOk()) << "bob's DELETE did nothing";
 }
 
 TEST_F(ChatOpsTest, AReplayedSlackRequestIsRefusedAndSubscribesNothing) {
