@@ -44,7 +44,8 @@ trap 'exit 130' INT TERM
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_file() {
-  for _ in $(seq 200); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.1; done
+  # up to 2 minutes: each service loads the gazetteer first (~1 s; ~20 s in a sanitizer build)
+  for _ in $(seq 1200); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.1; done
   echo "demo: $1 did not appear; see the logs in $DEMO" >&2; return 1
 }
 

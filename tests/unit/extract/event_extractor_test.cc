@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -185,7 +186,7 @@ TEST(EventId, StableAcrossSpacingAndCaseButNotContent) {
 }
 
 TEST(Gazetteer, MalformedRowNamesFileAndLine) {
-  std::string dir = ::testing::TempDir() + "/gaz_bad";
+  std::string dir = ::testing::TempDir() + "/gaz_bad_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   for (const char* f : {"people.tsv", "topics.tsv", "event_types.tsv"}) {
     std::filesystem::copy_file(std::string(SA_SOURCE_DIR "/data/gazetteer/") + f, dir + "/" + f,
@@ -312,7 +313,7 @@ TEST_F(EventExtractorTest, HostileArticleIsCappedAtTheDocumentedLimits) {
 
 // Places and topics need more gazetteer entries than the shipped files have.
 TEST(EventExtractorCapsTest, PlacesAndTopicsAreCappedKeepingTheFirstAndMostMentioned) {
-  const std::string dir = ::testing::TempDir() + "/gazetteer_caps";
+  const std::string dir = ::testing::TempDir() + "/gazetteer_caps_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/people.tsv") << "Jane Roe\tPresident of Nowhere\tXX\t\n";
   std::ofstream(dir + "/event_types.tsv") << "summit/meeting\tsummit\n";

@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -153,7 +154,7 @@ TEST_F(EventTypeTest, AVetoInTheBodyOnlyCancelsCuesNearIt) {
 }
 
 TEST(EventTypeFile, AnUnknownImpliedTopicNamesFileAndLine) {
-  const std::string dir = ::testing::TempDir() + "/event_types_bad";
+  const std::string dir = ::testing::TempDir() + "/event_types_bad_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/people.tsv") << "Jane Roe\tPresident of Nowhere\tXX\t\n";
   std::ofstream(dir + "/places.tsv") << "Nowhere\t\tXX\t1\t2\t\n";

@@ -2,6 +2,7 @@
 // header claims (G20 and UN Security Council members, the international organisations).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -93,7 +94,8 @@ TEST_F(PeopleListTest, PredecessorsAreFormerAndNotHeads) {
 // The as_of column is optional (a 4-column file still loads) but must be a date when present;
 // the country must be an ISO alpha-2 code or empty.
 TEST(PeopleFile, AsOfAndCountryAreChecked) {
-  const std::string dir = ::testing::TempDir() + "/gazetteer_people_cols";
+  const std::string dir =
+      ::testing::TempDir() + "/gazetteer_people_cols_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   for (const char* f : {"places.tsv", "topics.tsv", "event_types.tsv"}) {
     std::filesystem::copy_file(std::string(SA_SOURCE_DIR "/data/gazetteer/") + f, dir + "/" + f,

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -206,7 +207,7 @@ TEST_F(TopicTest, SportsAndWeatherStoriesGetTheirOwnTopLevels) {
 }
 
 TEST(TopicFile, MalformedTaxonomyRowsNameFileAndLine) {
-  const std::string dir = ::testing::TempDir() + "/topics_bad";
+  const std::string dir = ::testing::TempDir() + "/topics_bad_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/people.tsv") << "Jane Roe\tPresident of Nowhere\tXX\t\n";
   std::ofstream(dir + "/places.tsv") << "Nowhere\t\tXX\t1\t2\t\n";
