@@ -86,6 +86,35 @@ class AuthRedisTest : public testing::SharedRedisTest {
     server_->Shutdown(absl::Seconds(2));
   }
 
+  // Publishes an event `id` whose title and body are `text`, lets a consumer queue its alerts
+  // and deliveries, and starts one delivery worker (loopback allowed: the sinks are there).
+  // Null, with a test failure, when publishing or consuming fails. The caller stops it.
+  std::unique_ptr<notifier::DeliveryWorker> QueueAndStartDelivery(const std::string& id,
+                                                                  const std::string& text) {
+    notifier::SubscriptionCache cache(*subs_);
+    notifier::ConsumerOptions consumer_options;
+    consumer_options.stream = prefix_ + "events";
+    consumer_options.consumer = "c1";
+    notifier::EventConsumer consumer(client(), cache, *alerts_, consumer_options);
+    v1::Event event;
+    event.set_id(id);
+    event.set_title(text);
+    event.set_body(text);
+    event.set_relevance(0.9);
+    if (!publisher_->Publish(event).ok() || !consumer.DrainOnce().ok()) {
+      ADD_FAILURE() << "publishing or consuming " << id << " failed";
+      return nullptr;
+    }
+    notifier::DeliveryWorkerOptions options;
+    options.workers = 1;
+    options.idle_poll = absl::Milliseconds(100);
+    options.http.allow_private_addresses = true;
+    auto worker =
+        std::make_unique<notifier::DeliveryWorker>(client(), *deliveries_, *subs_, options);
+    worker->Start();
+    return worker;
+  }
+
   std::string Token(const std::string& owner, uint32_t scopes,
                     absl::Duration expires_in = absl::InfiniteDuration()) {
     auto created = tokens_->Create(owner, scopes, expires_in, "test", clock_.Now());
@@ -406,26 +435,10 @@ TEST_F(AuthRedisTest, WebhookUrlsAreRedactedAndAnUpdateKeepsThem) {
   EXPECT_EQ(stored->channels(1).webhook().url(), hook_url);
   EXPECT_EQ(stored->channels(1).webhook().secret(), "hmac-key");
   // A matching event is delivered to the real URL, signed with the kept key.
-  notifier::SubscriptionCache cache(*subs_);
-  notifier::ConsumerOptions consumer_options;
-  consumer_options.stream = prefix_ + "events";
-  consumer_options.consumer = "c1";
-  notifier::EventConsumer consumer(client(), cache, *alerts_, consumer_options);
-  v1::Event event;
-  event.set_id("ev_lavrov");
-  event.set_title("Lavrov meets envoys");
-  event.set_body("Lavrov meets envoys");
-  event.set_relevance(0.9);
-  ASSERT_THAT(publisher_->Publish(event).status(), IsOk());
-  ASSERT_THAT(consumer.DrainOnce().status(), IsOk());
-  notifier::DeliveryWorkerOptions options;
-  options.workers = 1;
-  options.idle_poll = absl::Milliseconds(100);
-  options.http.allow_private_addresses = true;  // the sink is on loopback
-  notifier::DeliveryWorker worker(client(), *deliveries_, *subs_, options);
-  worker.Start();
+  auto worker = QueueAndStartDelivery("ev_lavrov", "Lavrov meets envoys");
+  ASSERT_NE(worker, nullptr);
   EXPECT_TRUE((*sink)->WaitForRequests("/hooks/T000/B000/XXXXSECRET", 1, absl::Seconds(10)));
-  worker.Stop();
+  worker->Stop();
   auto requests = (*sink)->Requests("/hooks/T000/B000/XXXXSECRET");
   ASSERT_FALSE(requests.empty());
   EXPECT_THAT(requests[0].body, HasSubstr("ev_lavrov"));
@@ -443,31 +456,15 @@ TEST_F(AuthRedisTest, DeadLettersAreTheOwnersOnly) {
   hook->set_secret("hmac-key");
   ASSERT_TRUE(Create(alice_, sub, &created).ok());
   // A 404 is permanent: the delivery becomes a dead letter at once.
-  notifier::SubscriptionCache cache(*subs_);
-  notifier::ConsumerOptions consumer_options;
-  consumer_options.stream = prefix_ + "events";
-  consumer_options.consumer = "c1";
-  notifier::EventConsumer consumer(client(), cache, *alerts_, consumer_options);
-  v1::Event event;
-  event.set_id("ev_dead");
-  event.set_title("Lavrov meets envoys");
-  event.set_body("Lavrov meets envoys");
-  event.set_relevance(0.9);
-  ASSERT_THAT(publisher_->Publish(event).status(), IsOk());
-  ASSERT_THAT(consumer.DrainOnce().status(), IsOk());
-  notifier::DeliveryWorkerOptions options;
-  options.workers = 1;
-  options.idle_poll = absl::Milliseconds(100);
-  options.http.allow_private_addresses = true;  // the sink is on loopback
-  notifier::DeliveryWorker worker(client(), *deliveries_, *subs_, options);
-  worker.Start();
+  auto worker = QueueAndStartDelivery("ev_dead", "Lavrov meets envoys");
+  ASSERT_NE(worker, nullptr);
   ASSERT_TRUE(testing::Eventually(
       [&] {
         auto dead = deliveries_->ListDeadLetters("", "", 10);
         return dead.ok() && dead->size() == 1;
       },
       absl::Seconds(10)));
-  worker.Stop();
+  worker->Stop();
   auto list = [&](const std::string& token, const std::string& subscription_id,
                   v1::ListDeadLettersResponse* response) {
     v1::ListDeadLettersRequest request;
