@@ -80,11 +80,13 @@ absl::Status RedisServer::Launch() {
   while (absl::Now() < deadline) {
     // Only our own process counts: when our server lost the port to another one (a clash
     // under `ctest -j`), the answer would come from the other suite's server.
+    // And it must be done loading its append-only file (after Restart): INFO answers while it
+    // loads, but PING is refused with -LOADING until then.
     auto info = client_->Command({"INFO", "server"});
-    if (info.ok()) {
-      if (absl::StrContains(info->str, absl::StrCat("process_id:", process_->pid(), "\r\n"))) {
-        return absl::OkStatus();
-      }
+    if (info.ok() &&
+        absl::StrContains(info->str, absl::StrCat("process_id:", process_->pid(), "\r\n")) &&
+        client_->Command({"PING"}).ok()) {
+      return absl::OkStatus();
     }
     if (process_->Exited()) {
       process_.reset();
