@@ -1,6 +1,7 @@
 // The notifier binary as a process: SIGKILL between storing alerts and XACK, between queueing
 // a webhook delivery and sending it, and between two attempts; restart, and check that the
-// subscriber (gRPC stream or webhook sink) gets the alert exactly once.
+// subscriber (gRPC stream or webhook sink) gets the alert exactly once. The replica tests run
+// as deployed: TLS and tokens on (UseTlsAndTokens).
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "collector/publish/event_publisher.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/store/alert_store.h"
@@ -24,6 +26,7 @@
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_certificates.h"
 
 namespace sa::notifier {
 namespace {
@@ -50,20 +53,68 @@ class NotifierProcessTest : public ::testing::Test {
                                      // These tests match events, never extract articles: the
                                      // world places would only slow each start (~15 s under ASan).
                                      "--world_places=false"};
+    args.insert(args.end(), secure_args_.begin(), secure_args_.end());
     args.insert(args.end(), extra.begin(), extra.end());
     auto child = testing::ChildProcess::Start(SA_NOTIFIER_BIN, args, dir_ + "/notifier.log");
     if (!child.ok()) return child.status();
     auto address = testing::WaitForFileLine(port_file, absl::Seconds(60));
     if (!address.ok()) return address.status();
     address_ = *address;
-    stub_ =
-        v1::Notifier::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (!ca_pem_.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = ca_pem_;
+      credentials = grpc::SslCredentials(ssl);
+    }
+    stub_ = v1::Notifier::NewStub(grpc::CreateChannel(*address, credentials));
     return child;
+  }
+
+  // From now on, notifiers start as a deployment runs them: TLS (--tls_cert/--tls_key, a CA
+  // made by openssl; the stubs trust it) and tokens on (--admin_token_file, which implies
+  // --auth). token_ is a subscribe token of owner "alice" made by `alertctl token create` in
+  // this Redis; Authorize() puts it on a call.
+  void UseTlsAndTokens() {
+    certs_ = std::make_unique<testing::TestCertificates>();
+    testing::TestCertificate ca = certs_->MakeCa("ca");
+    testing::TestCertificate server = certs_->MakeLeaf("server", ca);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    ca_pem_ = ReadFile(ca.cert_file);
+    ASSERT_FALSE(ca_pem_.empty());
+    const std::string admin_file = dir_ + "/admin.token";
+    std::ofstream(admin_file) << "sat_notifier-process-test-admin-0123456789\n";
+    secure_args_ = {"--tls_cert=" + server.cert_file, "--tls_key=" + server.key_file,
+                    "--admin_token_file=" + admin_file};
+    const std::string out = dir_ + "/token.out";
+    std::filesystem::remove(out);  // dir_ is the process's, shared by the tests: start empty
+    auto create =
+        testing::ChildProcess::Start(SA_ALERTCTL_BIN,
+                                     {"--redis_url=" + redis_->url(), "--key_prefix=p:", "token",
+                                      "create", "--owner=alice", "--scope=subscribe"},
+                                     dir_ + "/token.err", out);
+    ASSERT_THAT(create, IsOk());
+    auto status = create->Wait(absl::Seconds(30));
+    ASSERT_THAT(status.status(), IsOk());
+    ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << ReadFile(dir_ + "/token.err");
+    token_ = std::string(absl::StripAsciiWhitespace(ReadFile(out)));
+    ASSERT_EQ(token_.rfind("sat_", 0), 0u) << token_;
+  }
+
+  void Authorize(grpc::ClientContext& context) const {
+    if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
   }
 
   v1::Subscription CreateSubscription(const std::string& query,
                                       const std::string& webhook_url = "") {
     grpc::ClientContext context;
+    Authorize(context);
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_query(query);
     if (!webhook_url.empty()) {
@@ -133,6 +184,10 @@ class NotifierProcessTest : public ::testing::Test {
   std::string dir_;
   std::string address_;  // of the notifier started last
   std::unique_ptr<v1::Notifier::Stub> stub_;
+  std::unique_ptr<testing::TestCertificates> certs_;
+  std::vector<std::string> secure_args_;  // added to every StartNotifier
+  std::string ca_pem_;                    // the stubs' trusted CA when not empty
+  std::string token_;                     // sent by Authorize when not empty
 };
 
 TEST_F(NotifierProcessTest, KilledBetweenStoreAndAckRedeliversWithoutDuplicate) {
@@ -249,6 +304,8 @@ TEST_F(NotifierProcessTest, KilledBetweenRetriesDeliversExactlyOnceAfterRestart)
 }
 
 TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStreamIsComplete) {
+  UseTlsAndTokens();
+  ASSERT_FALSE(HasFatalFailure());
   auto sink = testing::HttpSink::Start();
   ASSERT_THAT(sink, IsOk());
   std::vector<testing::ChildProcess> replicas;
@@ -262,14 +319,23 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
   }
   v1::Subscription sub;
   {
-    grpc::ClientContext context;
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_query("Putin");
     auto* webhook = request.mutable_subscription()->add_channels()->mutable_webhook();
     webhook->set_format(v1::WebhookChannel::GENERIC_JSON);
     webhook->set_url((*sink)->Url("/hook"));
     request.mutable_subscription()->add_channels()->mutable_grpc_stream();
-    ASSERT_TRUE(stubs[0]->CreateSubscription(&context, request, &sub).ok());
+    // Without a token: refused, on every replica.
+    for (auto& stub : stubs) {
+      grpc::ClientContext anonymous;
+      EXPECT_EQ(stub->CreateSubscription(&anonymous, request, &sub).error_code(),
+                grpc::StatusCode::UNAUTHENTICATED);
+    }
+    grpc::ClientContext context;
+    Authorize(context);
+    grpc::Status status = stubs[0]->CreateSubscription(&context, request, &sub);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(sub.owner(), "alice") << "the token's owner";
   }
 
   // A live subscriber on every replica.
@@ -279,6 +345,7 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   for (size_t r = 0; r < replicas.size(); ++r) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
+    Authorize(*contexts.back());
     contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     readers.emplace_back([&, r, context = contexts.back().get()] {
       v1::SubscribeRequest request;
@@ -325,6 +392,8 @@ TEST_F(NotifierProcessTest, ThreeReplicasDeliverEachWebhookOnceAndEveryLiveStrea
 }
 
 TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
+  UseTlsAndTokens();
+  ASSERT_FALSE(HasFatalFailure());
   auto sink = testing::HttpSink::Start();
   ASSERT_THAT(sink, IsOk());
   const std::vector<std::string> names = {"replica-a", "replica-b"};
@@ -344,13 +413,15 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
   v1::Subscription sub;
   {
     grpc::ClientContext context;
+    Authorize(context);
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_query("Putin");
     request.mutable_subscription()->add_channels()->mutable_grpc_stream();
     auto* webhook = request.mutable_subscription()->add_channels()->mutable_webhook();
     webhook->set_format(v1::WebhookChannel::GENERIC_JSON);
     webhook->set_url((*sink)->Url("/hook"));
-    ASSERT_TRUE(stubs[0]->CreateSubscription(&context, request, &sub).ok());
+    grpc::Status status = stubs[0]->CreateSubscription(&context, request, &sub);
+    ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
   // A live subscriber that, like `alertctl tail`, resumes from its last alert on the other
@@ -368,6 +439,7 @@ TEST_F(NotifierProcessTest, ARollingRestartUnderLoadLosesAndRepeatsNothing) {
         stub = stubs[replica];
       }
       grpc::ClientContext context;
+      Authorize(context);
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
       v1::SubscribeRequest request;
       request.set_subscription_id(sub.id());
