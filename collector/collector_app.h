@@ -3,11 +3,11 @@
 
 #include <string>
 
-#include "common/auth/service_auth.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "collector/feeds/feed_poller.h"
 #include "collector/publish/event_publisher.h"
+#include "common/auth/service_auth.h"
 #include "common/grpc/grpc_server.h"
 #include "common/redis/redis_url.h"
 #include "extract/article_validator.h"
