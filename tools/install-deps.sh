@@ -21,6 +21,7 @@ if [ "${1:-}" != "--build-only" ]; then
     redis-server python3 python3-grpcio python3-protobuf python3-yaml python3-feedparser
     clang-14 libclang-rt-14-dev  # the libFuzzer targets (fuzz/, tools/fuzz.sh): libFuzzer's runtime
     clang-format-14  # tools/format.sh, the format check of tools/test.sh
+    openssl  # the TLS tests make their certificates with it (tests/support/test_certificates.h)
   )
   # `kubectl kustomize` renders deploy/k8s in the manifest test; any kubectl on PATH will do.
   command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
