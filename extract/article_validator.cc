@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status_macros.h"
+#include "common/text/language_tag.h"
 #include "common/text/tokenize.h"
 
 namespace sa::extract {
@@ -26,16 +27,8 @@ absl::Status CheckText(absl::string_view field, const std::string& value, size_t
   return absl::OkStatus();
 }
 
-// BCP 47, loosely: 2-3 letter primary subtag, then alphanumeric subtags of 1-8 characters.
 absl::Status CheckLanguage(const std::string& language) {
-  std::vector<absl::string_view> parts = absl::StrSplit(language, absl::ByAnyChar("-_"));
-  bool ok = parts[0].size() >= 2 && parts[0].size() <= 3;
-  for (char c : parts[0]) ok = ok && absl::ascii_isalpha(static_cast<unsigned char>(c));
-  for (size_t i = 1; ok && i < parts.size(); ++i) {
-    ok = !parts[i].empty() && parts[i].size() <= 8;
-    for (char c : parts[i]) ok = ok && absl::ascii_isalnum(static_cast<unsigned char>(c));
-  }
-  if (!ok) {
+  if (!text::IsLanguageTag(language)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "article.language '", language, "' is not a language tag such as 'en' or 'ru-RU'"));
   }

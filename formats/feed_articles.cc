@@ -4,17 +4,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/text/language_tag.h"
 
 namespace sa::feeds {
 namespace {
-
-bool LooksLikeLanguageTag(const std::string& tag) {
-  if (tag.size() < 2 || tag.size() > 35) return false;
-  for (char c : tag) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  return absl::ascii_isalpha(static_cast<unsigned char>(tag[0]));
-}
 
 bool IsHttpUrl(const std::string& url) {
   std::string lower = absl::AsciiStrToLower(url.substr(0, 8));
@@ -69,7 +62,9 @@ std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& fee
   if (std::optional<google::protobuf::Timestamp> ts = when ? ToTimestamp(*when) : std::nullopt) {
     *a.mutable_published_at() = *ts;
   }
-  if (LooksLikeLanguageTag(e.language)) a.set_language(e.language);
+  // A feed's <language> that is no tag ("Hindi") is dropped: detection decides, and the
+  // article stays valid (ValidateArticle refuses anything but a tag).
+  if (text::IsLanguageTag(e.language)) a.set_language(e.language);
   return a;
 }
 

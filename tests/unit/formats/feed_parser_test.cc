@@ -587,6 +587,12 @@ TEST(FeedArticlesTest, SkipsEmptyEntriesAndFallsBack) {
   EXPECT_EQ(articles[1].url(), "");
   EXPECT_EQ(articles[1].language(), "");
   EXPECT_EQ(articles[1].source(), "Outlet");
+  // A language name where a tag belongs (news18's Hindi feed says <language>Hindi</language>)
+  // is dropped too, so the article stays valid and detection decides.
+  feed.entries[0].language = "Hindi";
+  EXPECT_EQ(ArticlesFromFeed(feed, "Outlet", &skipped)[0].language(), "");
+  feed.entries[0].language = "zh_Hant_TW";
+  EXPECT_EQ(ArticlesFromFeed(feed, "Outlet", &skipped)[0].language(), "zh_Hant_TW");
   EXPECT_NE(EntryKey(feed.entries[0]), EntryKey(feed.entries[1]));
 }
 
