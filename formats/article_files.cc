@@ -43,6 +43,16 @@ bool LooksLikeFeed(const std::string& path, const std::string& content) {
          absl::StartsWith(head, "<feed") || absl::StartsWith(head, "<rdf:RDF");
 }
 
+// The articles of a parsed feed file; its recoverable problems are warned about on stderr.
+absl::StatusOr<std::vector<Article>> FeedFileArticles(const std::string& path,
+                                                      const feeds::ParsedFeed& feed) {
+  if (feed.bozo) std::cerr << path << ": warning: " << feed.bozo_message << "\n";
+  std::vector<Article> articles = feeds::ArticlesFromFeed(feed, "");
+  if (articles.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": the feed has no entries"));
+  return articles;
+}
+
 absl::StatusOr<Article> ArticleFromText(const std::string& text) {
   absl::string_view trimmed = absl::StripAsciiWhitespace(text);
   if (trimmed.empty()) return absl::InvalidArgumentError("the text is empty");
@@ -73,18 +83,18 @@ absl::StatusOr<std::vector<Article>> LoadArticles(const std::string& path) {
       articles.push_back(std::move(*article));
     }
   } else if (absl::EndsWith(path, ".json")) {
+    // One Article, or a JSON Feed (https://jsonfeed.org; its version names the spec).
+    if (auto feed = feeds::ParseFeed(content.str(), {}); feed.ok()) {
+      return FeedFileArticles(path, *feed);
+    }
     auto article = ParseJsonArticle(content.str(), path);
     if (!article.ok()) return article.status();
     articles.push_back(std::move(*article));
   } else if (LooksLikeFeed(path, content.str())) {
-    feeds::FeedParseOptions options;
-    auto feed = feeds::ParseFeed(content.str(), options);
+    auto feed = feeds::ParseFeed(content.str(), {});
     if (!feed.ok())
       return absl::InvalidArgumentError(absl::StrCat(path, ": ", feed.status().message()));
-    if (feed->bozo) std::cerr << path << ": warning: " << feed->bozo_message << "\n";
-    articles = feeds::ArticlesFromFeed(*feed, "");
-    if (articles.empty())
-      return absl::InvalidArgumentError(absl::StrCat(path, ": the feed has no entries"));
+    return FeedFileArticles(path, *feed);
   } else {
     auto article = ArticleFromText(content.str());
     if (!article.ok())

@@ -37,6 +37,8 @@ std::optional<google::protobuf::Timestamp> ToTimestamp(absl::Time t) {
   return ts;
 }
 
+constexpr size_t kMaxArticleIdBytes = 256;
+
 }  // namespace
 
 std::string EntryKey(const FeedEntry& entry) {
@@ -52,7 +54,10 @@ std::optional<summit_alerts::v1::Article> ArticleFromEntry(const ParsedFeed& fee
   const std::string& text = e.content.size() > e.summary.size() ? e.content : e.summary;
   if (e.title.empty() && text.empty()) return std::nullopt;
   summit_alerts::v1::Article a;
-  a.set_id(e.id.empty() ? e.link : e.id);
+  // An id longer than an article id may be (ArticleLimits' 256-byte short fields; Google News
+  // uses whole URLs of ~300 bytes) stands as its digest, stable across polls.
+  const std::string& id = e.id.empty() ? e.link : e.id;
+  a.set_id(id.size() > kMaxArticleIdBytes ? absl::StrCat("sha256:", Sha256Hex(id)) : id);
   if (IsHttpUrl(e.link)) a.set_url(e.link);
   a.set_title(e.title.empty() ? Lead(text, 120) : e.title);
   a.set_body(text.empty() ? e.title : text);

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "cli/alert_format.h"
 #include "formats/article_files.h"
@@ -33,6 +34,37 @@ TEST(LoadArticles, ReadsJsonLinesAndNamesTheBadLine) {
   auto articles = LoadArticles(path);
   ASSERT_FALSE(articles.ok());
   EXPECT_THAT(std::string(articles.status().message()), HasSubstr("articles.jsonl:4"));
+}
+
+// A .json file is one Article or a JSON Feed; real feeds escape the slashes of their version.
+TEST(LoadArticles, ReadsJsonFeedsFromRealSitesAndSingleArticles) {
+  auto feed = LoadArticles(SA_SHARED_DIR "/corpora/feeds/real-world/json_curtclifton.json");
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_GT(feed->size(), 10u);
+  std::string path = ::testing::TempDir() + "/one_article_" + std::to_string(getpid()) + ".json";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs("{\"title\":\"Putin meets Trump\",\"body\":\"In Anchorage.\"}", f);
+  fclose(f);
+  auto one = LoadArticles(path);
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].title(), "Putin meets Trump");
+}
+
+// Google News' entry ids are whole URLs of ~300 bytes, over an article id's 256: they stand as
+// a stable digest instead of failing validation.
+TEST(LoadArticles, OverlongFeedEntryIdsBecomeStableDigests) {
+  auto first = LoadArticles(SA_SHARED_DIR "/corpora/feeds/real-world/atom_google-news-us.xml");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = LoadArticles(SA_SHARED_DIR "/corpora/feeds/real-world/atom_google-news-us.xml");
+  ASSERT_TRUE(again.ok());
+  bool digested = false;
+  for (size_t i = 0; i < first->size(); ++i) {
+    EXPECT_LE((*first)[i].id().size(), 256u);
+    EXPECT_EQ((*first)[i].id(), (*again)[i].id());
+    digested = digested || (*first)[i].id().rfind("sha256:", 0) == 0;
+  }
+  EXPECT_TRUE(digested) << "the capture has ids over 256 bytes";
 }
 
 TEST(FormatAlert, ShowsWhyItMatched) {
