@@ -553,6 +553,17 @@ bool NoThingWords(const Gazetteer& g, const Words& w, size_t first, size_t end) 
   return true;
 }
 
+// The name of words [i, end) found by its form alone, visited unless a capitalised word right
+// after it makes it part of a longer name ("Robert Menzies Institute", "Paul Revere Bridge"), a
+// word of it names a thing, or the gazetteer explains it. False when `visit` asked to stop.
+bool VisitFormOnlyName(const Words& w, const Gazetteer& g, size_t i, size_t end,
+                       FoundNameVisitor visit) {
+  const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
+  if (continued || !NoThingWords(g, w, i, end)) return true;
+  FoundName found = MakeName(w, i, end);
+  return !NotExplained(g, found) || visit(found);
+}
+
 }  // namespace
 
 void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& g, FoundNameVisitor visit) {
@@ -565,13 +576,7 @@ void ForEachGivenNamePerson(const FieldText& field, const Gazetteer& g, FoundNam
     if (i > 0 && w.Joined(i - 1) && IsNameWord(w, i - 1)) continue;
     const size_t end = NameEnd(w, i);
     if (end - i < 2) continue;
-    // A capitalised word right after it makes it part of a longer name ("Robert Menzies
-    // Institute", "Paul Revere Bridge").
-    const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
-    if (!continued && NoThingWords(g, w, i, end)) {
-      FoundName found = MakeName(w, i, end);
-      if (NotExplained(g, found) && !visit(found)) return;
-    }
+    if (!VisitFormOnlyName(w, g, i, end, visit)) return;
     i = end - 1;
   }
 }
@@ -587,11 +592,7 @@ void ForEachMidSentenceName(const FieldText& field, const Gazetteer& g, FoundNam
     if (!same_sentence) continue;
     const size_t end = NameEnd(w, i);
     if (end - i < 2) continue;
-    const bool continued = end < w.size() && w.Joined(end - 1) && IsCapitalised(w.source(end));
-    if (!continued && NoThingWords(g, w, i, end)) {
-      FoundName found = MakeName(w, i, end);
-      if (NotExplained(g, found) && !visit(found)) return;
-    }
+    if (!VisitFormOnlyName(w, g, i, end, visit)) return;
     i = end - 1;
   }
 }

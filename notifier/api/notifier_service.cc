@@ -463,9 +463,7 @@ grpc::ServerWriteReactor<v1::Alert>* NotifierService::Subscribe(
       if (!token.ok()) return token.status();
       absl::StatusOr<Identity> caller = auth->AuthorizeToken(*token, auth::kSubscribe, "Subscribe");
       if (!caller.ok()) return caller.status();
-      absl::StatusOr<v1::Subscription> sub = subscriptions->Get(id);
-      if (sub.ok() && !caller->MayActFor(sub->owner())) return NoSubscription(id);
-      return sub.status();
+      return OwnedSubscriptions(*subscriptions).GetUnredacted(*caller, id).status();
     };
   }
   return SubscribeSession::Create(std::move(deps), *request);
