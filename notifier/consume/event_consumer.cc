@@ -11,6 +11,7 @@
 #include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/match/event_document.h"
+#include "notifier/store/channel_secrets.h"
 
 namespace sa::notifier {
 namespace {
@@ -139,8 +140,10 @@ absl::StatusOr<std::vector<std::vector<PendingDelivery>>> EventConsumer::Webhook
     for (const auto& channel : subscriptions[j]->channels()) {
       if (!channel.has_webhook()) continue;
       const std::string channel_key = ChannelKey(channel.webhook());
+      SA_ASSIGN_OR_RETURN(std::string channel_bytes,  // its secrets sealed when configured
+                          SealedChannelBytes(subscriptions_.store().secrets(), channel.webhook()));
       PendingDelivery delivery{.delivery_id = DeliveryId(event_id, ids[j], channel.webhook()),
-                               .channel_bytes = channel.webhook().SerializeAsString(),
+                               .channel_bytes = std::move(channel_bytes),
                                .digest_job_id = DigestJobId(ids[j], channel.webhook()),
                                .digest_key = keys.Digest(ids[j], channel_key),
                                .digest_due_ms = absl::ToUnixMillis(NextDigestTime(policy, now)),

@@ -9,6 +9,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "notifier/deliver/webhook_payload.h"
+#include "notifier/store/channel_secrets.h"
 #include "notifier/store/event_bodies.h"
 
 namespace sa::notifier {
@@ -156,7 +157,8 @@ return m['delivery_id']
   return script;
 }
 
-absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
+absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry,
+                                           const crypto::SecretBox* secrets) {
   DeadLetter dead;
   dead.set_id(entry.id);
   std::string subscription_id;
@@ -178,6 +180,8 @@ absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
         return absl::DataLossError(
             absl::StrCat("dead letter ", dead.id(), " holds a corrupted channel"));
       }
+      // Shown redacted either way; sealed fields that cannot be opened show their key id.
+      if (!OpenChannelSecrets(secrets, channel).ok()) channel = RedactSealedSecrets(channel);
       *dead.mutable_channel() = RedactWebhookChannel(std::move(channel));
     } else if (name == "attempts") {
       int attempts = 0;
@@ -246,6 +250,12 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
       log::Error("delivery.corrupted", {{"delivery_id", delivery.id}});
       SA_RETURN_IF_ERROR(
           MoveToDeadLetters(delivery, "the queued delivery is corrupted", now).status());
+      continue;
+    }
+    if (absl::Status opened = OpenChannelSecrets(options_.secrets, delivery.channel);
+        !opened.ok()) {
+      log::Error("delivery.secrets_unreadable", {{"delivery_id", delivery.id}, {"error", opened}});
+      SA_RETURN_IF_ERROR(MoveToDeadLetters(delivery, std::string(opened.message()), now).status());
       continue;
     }
     claimed.push_back(std::move(delivery));
@@ -383,7 +393,7 @@ absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(
     SA_ASSIGN_OR_RETURN(auto entries, redis::XRange(redis_, keys_.Dead(), start, "+", 200));
     if (entries.empty()) break;
     for (const redis::StreamEntry& entry : entries) {
-      SA_ASSIGN_OR_RETURN(DeadLetter dead, ParseDeadLetter(entry));
+      SA_ASSIGN_OR_RETURN(DeadLetter dead, ParseDeadLetter(entry, options_.secrets));
       start = "(" + dead.id();
       if (!subscription_id.empty() && dead.alert().subscription_id() != subscription_id) continue;
       out.push_back(std::move(dead));

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/crypto/secret_box.h"
 #include "common/redis/redis_client.h"
 #include "notifier/deliver/delivery_keys.h"
 #include "summit_alerts/v1/notifier.pb.h"
@@ -33,6 +34,9 @@ struct DeliveryQueueOptions {
   absl::Duration dead_letter_event_ttl = absl::Hours(30 * 24);
   // Settling waits for this many replicas (WAIT), so a failover cannot resend what was sent.
   redis::Durability durability;
+  // Opens the channel secrets sealed in jobs and dead letters (channel_secrets.h); nullptr:
+  // none configured. Must outlive the queue.
+  const crypto::SecretBox* secrets = nullptr;
 };
 
 struct ClaimedDelivery {
@@ -63,8 +67,9 @@ class DeliveryQueue {
  public:
   DeliveryQueue(redis::RedisClient& redis, DeliveryQueueOptions options);
 
-  // Up to `max` deliveries due at `now`, each leased until now + lease. A delivery whose job
-  // is unreadable is dead-lettered, not returned.
+  // Up to `max` deliveries due at `now`, each leased until now + lease, channel secrets
+  // opened. A delivery whose job is unreadable, or whose secrets cannot be opened, is
+  // dead-lettered, not returned.
   absl::StatusOr<std::vector<ClaimedDelivery>> Claim(int max, absl::Time now);
   // Each returns false when the lease was lost (another worker owns the delivery now). Every
   // `now`/`due` is the caller's clock (the workers' Clock), never read here.

@@ -14,6 +14,7 @@
 #include "notifier/match/subscription_rule.h"
 #include "notifier/rules/rule_parser.h"
 #include "notifier/store/alert_store.h"
+#include "notifier/store/channel_secrets.h"
 
 namespace sa::notifier {
 namespace {
@@ -68,6 +69,22 @@ redis.call('DEL', KEYS[7])
 local version = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[1], 'version', version)
 return 1
+)lua");
+  return script;
+}
+
+// Re-encryption: replaces each record that still holds the bytes it was read with.
+// KEYS: hash. ARGV: id, bytes read, bytes to write, ... (triples). Returns how many it wrote.
+const redis::RedisScript& ResealScript() {
+  static const redis::RedisScript script(R"lua(
+local written = 0
+for i = 1, #ARGV, 3 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    written = written + 1
+  end
+end
+return written
 )lua");
   return script;
 }
@@ -140,6 +157,11 @@ absl::Status CheckFieldLimits(const Subscription& sub) {
     if (size_t bad = FindInvalidUtf8(webhook.secret()); bad != absl::string_view::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "secret is not valid UTF-8 at byte ", bad));
+    }
+    if (crypto::SecretBox::IsSealed(webhook.secret())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "secret starts with '", crypto::kSealedPrefix,
+                       "', which is reserved for secrets encrypted at rest"));
     }
   }
   return CheckText("delivery.digest_daily_at", sub.delivery().digest_daily_at(), 5);
@@ -225,8 +247,20 @@ absl::StatusOr<summit_alerts::v1::ListSubscriptionsResponse> ListSubscriptionsPa
 }
 
 SubscriptionStore::SubscriptionStore(redis::RedisClient& redis, std::string key_prefix,
-                                     const Clock& clock)
-    : redis_(redis), key_prefix_(std::move(key_prefix)), clock_(clock) {}
+                                     const Clock& clock, const crypto::SecretBox* secrets)
+    : redis_(redis), key_prefix_(std::move(key_prefix)), clock_(clock), secrets_(secrets) {}
+
+absl::StatusOr<Subscription> SubscriptionStore::Read(const std::string& bytes,
+                                                     const std::string& id) const {
+  SA_ASSIGN_OR_RETURN(Subscription sub, Parse(bytes, id));
+  SA_RETURN_IF_ERROR(OpenSubscriptionSecrets(secrets_, sub));
+  return sub;
+}
+
+absl::StatusOr<std::string> SubscriptionStore::Sealed(Subscription sub) const {
+  SA_RETURN_IF_ERROR(SealSubscriptionSecrets(secrets_, sub));
+  return sub.SerializeAsString();
+}
 
 absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
   SA_RETURN_IF_ERROR(ValidateSubscription(sub));
@@ -235,11 +269,12 @@ absl::StatusOr<Subscription> SubscriptionStore::Create(Subscription sub) {
   *sub.mutable_created_at() = now;
   *sub.mutable_updated_at() = now;
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
+  SA_ASSIGN_OR_RETURN(std::string bytes, Sealed(sub));
   SA_ASSIGN_OR_RETURN(auto reply,
                       PutScript().Run(redis_,
                                       {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
                                        OwnerIndexKey(sub.owner()), OwnerIndexKey(sub.owner())},
-                                      {sub.id(), sub.SerializeAsString(), "create",
+                                      {sub.id(), std::move(bytes), "create",
                                        absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   return sub;
 }
@@ -253,7 +288,7 @@ absl::StatusOr<Subscription> SubscriptionStore::Get(const std::string& id) {
   SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HGET", HashKey(), id}));
   if (reply.is_nil())
     return absl::NotFoundError(absl::StrCat("no subscription with id '", id, "'"));
-  return Parse(reply.str, id);
+  return Read(reply.str, id);
 }
 
 absl::Status SubscriptionStore::EnsureIndexed() {
@@ -326,7 +361,7 @@ absl::StatusOr<SubscriptionStore::Page> SubscriptionStore::List(const std::strin
   for (size_t i = 0; i < records.elements.size(); ++i) {
     const std::string& id = command[i + 2];
     if (!records.elements[i].is_nil()) {
-      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(records.elements[i].str, id));
+      SA_ASSIGN_OR_RETURN(Subscription sub, Read(records.elements[i].str, id));
       // Skips index entries left behind by a racing delete or owner change.
       if (owner.empty() || sub.owner() == owner) {
         bytes += sub.ByteSizeLong();
@@ -350,11 +385,12 @@ absl::StatusOr<Subscription> SubscriptionStore::Update(Subscription sub) {
   *sub.mutable_created_at() = existing.created_at();
   *sub.mutable_updated_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
   if (sub.channels_size() == 0) sub.add_channels()->mutable_grpc_stream();
+  SA_ASSIGN_OR_RETURN(std::string bytes, Sealed(sub));
   SA_ASSIGN_OR_RETURN(auto reply,
                       PutScript().Run(redis_,
                                       {HashKey(), VersionKey(), ChangesKey(), IndexKey(),
                                        OwnerIndexKey(sub.owner()), OwnerIndexKey(existing.owner())},
-                                      {sub.id(), sub.SerializeAsString(), "update",
+                                      {sub.id(), std::move(bytes), "update",
                                        absl::StrCat(kChangeLogLength), IndexMember(sub)}));
   if (reply.integer == 0) {
     return absl::NotFoundError(absl::StrCat("no subscription with id '", sub.id(), "'"));
@@ -394,7 +430,7 @@ absl::StatusOr<SubscriptionStore::Snapshot> SubscriptionStore::LoadAll() {
     cursor = reply.elements[0].str;
     const auto& pairs = reply.elements[1].elements;
     for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
-      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(pairs[i + 1].str, pairs[i].str));
+      SA_ASSIGN_OR_RETURN(Subscription sub, Read(pairs[i + 1].str, pairs[i].str));
       snapshot.subscriptions.push_back(std::move(sub));
     }
   } while (cursor != "0");
@@ -441,11 +477,38 @@ absl::StatusOr<std::vector<std::optional<Subscription>>> SubscriptionStore::GetM
     if (reply.elements[i].is_nil()) {
       subs.emplace_back(std::nullopt);
     } else {
-      SA_ASSIGN_OR_RETURN(Subscription sub, Parse(reply.elements[i].str, ids[i]));
+      SA_ASSIGN_OR_RETURN(Subscription sub, Read(reply.elements[i].str, ids[i]));
       subs.emplace_back(std::move(sub));
     }
   }
   return subs;
+}
+
+absl::StatusOr<int64_t> SubscriptionStore::ResealAll() {
+  if (secrets_ == nullptr) return 0;
+  int64_t written = 0;
+  std::string cursor = "0";
+  do {
+    SA_ASSIGN_OR_RETURN(auto reply, redis_.Command({"HSCAN", HashKey(), cursor, "COUNT", "500"}));
+    if (reply.elements.size() != 2) return absl::InternalError("unexpected HSCAN reply");
+    cursor = reply.elements[0].str;
+    const auto& pairs = reply.elements[1].elements;
+    std::vector<std::string> args;
+    for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+      const std::string& id = pairs[i].str;
+      const std::string& stored = pairs[i + 1].str;
+      SA_ASSIGN_OR_RETURN(Subscription raw, Parse(stored, id));
+      if (!NeedsResealing(*secrets_, raw)) continue;
+      SA_ASSIGN_OR_RETURN(Subscription opened, Read(stored, id));
+      SA_ASSIGN_OR_RETURN(std::string resealed, Sealed(std::move(opened)));
+      args.insert(args.end(), {id, stored, std::move(resealed)});
+    }
+    if (!args.empty()) {
+      SA_ASSIGN_OR_RETURN(auto count, ResealScript().Run(redis_, {HashKey()}, args));
+      written += count.integer;
+    }
+  } while (cursor != "0");
+  return written;
 }
 
 absl::StatusOr<int64_t> SubscriptionStore::Version() {

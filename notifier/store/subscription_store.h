@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/crypto/secret_box.h"
 #include "common/redis/redis_client.h"
 #include "common/redis/streams.h"
 #include "summit_alerts/v1/notifier.pb.h"
@@ -58,11 +59,17 @@ class SubscriptionStore;
 absl::StatusOr<summit_alerts::v1::ListSubscriptionsResponse> ListSubscriptionsPage(
     SubscriptionStore& store, const summit_alerts::v1::ListSubscriptionsRequest& request);
 
-// Thread-safe.
+// Thread-safe. With a key ring (`secrets`, which must outlive the store), every webhook
+// channel's url and secret are sealed in Redis (channel_secrets.h) and opened on every read;
+// records written without one still read. Without a ring nothing is sealed.
 class SubscriptionStore {
  public:
   SubscriptionStore(redis::RedisClient& redis, std::string key_prefix,
-                    const Clock& clock = Clock::Real());
+                    const Clock& clock = Clock::Real(), const crypto::SecretBox* secrets = nullptr);
+
+  // The key ring channels are sealed with (nullptr: none), for the other writers of channels
+  // (queued deliveries).
+  const crypto::SecretBox* secrets() const { return secrets_; }
 
   // Validates, assigns id and timestamps (ignoring any given), stores.
   absl::StatusOr<summit_alerts::v1::Subscription> Create(summit_alerts::v1::Subscription sub);
@@ -93,6 +100,11 @@ class SubscriptionStore {
   // length-capped stream). NotFound if absent. Every front end (gRPC, chat, JSON API) calls
   // this.
   absl::Status Delete(const std::string& id);
+  // Rewrites every record with a secret field that is plaintext or sealed with a key other
+  // than the current one, sealed with the current key (a record changed meanwhile is left to
+  // its writer, which sealed it already). Returns how many were rewritten. Without a key ring,
+  // 0. The version and change log are untouched: what a record means does not change.
+  absl::StatusOr<int64_t> ResealAll();
   // Whether a subscription with this id exists now.
   absl::StatusOr<bool> Exists(const std::string& id);
   // Changes whenever a subscription is created, updated or deleted.
@@ -131,12 +143,18 @@ class SubscriptionStore {
   // Set once every subscription stored before the indexes existed was indexed.
   std::string IndexedMarkerKey() const { return key_prefix_ + "subs:indexed"; }
   static absl::StatusOr<Change> ParseChange(const redis::StreamEntry& entry);
+  // A stored record, its secrets opened.
+  absl::StatusOr<summit_alerts::v1::Subscription> Read(const std::string& bytes,
+                                                       const std::string& id) const;
+  // The bytes to store for `sub`, its secrets sealed.
+  absl::StatusOr<std::string> Sealed(summit_alerts::v1::Subscription sub) const;
   // Indexes subscriptions written before the index existed, once per keyspace.
   absl::Status EnsureIndexed();
 
   redis::RedisClient& redis_;
   const std::string key_prefix_;
   const Clock& clock_;
+  const crypto::SecretBox* const secrets_;
   absl::Mutex index_mu_;
   std::atomic<bool> indexed_{false};
 };
