@@ -15,12 +15,16 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   // Refuse a non-loopback address without authentication before any slow start-up work.
   SA_RETURN_IF_ERROR(auth::CheckListenAddress(config.server.address, config.auth.enabled,
                                               config.auth.insecure_no_auth));
+  std::unique_ptr<crypto::SecretBox> secrets;  // webhook secrets sealed at rest when set
+  if (!config.secrets_key_file.empty()) {
+    SA_ASSIGN_OR_RETURN(secrets, crypto::SecretBox::LoadFile(config.secrets_key_file));
+  }
   SA_ASSIGN_OR_RETURN(auto gazetteer,
                       extract::Gazetteer::LoadForService(config.gazetteer_dir,
                                                          {.world_places = config.world_places}));
   extract::EventExtractor extractor(std::move(gazetteer));
   redis::RedisClient redis(redis::RedisOptions{.endpoint = config.redis});
-  SubscriptionStore subscriptions(redis, config.key_prefix);
+  SubscriptionStore subscriptions(redis, config.key_prefix, Clock::Real(), secrets.get());
   AlertStoreOptions alert_options = config.alerts;
   alert_options.key_prefix = config.key_prefix;
   AlertStore alerts(redis, alert_options);
@@ -28,6 +32,7 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   EventConsumer consumer(redis, cache, alerts, config.consumer);
   DeliveryQueueOptions queue_options = config.delivery_queue;
   queue_options.key_prefix = config.key_prefix;
+  queue_options.secrets = secrets.get();
   DeliveryQueue deliveries(redis, queue_options);
   DeliveryWorker delivery_worker(redis, deliveries, subscriptions, config.delivery);
   AlertHub hub(redis, alerts);
@@ -50,6 +55,11 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   SA_RETURN_IF_ERROR(started);
   // Load every subscription before serving, so the first event does not pay for it.
   SA_RETURN_IF_ERROR(cache.Refresh());
+  if (secrets != nullptr && config.reencrypt_secrets) {
+    SA_ASSIGN_OR_RETURN(int64_t resealed, subscriptions.ResealAll());
+    log::Info("notifier.secrets_resealed",
+              {{"key_id", secrets->current_key_id()}, {"subscriptions", resealed}});
+  }
   hub.Start();
   delivery_worker.Start();
   SA_ASSIGN_OR_RETURN(auto server, GrpcServer::Start(config.server, {&service}));

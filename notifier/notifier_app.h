@@ -28,6 +28,9 @@ struct NotifierConfig {
   std::string gazetteer_dir;  // empty: config::FindDataDirectory's default
   bool world_places = true;   // load the packaged world places too (Gazetteer::Options)
   auth::AuthConfig auth;      // bearer tokens (docs/SECURITY.md); off by default
+  // Webhook secrets encrypted at rest with this key file's keys (docs/SECURITY.md); empty: off.
+  std::string secrets_key_file;
+  bool reencrypt_secrets = true;  // at start, reseal subscriptions not on the current key
 };
 
 // Starts consuming and serving, waits for SIGTERM/SIGINT (BlockTerminationSignals must have

@@ -79,6 +79,13 @@ ABSL_FLAG(int32_t, chatops_max_connections_per_address, 8,
           "cap (behind a proxy that connects from one address) "
           "(env CHATOPS_MAX_CONNECTIONS_PER_ADDRESS)");
 ABSL_FLAG(int32_t, chatops_workers, 4, "threads running chat-ops requests (env CHATOPS_WORKERS)");
+ABSL_FLAG(std::string, secrets_key_file, "",
+          "file of AES-256 keys, one '<key id> <base64 of 32 bytes>' per line, the first current: "
+          "webhook URLs and secrets are then encrypted in Redis (docs/SECURITY.md); empty: "
+          "stored as given (env SECRETS_KEY_FILE)");
+ABSL_FLAG(bool, reencrypt_secrets, true,
+          "with --secrets_key_file: at start, re-encrypt stored subscriptions whose secrets are "
+          "plaintext or on an older key (env REENCRYPT_SECRETS)");
 ABSL_FLAG(bool, testing_kill_before_ack, false,
           "FOR TESTS ONLY: SIGKILL this process after storing an event's alerts and before its "
           "XACK, to prove redelivery loses and duplicates nothing (env TESTING_KILL_BEFORE_ACK)");
@@ -226,6 +233,8 @@ std::vector<absl::string_view> NotifierFlagNames() {
                              "chatops_max_connections",
                              "chatops_max_connections_per_address",
                              "chatops_workers",
+                             "secrets_key_file",
+                             "reencrypt_secrets",
                              "testing_kill_before_ack"});
   return names;
 }
@@ -244,6 +253,8 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   SA_RETURN_IF_ERROR(ApplyDeliveryFlags(service, config));
   SA_RETURN_IF_ERROR(ApplyChatOpsFlags(config.chatops));
   SA_ASSIGN_OR_RETURN(config.auth, auth::AuthConfigFromFlags());
+  config.secrets_key_file = absl::GetFlag(FLAGS_secrets_key_file);
+  config.reencrypt_secrets = absl::GetFlag(FLAGS_reencrypt_secrets);
   if (!config.chatops.address.empty()) {  // plain HTTP: loopback only, unless told otherwise
     SA_RETURN_IF_ERROR(CheckPlaintextListener(
         "chatops_addr", config.chatops.address, service.insecure_plaintext,

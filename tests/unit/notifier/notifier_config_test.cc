@@ -68,6 +68,8 @@ TEST(NotifierConfig, DefaultsAreValid) {
   EXPECT_EQ(config->delivery_queue.lease, absl::Seconds(30));
   EXPECT_TRUE(config->chatops.address.empty());
   EXPECT_EQ(config->stream_workers, 4);
+  EXPECT_TRUE(config->secrets_key_file.empty());  // webhook secrets stored as given
+  EXPECT_TRUE(config->reencrypt_secrets);
 }
 
 TEST(NotifierConfig, EveryFlagReachesItsField) {
@@ -90,6 +92,8 @@ TEST(NotifierConfig, EveryFlagReachesItsField) {
   SetFlag("chatops_api_token", "t");
   SetFlag("chatops_max_body_bytes", "2048");
   SetFlag("chatops_workers", "2");
+  SetFlag("secrets_key_file", "/run/keys/webhook-keys");
+  SetFlag("reencrypt_secrets", "false");
   SetFlag("testing_kill_before_ack", "true");
   auto config = NotifierConfigFromFlags();
   ASSERT_THAT(config.status(), IsOk());
@@ -115,6 +119,8 @@ TEST(NotifierConfig, EveryFlagReachesItsField) {
   EXPECT_EQ(config->chatops.api_token, "t");
   EXPECT_EQ(config->chatops.max_body_bytes, 2048u);
   EXPECT_EQ(config->chatops.workers, 2);
+  EXPECT_EQ(config->secrets_key_file, "/run/keys/webhook-keys");
+  EXPECT_FALSE(config->reencrypt_secrets);
   EXPECT_TRUE(config->consumer.before_ack);  // installed, not called
 }
 
