@@ -308,6 +308,17 @@ class KubernetesManifests(unittest.TestCase):
         env = {e["name"]: e for e in deps["notifier"]["spec"]["template"]["spec"]["containers"][0]["env"]}
         self.assertEqual(env["CONSUMER_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
 
+    def test_overlay_encrypts_webhook_secrets_with_a_mounted_secret(self):
+        notifier = self.objects(self.overlay, "Deployment")["notifier"]["spec"]["template"]["spec"]
+        container = notifier["containers"][0]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        key_file = env["SECRETS_KEY_FILE"]
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        volume = mounts[os.path.dirname(key_file)]
+        secret = {v["name"]: v for v in notifier["volumes"]}[volume]["secret"]
+        self.assertEqual(secret["secretName"], "summit-alerts-webhook-keys")
+        self.assertEqual(os.path.basename(key_file), "keys")
+
     def test_try_out_redis_persists_its_data(self):
         (redis,) = self.objects(self.base, "StatefulSet").values()
         c = redis["spec"]["template"]["spec"]["containers"][0]
@@ -330,6 +341,10 @@ class ComposeFile(unittest.TestCase):
         command = " ".join(certs["entrypoint"])
         self.assertIn("make-dev-certs.sh /certs", command)
         self.assertIn("make-admin-token.sh /secrets", command)
+        self.assertIn("make-secrets-key.sh /secrets", command)
+        for name in [n for n in self.compose["services"] if n.startswith("notifier")]:
+            env = self.compose["services"][name]["environment"]
+            self.assertEqual(env["SECRETS_KEY_FILE"], "/etc/summit-alerts/admin/webhook-keys")
         self.assertIn("./secrets:/secrets", certs["volumes"])
 
     def test_redis_is_persistent_and_health_checked(self):
@@ -422,3 +437,20 @@ class AdminToken(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SecretsKey(unittest.TestCase):
+    def test_make_secrets_key_makes_a_private_key_file_once(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "secrets")
+            env = dict(os.environ, SA_TOKEN_OWNER=f"{os.getuid()}:{os.getgid()}")
+            script = os.path.join(DEPLOY, "make-secrets-key.sh")
+            subprocess.run([script, out], check=True, env=env, capture_output=True, timeout=60)
+            path = os.path.join(out, "webhook-keys")
+            keys = pathlib.Path(path).read_text()
+            # What --secrets_key_file accepts: "<key id> <base64 of 32 bytes>".
+            self.assertRegex(keys, r"^k[0-9]{12} [A-Za-z0-9+/]{43}=\n$")
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o400)
+            subprocess.run([script, out], check=True, env=env, capture_output=True, timeout=60)
+            self.assertEqual(pathlib.Path(path).read_text(), keys, "a second run keeps it")
