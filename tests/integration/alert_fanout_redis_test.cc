@@ -210,13 +210,12 @@ TEST_F(AlertFanoutTest, DeliveriesDigestsAndDeadLettersCarryTheWholeEvent) {
   single.deliveries.push_back({.delivery_id = DeliveryId(event.id(), "sub_single", channel),
                                .channel_bytes = channel.SerializeAsString()});
   AlertStore::NewAlert digest = NewAlertFor("sub_digest");
-  digest.deliveries.push_back(
-      {.delivery_id = DeliveryId(event.id(), "sub_digest", channel),
-       .channel_bytes = channel.SerializeAsString(),
-       .digest_job_id = DigestJobId("sub_digest", channel),
-       .digest_key = keys.Digest("sub_digest", ChannelKey(channel)),
-       .digest_due_ms = absl::ToUnixMillis(absl::Now()),
-       .digest = true});
+  digest.deliveries.push_back({.delivery_id = DeliveryId(event.id(), "sub_digest", channel),
+                               .channel_bytes = channel.SerializeAsString(),
+                               .digest_job_id = DigestJobId("sub_digest", channel),
+                               .digest_key = keys.Digest("sub_digest", ChannelKey(channel)),
+                               .digest_due_ms = absl::ToUnixMillis(absl::Now()),
+                               .digest = true});
   ASSERT_THAT(alerts_->AppendEvent(event, absl::Now(), {single, digest}).status(), IsOk());
 
   auto claimed = queue.Claim(10, absl::Now() + absl::Seconds(1));
