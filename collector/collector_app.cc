@@ -35,7 +35,7 @@ absl::Status RunCollector(const CollectorConfig& config) {
   SA_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::TokenStore> tokens,
       auth::StartAuth(config.auth, config.server.address, redis, config.publisher.key_prefix));
-  auth::Authenticator authenticator(tokens.get(), clock);
+  auth::Authenticator authenticator(tokens.get(), clock, config.auth.client_certificate_scopes);
   CollectorService service(ingester, &feed_store, clock, config.server.unary, &authenticator);
 
   if (!config.feeds_file.empty()) {

@@ -134,6 +134,8 @@ absl::StatusOr<CollectorConfig> CollectorConfigFromFlags() {
   config.feeds_file = absl::GetFlag(FLAGS_feeds_file);
   config.watch_dir = absl::GetFlag(FLAGS_watch_dir);
   SA_ASSIGN_OR_RETURN(config.auth, auth::AuthConfigFromFlags());
+  SA_RETURN_IF_ERROR(
+      auth::CheckClientCertificateAuth(config.auth, config.server.tls.client_ca_file));
   return config;
 }
 

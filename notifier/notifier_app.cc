@@ -41,7 +41,8 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   SA_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::TokenStore> tokens,
       auth::StartAuth(config.auth, config.server.address, redis, config.key_prefix));
-  auth::Authenticator authenticator(tokens.get());
+  auth::Authenticator authenticator(tokens.get(), Clock::Real(),
+                                    config.auth.client_certificate_scopes);
   NotifierService service(subscriptions, alerts, hub, work, tester, deliveries, Clock::Real(),
                           config.server.unary, &authenticator);
 

@@ -4,10 +4,12 @@
 #include <csignal>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/auth/auth_flags.h"
 #include "common/config/service_flags.h"
 #include "common/grpc/service_settings.h"
+#include "common/grpc/tls_files.h"
 #include "common/log/log.h"
 #include "common/status_macros.h"
 
@@ -47,7 +49,14 @@ ABSL_FLAG(absl::Duration, delivery_poll, absl::Seconds(1),
           "(env DELIVERY_POLL)");
 ABSL_FLAG(std::string, chatops_addr, "",
           "HOST:PORT of the chat-ops HTTP endpoint (Slack commands, Telegram webhook, JSON API); "
-          "empty: off (env CHATOPS_ADDR)");
+          "HTTPS with --tls_cert/--tls_key (or --chatops_tls_cert/--chatops_tls_key); empty: off "
+          "(env CHATOPS_ADDR)");
+ABSL_FLAG(std::string, chatops_tls_cert, "",
+          "PEM certificate chain for the chat-ops HTTPS endpoint only, when it needs another "
+          "certificate than gRPC (a public one for Slack/Telegram); empty: --tls_cert "
+          "(env CHATOPS_TLS_CERT)");
+ABSL_FLAG(std::string, chatops_tls_key, "",
+          "PEM private key of --chatops_tls_cert (env CHATOPS_TLS_KEY)");
 ABSL_FLAG(std::string, slack_signing_secret, "",
           "enables POST /slack/commands; requests are verified with it (env SLACK_SIGNING_SECRET)");
 ABSL_FLAG(std::string, slack_bot_token, "",
@@ -201,6 +210,34 @@ absl::Status ApplyChatOpsFlags(ChatOpsOptions& chatops) {
   return absl::OkStatus();
 }
 
+// HTTPS for chat-ops: --chatops_tls_cert/--chatops_tls_key when given, else the gRPC server's
+// --tls_cert/--tls_key, reloaded every --tls_reload_interval either way. Without a certificate
+// it is plain HTTP, which must stay on loopback unless --insecure_plaintext.
+absl::Status ApplyChatOpsTls(const GrpcTlsOptions& grpc_tls, bool insecure_plaintext,
+                             ChatOpsOptions& chatops) {
+  const std::string cert = absl::GetFlag(FLAGS_chatops_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_chatops_tls_key);
+  if (cert.empty() != key.empty()) {
+    return Invalid("--chatops_tls_cert and --chatops_tls_key go together: give both or neither");
+  }
+  if (!cert.empty() && chatops.address.empty()) {
+    return Invalid("--chatops_tls_cert is for the chat-ops endpoint, which needs --chatops_addr");
+  }
+  if (chatops.address.empty()) return absl::OkStatus();
+  chatops.tls = {.cert_file = cert.empty() ? grpc_tls.cert_file : cert,
+                 .key_file = cert.empty() ? grpc_tls.key_file : key,
+                 .reload_interval = grpc_tls.reload_interval};
+  if (!cert.empty()) {  // --tls_cert/--tls_key were checked with the service settings
+    if (absl::Status s = CheckCertificateAndKey(cert, key); !s.ok()) {
+      return Invalid(absl::StrCat("--chatops_tls_cert/--chatops_tls_key: ", s.message()));
+    }
+  }
+  if (chatops.tls.enabled()) return absl::OkStatus();
+  return CheckPlaintextListener("chatops_addr", chatops.address, insecure_plaintext,
+                                "give --tls_cert and --tls_key (or --chatops_tls_cert and "
+                                "--chatops_tls_key) to serve HTTPS");
+}
+
 }  // namespace
 
 std::vector<absl::string_view> NotifierFlagNames() {
@@ -235,6 +272,8 @@ std::vector<absl::string_view> NotifierFlagNames() {
                              "chatops_workers",
                              "secrets_key_file",
                              "reencrypt_secrets",
+                             "chatops_tls_cert",
+                             "chatops_tls_key",
                              "testing_kill_before_ack"});
   return names;
 }
@@ -255,11 +294,10 @@ absl::StatusOr<NotifierConfig> NotifierConfigFromFlags() {
   SA_ASSIGN_OR_RETURN(config.auth, auth::AuthConfigFromFlags());
   config.secrets_key_file = absl::GetFlag(FLAGS_secrets_key_file);
   config.reencrypt_secrets = absl::GetFlag(FLAGS_reencrypt_secrets);
-  if (!config.chatops.address.empty()) {  // plain HTTP: loopback only, unless told otherwise
-    SA_RETURN_IF_ERROR(CheckPlaintextListener(
-        "chatops_addr", config.chatops.address, service.insecure_plaintext,
-        "chat-ops speaks plain HTTP; keep it on loopback behind a TLS-terminating proxy"));
-  }
+  SA_RETURN_IF_ERROR(
+      auth::CheckClientCertificateAuth(config.auth, config.server.tls.client_ca_file));
+  SA_RETURN_IF_ERROR(
+      ApplyChatOpsTls(service.server.tls, service.insecure_plaintext, config.chatops));
   if (absl::GetFlag(FLAGS_testing_kill_before_ack))
     log::Warning("notifier.testing_kill_before_ack");
   return config;

@@ -8,9 +8,9 @@ namespace sa::collector {
 
 using summit_alerts::v1::IngestRequest;
 
-grpc::Status CollectorService::Authorize(const auth::Metadata& metadata,
+grpc::Status CollectorService::Authorize(const grpc::ServerContextBase& context,
                                          absl::string_view method) const {
-  absl::StatusOr<auth::Identity> caller = auth_.Authorize(metadata, auth::kIngest, method);
+  absl::StatusOr<auth::Identity> caller = auth_.Authorize(context, auth::kIngest, method);
   if (caller.ok()) return grpc::Status::OK;
   if (caller.status().code() != absl::StatusCode::kUnauthenticated &&
       caller.status().code() != absl::StatusCode::kPermissionDenied) {
@@ -24,7 +24,7 @@ grpc::ServerUnaryReactor* CollectorService::ServeAuthorized(grpc::CallbackServer
                                                             std::function<grpc::Status()> work) {
   // On the worker: verifying a token reads Redis.
   return unary_.Serve(context, method, [this, context, method, work = std::move(work)] {
-    grpc::Status allowed = Authorize(context->client_metadata(), method);
+    grpc::Status allowed = Authorize(*context, method);
     return allowed.ok() ? work() : allowed;
   });
 }
@@ -80,7 +80,7 @@ grpc::Status CollectorService::DoIngest(const IngestRequest& request,
 grpc::Status CollectorService::IngestStream(grpc::ServerContext* context,
                                             grpc::ServerReader<IngestRequest>* reader,
                                             summit_alerts::v1::IngestSummary* summary) {
-  if (grpc::Status allowed = Authorize(context->client_metadata(), "IngestStream"); !allowed.ok()) {
+  if (grpc::Status allowed = Authorize(*context, "IngestStream"); !allowed.ok()) {
     return allowed;
   }
   IngestRequest request;

@@ -66,7 +66,7 @@ class CollectorService final : public internal::CollectorServiceBase {
                                             absl::string_view method,
                                             std::function<grpc::Status()> work);
   // OK, or the status refusing the caller of `metadata` (no `ingest` scope).
-  grpc::Status Authorize(const auth::Metadata& metadata, absl::string_view method) const;
+  grpc::Status Authorize(const grpc::ServerContextBase& context, absl::string_view method) const;
 
   // The calls' work, on a worker of unary_. `peer` names the client in log lines.
   grpc::Status DoIngest(const summit_alerts::v1::IngestRequest& request,

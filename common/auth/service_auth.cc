@@ -5,6 +5,14 @@
 
 namespace sa::auth {
 
+absl::Status CheckClientCertificateAuth(const AuthConfig& config,
+                                        absl::string_view client_ca_file) {
+  if (config.client_certificate_scopes == 0 || !client_ca_file.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "--mtls_client_scopes needs --tls_client_ca: without it no client certificate is asked "
+      "for, let alone verified");
+}
+
 absl::StatusOr<std::unique_ptr<TokenStore>> StartAuth(const AuthConfig& config,
                                                       absl::string_view listen_address,
                                                       redis::RedisClient& redis,
@@ -34,7 +42,11 @@ absl::StatusOr<std::unique_ptr<TokenStore>> StartAuth(const AuthConfig& config,
     if (!admin.ok()) return admin.status();
     log::Info("auth.admin_token_registered", {{"token_id", admin->id}});
   }
-  log::Info("auth.on", {{"listen", listen_address}});
+  log::Info("auth.on",
+            {{"listen", listen_address},
+             {"client_certificate_scopes", config.client_certificate_scopes == 0
+                                               ? std::string("none")
+                                               : FormatScopes(config.client_certificate_scopes)}});
   return store;
 }
 

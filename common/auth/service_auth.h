@@ -18,7 +18,15 @@ struct AuthConfig {
   bool enabled = false;
   std::string admin_token_file;   // a file holding the first admin token; empty: none
   bool insecure_no_auth = false;  // allow a non-loopback listen address without auth
+  // mTLS: what a call with a verified client certificate and no token gets, as the owner the
+  // certificate names (Authenticator); 0: certificates do not authenticate. Needs `enabled` and
+  // the server's --tls_client_ca (CheckClientCertificateAuth).
+  uint32_t client_certificate_scopes = 0;
 };
+
+// OK unless client_certificate_scopes is set without the server verifying client certificates
+// (`client_ca_file` empty): InvalidArgument naming --mtls_client_scopes and --tls_client_ca.
+absl::Status CheckClientCertificateAuth(const AuthConfig& config, absl::string_view client_ca_file);
 
 // For a service about to listen on `listen_address`: CheckListenAddress first
 // (FailedPrecondition for a non-loopback address without auth or --insecure_no_auth); then,

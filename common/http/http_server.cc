@@ -4,7 +4,11 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 
 namespace sa::http {
 namespace {
@@ -152,16 +157,88 @@ std::string SerializeResponse(const ServerResponse& response) {
   return out;
 }
 
+struct SslFree {
+  void operator()(SSL* ssl) const { SSL_free(ssl); }
+};
+
 struct HttpServer::Connection {
-  enum class Phase { kReading, kProcessing, kWriting, kLingering };
+  // kHandshaking (TLS only) → kReading → kProcessing → kWriting → kLingering.
+  enum class Phase { kHandshaking, kReading, kProcessing, kWriting, kLingering };
+  // The outcome of one Receive or Send.
+  enum class Io { kDone, kWouldBlock, kEnd, kFailed };
 
   Connection(uint64_t id, int fd, std::string address, const RequestLimits& limits)
       : id(id), fd(fd), address(std::move(address)), parser(limits) {}
+
+  // Reads what is there into `buffer` (`got` bytes): kDone, kWouldBlock (poll for read_wants),
+  // kEnd (the peer closed), kFailed. Over TLS when `ssl` is set, else the socket.
+  Io Receive(char* buffer, size_t size, size_t& got) {
+    if (ssl == nullptr) {
+      while (true) {
+        ssize_t n = recv(fd, buffer, size, 0);
+        if (n > 0) {
+          got = static_cast<size_t>(n);
+          return Io::kDone;
+        }
+        if (n == 0) return Io::kEnd;
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWouldBlock : Io::kFailed;
+      }
+    }
+    ERR_clear_error();
+    int n = SSL_read(ssl.get(), buffer, static_cast<int>(size));
+    if (n > 0) {
+      got = static_cast<size_t>(n);
+      return Io::kDone;
+    }
+    return TlsFailure(n, read_wants);
+  }
+  // Writes from `data` (`sent` bytes): kDone, kWouldBlock (poll for write_wants), kFailed.
+  Io Send(const char* data, size_t size, size_t& sent) {
+    if (ssl == nullptr) {
+      while (true) {
+        ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+        if (n >= 0) {
+          sent = static_cast<size_t>(n);
+          return Io::kDone;
+        }
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWouldBlock : Io::kFailed;
+      }
+    }
+    ERR_clear_error();
+    int n = SSL_write(ssl.get(), data, static_cast<int>(std::min<size_t>(size, 1 << 30)));
+    if (n > 0) {
+      sent = static_cast<size_t>(n);
+      return Io::kDone;
+    }
+    return TlsFailure(n, write_wants);
+  }
+  // What a TLS call that returned `rc` <= 0 means; a TLS record layer may need to write to
+  // read and read to write, so `wants` takes the poll event it waits for.
+  Io TlsFailure(int rc, short& wants) {
+    switch (SSL_get_error(ssl.get(), rc)) {
+      case SSL_ERROR_WANT_READ:
+        wants = POLLIN;
+        return Io::kWouldBlock;
+      case SSL_ERROR_WANT_WRITE:
+        wants = POLLOUT;
+        return Io::kWouldBlock;
+      case SSL_ERROR_ZERO_RETURN:
+        return Io::kEnd;  // close_notify
+      default:
+        ERR_clear_error();
+        return Io::kFailed;
+    }
+  }
 
   const uint64_t id;
   const int fd;
   const std::string address;
   Phase phase = Phase::kReading;
+  std::unique_ptr<SSL, SslFree> ssl;  // TLS connections only (until the response is out)
+  short read_wants = POLLIN;          // what a blocked read (or handshake) waits for
+  short write_wants = POLLOUT;        // what a blocked write waits for
   RequestParser parser;
   absl::Time deadline;  // of the current phase
   std::string out;      // bytes to write; out_offset of them are written
@@ -192,6 +269,22 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
   if (options.limits.max_header_bytes < 64) {
     return absl::InvalidArgumentError("HTTP server: the header limit must be >= 64 bytes");
   }
+  std::unique_ptr<TlsServerContext> tls;
+  if (options.tls.enabled() || !options.tls.key_file.empty()) {
+    if (options.tls.cert_file.empty() || options.tls.key_file.empty()) {
+      return absl::InvalidArgumentError("HTTPS needs both a certificate file and a key file");
+    }
+    if (options.tls.reload_interval <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("the HTTPS certificate reload interval must be > 0");
+    }
+    absl::StatusOr<std::unique_ptr<TlsServerContext>> loaded =
+        TlsServerContext::Load(options.tls.cert_file, options.tls.key_file);
+    if (!loaded.ok()) {
+      return absl::Status(loaded.status().code(),
+                          absl::StrCat("HTTPS certificate: ", loaded.status().message()));
+    }
+    tls = *std::move(loaded);
+  }
   size_t colon = options.address.rfind(':');
   int port = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(options.address.substr(colon + 1), &port) ||
@@ -217,6 +310,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
         absl::StrCat("HTTP address '", options.address, "': ", gai_strerror(rc)));
   }
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(options), std::move(handler)));
+  server->tls_ = std::move(tls);
+  if (server->tls_ != nullptr) {
+    server->next_tls_check_ = absl::Now() + server->options_.tls.reload_interval;
+  }
   std::string error = "no address";
   for (addrinfo* ai = found; ai != nullptr && server->listen_fd_ < 0; ai = ai->ai_next) {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
@@ -285,6 +382,9 @@ HttpServerStats HttpServer::stats() const {
   s.rejected = stats_.rejected.load();
   s.overloaded = stats_.overloaded.load();
   s.handled = stats_.handled.load();
+  s.tls_failed = stats_.tls_failed.load();
+  s.tls_reloaded = stats_.tls_reloaded.load();
+  s.tls_reload_failed = stats_.tls_reload_failed.load();
   return s;
 }
 
@@ -322,6 +422,14 @@ void HttpServer::WorkerLoop() {
 }
 
 void HttpServer::Loop() {
+  // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): writing to a peer that reset the
+  // connection must cost an EPIPE, not the process (SIGPIPE's default action). Blocked on this
+  // thread alone, the only one that writes to clients; the signal is directed at the writing
+  // thread, so it stays pending here and is never delivered.
+  sigset_t sigpipe;
+  sigemptyset(&sigpipe);
+  sigaddset(&sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
   std::vector<pollfd> fds;
   std::vector<Connection*> polled;  // fds[i + 2] belongs to polled[i]
   while (!stop_.load()) {
@@ -331,17 +439,24 @@ void HttpServer::Loop() {
     bool accepting = now >= accept_paused_until_;
     fds.push_back({accepting ? listen_fd_ : -1, POLLIN, 0});
     fds.push_back({wake_fd_, POLLIN, 0});
-    absl::Time next = now + absl::Seconds(1);
+    if (now >= next_tls_check_) {
+      ReloadTls();
+      next_tls_check_ = now + options_.tls.reload_interval;
+    }
+    absl::Time next = std::min(now + absl::Seconds(1), next_tls_check_);
     if (!accepting) next = std::min(next, accept_paused_until_);
     for (auto& [id, c] : connections_) {
       short events = 0;
       switch (c->phase) {
+        case Connection::Phase::kHandshaking:
+          events = c->read_wants;
+          break;
         case Connection::Phase::kReading:
-          events = POLLIN;
-          if (c->out_offset < c->out.size()) events |= POLLOUT;
+          events = c->read_wants;
+          if (c->out_offset < c->out.size()) events |= c->write_wants;
           break;
         case Connection::Phase::kWriting:
-          events = POLLOUT;
+          events = c->write_wants;
           break;
         case Connection::Phase::kLingering:
           events = POLLIN;
@@ -375,10 +490,12 @@ void HttpServer::Loop() {
       Connection& c = *polled[i];
       short revents = fds[i + 2].revents;
       if (revents == 0 || c.closed) continue;
-      if (c.phase == Connection::Phase::kReading) {
-        if (revents & POLLOUT) Write(c, now);
+      if (c.phase == Connection::Phase::kHandshaking) {
+        Handshake(c, now);
+      } else if (c.phase == Connection::Phase::kReading) {
+        if (revents & c.write_wants) Write(c, now);
         if (!c.closed && c.phase == Connection::Phase::kReading &&
-            (revents & (POLLIN | POLLHUP | POLLERR))) {
+            (revents & (c.read_wants | POLLHUP | POLLERR))) {
           Read(c, now);
         }
       } else if (c.phase == Connection::Phase::kWriting) {
@@ -394,6 +511,10 @@ void HttpServer::Loop() {
     for (auto& [id, c] : connections_) {
       if (c->closed || now < c->deadline) continue;
       switch (c->phase) {
+        case Connection::Phase::kHandshaking:  // no TLS yet to answer 408 over
+          stats_.timed_out.fetch_add(1);
+          Close(*c);
+          break;
         case Connection::Phase::kReading:
           stats_.timed_out.fetch_add(1);
           RespondError(*c, 408,
@@ -450,6 +571,11 @@ void HttpServer::Accept(absl::Time now) {
       why = absl::StrCat("more than ", options_.max_connections_per_address,
                          " open connections from one address");
     }
+    if (status != 0 && tls_ != nullptr) {
+      // Answering would take a TLS handshake: the very work the caps bound.
+      close(fd);
+      continue;
+    }
     if (status != 0) {
       std::string bytes = ErrorResponse(status, why);
       if (refusing_ >= options_.max_connections) {
@@ -477,22 +603,75 @@ void HttpServer::Accept(absl::Time now) {
     per_address_[address] = from_address + 1;
     uint64_t id = next_id_++;
     auto c = std::make_unique<Connection>(id, fd, std::move(address), options_.limits);
-    c->deadline = now + options_.request_timeout;
+    c->deadline = now + options_.request_timeout;  // the TLS handshake included
+    if (tls_ != nullptr) {
+      ERR_clear_error();
+      c->ssl.reset(SSL_new(tls_->current()));
+      if (c->ssl == nullptr || SSL_set_fd(c->ssl.get(), fd) != 1) {
+        ERR_clear_error();
+        stats_.tls_failed.fetch_add(1);
+        Close(*c);
+        continue;
+      }
+      SSL_set_accept_state(c->ssl.get());
+      c->phase = Connection::Phase::kHandshaking;
+    }
     connections_.emplace(id, std::move(c));
+  }
+}
+
+void HttpServer::Handshake(Connection& c, absl::Time now) {
+  ERR_clear_error();
+  int rc = SSL_do_handshake(c.ssl.get());
+  if (rc == 1) {
+    c.phase = Connection::Phase::kReading;  // the deadline stays: accept → whole request
+    c.read_wants = POLLIN;
+    return Read(c, now);  // the request may have come with the handshake's last flight
+  }
+  int error = SSL_get_error(c.ssl.get(), rc);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    c.read_wants = error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+    return;
+  }
+  unsigned long first = ERR_peek_error();
+  ERR_clear_error();
+  stats_.tls_failed.fetch_add(1);
+  if (error == SSL_ERROR_SSL && ERR_GET_LIB(first) == ERR_LIB_SSL &&
+      (ERR_GET_REASON(first) == SSL_R_HTTP_REQUEST ||
+       ERR_GET_REASON(first) == SSL_R_HTTPS_PROXY_REQUEST)) {
+    // A plaintext HTTP request (OpenSSL recognises its first bytes and sent no alert): say
+    // why in plaintext, as Go's net/http does, rather than leave the client guessing.
+    c.ssl.reset();
+    c.read_wants = POLLIN;
+    stats_.rejected.fetch_add(1);
+    return RespondError(c, 400, "this port speaks HTTPS: send the request over TLS", now);
+  }
+  Close(c);
+}
+
+void HttpServer::ReloadTls() {
+  absl::StatusOr<bool> reloaded = tls_->ReloadIfChanged();
+  if (!reloaded.ok()) {
+    stats_.tls_reload_failed.fetch_add(1);
+    log::Error("http.tls_reload_failed", {{"address", address_},
+                                          {"cert", tls_->cert_file()},
+                                          {"key", tls_->key_file()},
+                                          {"error", reloaded.status()},
+                                          {"kept", "the certificate in use"}});
+  } else if (*reloaded) {
+    stats_.tls_reloaded.fetch_add(1);
+    log::Info("http.tls_reloaded", {{"address", address_}, {"cert", tls_->cert_file()}});
   }
 }
 
 void HttpServer::Read(Connection& c, absl::Time now) {
   char buffer[kReadChunk];
   while (!c.closed && c.phase == Connection::Phase::kReading) {
-    ssize_t n = recv(c.fd, buffer, sizeof(buffer), 0);
-    if (n == 0) return Close(c);  // the client gave up: nothing to answer
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      return Close(c);
-    }
-    RequestParser::State state = c.parser.Feed(absl::string_view(buffer, static_cast<size_t>(n)));
+    size_t n = 0;
+    Connection::Io io = c.Receive(buffer, sizeof(buffer), n);
+    if (io == Connection::Io::kWouldBlock) return;
+    if (io != Connection::Io::kDone) return Close(c);  // the client gave up: nothing to answer
+    RequestParser::State state = c.parser.Feed(absl::string_view(buffer, n));
     if (state == RequestParser::State::kError) {
       stats_.rejected.fetch_add(1);
       return RespondError(c, c.parser.error_status(), c.parser.error(), now);
@@ -535,17 +714,23 @@ void HttpServer::Respond(Connection& c, std::string bytes, absl::Time now) {
 
 void HttpServer::Write(Connection& c, absl::Time now) {
   while (c.out_offset < c.out.size()) {
-    ssize_t n = send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      return Close(c);
-    }
-    c.out_offset += static_cast<size_t>(n);
+    size_t n = 0;
+    Connection::Io io = c.Send(c.out.data() + c.out_offset, c.out.size() - c.out_offset, n);
+    if (io == Connection::Io::kWouldBlock) return;
+    if (io != Connection::Io::kDone) return Close(c);
+    c.out_offset += n;
   }
   // Still reading: that was an interim 100 Continue.
   if (c.closed || c.phase != Connection::Phase::kWriting) return;
   // The whole response is out: half-close and read what the client still sends for a moment.
+  if (c.ssl != nullptr) {
+    // Our close_notify, best effort (not waited for: the response carries its length). What
+    // the client still sends is then drained from the socket without decrypting it.
+    ERR_clear_error();
+    SSL_shutdown(c.ssl.get());
+    ERR_clear_error();
+    c.ssl.reset();
+  }
   shutdown(c.fd, SHUT_WR);
   c.out.clear();
   c.out_offset = 0;

@@ -12,6 +12,15 @@
 // - Every response closes its connection (`Connection: close`): no keep-alive, so an idle
 //   connection can never hold a slot. Writing a response is bounded by `write_timeout`.
 // - Server-made errors are JSON {"error": "<why>", "code": "<canonical code>"}.
+// - HTTPS when `tls` names a certificate and key (OpenSSL, tls_server_context.h): every
+//   connection is TLS, its handshake done without blocking inside the same poll loop and
+//   counted inside `request_timeout` (a client that never finishes it is closed, like a
+//   slowloris; there is no channel to answer 408 on). A plaintext HTTP request on the TLS port
+//   is answered 400 in plaintext ("this port speaks HTTPS") and closed; any other failed
+//   handshake is closed. Connections over a cap are closed at once without a handshake (an
+//   answer would cost the handshake the caps exist to bound). The files are checked every
+//   `tls.reload_interval` and, when their contents changed, a new context serves the next
+//   connections; a broken new pair is logged (http.tls_reload_failed) and the old one kept.
 //
 // The handler runs on a worker thread; it may block (Redis calls). An exception escaping it
 // is answered 500. Listens where told: bind to 127.0.0.1 unless it must be reachable.
@@ -32,8 +41,18 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/http/http_request_parser.h"
+#include "common/http/tls_server_context.h"
 
 namespace sa::http {
+
+// HTTPS: on when cert_file is set (then key_file is needed too).
+struct HttpTlsOptions {
+  std::string cert_file;  // PEM: the server's certificate, then any intermediates
+  std::string key_file;   // PEM: its private key, unencrypted
+  absl::Duration reload_interval = absl::Seconds(60);  // how often the files are checked
+
+  bool enabled() const { return !cert_file.empty(); }
+};
 
 struct HttpServerOptions {
   std::string address;  // HOST:PORT ("[::1]:80" for IPv6); port 0 picks a free one
@@ -44,6 +63,7 @@ struct HttpServerOptions {
   int max_connections_per_address = 8;  // 0: no per-address cap (e.g. behind one proxy)
   int workers = 4;
   int max_queued_requests = 64;
+  HttpTlsOptions tls;  // off: plaintext HTTP
 };
 
 struct ServerResponse {
@@ -68,6 +88,9 @@ struct HttpServerStats {
   int64_t rejected = 0;             // 4xx/5xx from the parser (malformed, too large)
   int64_t overloaded = 0;           // 503: the worker queue was full
   int64_t handled = 0;              // answered by the handler
+  int64_t tls_failed = 0;           // TLS handshakes that failed (timeouts count as timed_out)
+  int64_t tls_reloaded = 0;         // times a changed certificate pair was taken into use
+  int64_t tls_reload_failed = 0;    // changed pairs refused (unreadable, broken): old one kept
 };
 
 // The response bytes for `response` (status line, headers with Content-Length and
@@ -79,7 +102,8 @@ class HttpServer {
   using Handler = std::function<void(const ServerRequest&, ServerResponse&)>;
 
   // Binds, then serves on its own threads until Stop(). InvalidArgument for a malformed
-  // address or options, Unavailable when the address cannot be bound.
+  // address or options, NotFound / InvalidArgument naming a TLS file that cannot be read or
+  // does not hold a matching certificate and key, Unavailable when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
                                                            Handler handler);
   ~HttpServer();
@@ -102,6 +126,8 @@ class HttpServer {
   void Loop();
   void WorkerLoop();
   void Accept(absl::Time now);
+  void Handshake(Connection& c, absl::Time now);
+  void ReloadTls();
   void Read(Connection& c, absl::Time now);
   void Write(Connection& c, absl::Time now);
   void Drain(Connection& c, absl::Time now);
@@ -117,6 +143,8 @@ class HttpServer {
   int refusing_ = 0;  // connections in connections_ that only get a refusal written
   uint64_t next_id_ = 1;
   absl::Time accept_paused_until_ = absl::InfinitePast();
+  std::unique_ptr<TlsServerContext> tls_;  // null: plaintext
+  absl::Time next_tls_check_ = absl::InfiniteFuture();
 
   const Handler handler_;
   std::string address_;
@@ -133,7 +161,8 @@ class HttpServer {
 
   struct AtomicStats {
     std::atomic<int64_t> open_connections{0}, accepted{0}, refused_per_address{0}, refused_total{0},
-        timed_out{0}, rejected{0}, overloaded{0}, handled{0};
+        timed_out{0}, rejected{0}, overloaded{0}, handled{0}, tls_failed{0}, tls_reloaded{0},
+        tls_reload_failed{0};
   } stats_;
 };
 

@@ -175,7 +175,7 @@ NotifierService::NotifierService(SubscriptionStore& subscriptions, AlertStore& a
 
 absl::StatusOr<auth::Identity> NotifierService::Caller(grpc::CallbackServerContext* context,
                                                        absl::string_view method) {
-  return auth_.Authorize(context->client_metadata(), auth::kSubscribe, method);
+  return auth_.Authorize(*context, auth::kSubscribe, method);
 }
 
 absl::StatusOr<v1::Subscription> NotifierService::GetOwned(const Identity& caller,
@@ -453,15 +453,16 @@ grpc::ServerWriteReactor<v1::Alert>* NotifierService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
   SubscribeSession::Deps deps{subscriptions_, alerts_, hub_, work_};
   if (auth_.enabled()) {
-    // The token is taken from the metadata here and verified on the stream's first fetch (a
-    // Redis read, so on the work queue), before the subscription is even looked up.
-    absl::StatusOr<std::string> token = auth::BearerTokenOf(context->client_metadata());
+    // The credentials (token, client certificate) are taken from the context here and verified
+    // on the stream's first fetch (a Redis read, so on the work queue), before the subscription
+    // is even looked up.
+    auth::CallCredentials credentials = auth::CredentialsOf(*context);
     // Captures what outlives the service (the app's authenticator and store), not `this`: a
     // fetch may still run while the server shuts down.
-    deps.authorize = [auth = &auth_, subscriptions = &subscriptions_, token = std::move(token),
+    deps.authorize = [auth = &auth_, subscriptions = &subscriptions_,
+                      credentials = std::move(credentials),
                       id = request->subscription_id()]() -> absl::Status {
-      if (!token.ok()) return token.status();
-      absl::StatusOr<Identity> caller = auth->AuthorizeToken(*token, auth::kSubscribe, "Subscribe");
+      absl::StatusOr<Identity> caller = auth->Authorize(credentials, auth::kSubscribe, "Subscribe");
       if (!caller.ok()) return caller.status();
       return OwnedSubscriptions(*subscriptions).GetUnredacted(*caller, id).status();
     };

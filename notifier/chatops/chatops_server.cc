@@ -198,7 +198,8 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
       .limits = {.max_header_bytes = o.max_header_bytes, .max_body_bytes = o.max_body_bytes},
       .max_connections = o.max_connections,
       .max_connections_per_address = o.max_connections_per_address,
-      .workers = o.workers};
+      .workers = o.workers,
+      .tls = o.tls};
   ChatOpsServer* raw = server.get();
   auto http = http::HttpServer::Start(
       http_options, [raw](const http::ServerRequest& request, http::ServerResponse& response) {
@@ -210,6 +211,7 @@ absl::StatusOr<std::unique_ptr<ChatOpsServer>> ChatOpsServer::Start(
   server->server_ = std::move(*http);
   server->address_ = server->server_->address();
   log::Info("chatops.serving", {{"address", server->address_},
+                                {"https", o.tls.enabled()},
                                 {"slack", !o.slack_signing_secret.empty()},
                                 {"telegram", !o.telegram_secret_token.empty()},
                                 {"json_api", server->handler_.api_enabled()},

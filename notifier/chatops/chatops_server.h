@@ -55,6 +55,7 @@ struct ChatOpsOptions {
   int max_connections = 256;                           // open at once; more: 503
   int max_connections_per_address = 8;                 // per client address (0: no cap); more: 429
   int workers = 4;                                     // threads running commands
+  http::HttpTlsOptions tls;  // HTTPS with these files (notifier: --tls_cert/--tls_key); off: HTTP
 };
 
 // Slack request timestamps are accepted this far from now, either way.

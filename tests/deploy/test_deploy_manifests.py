@@ -187,13 +187,13 @@ class KubernetesManifests(unittest.TestCase):
         for service in self.objects(self.overlay, "Service"):
             if service != "redis":
                 self.assertIn(f"{service}.summit-alerts.svc", leaf["spec"]["dnsNames"])
-        # Plaintext off loopback is allowed only where chat-ops needs it (the overlay's notifier).
+        # No plaintext off loopback anywhere: the overlay's chat-ops port is HTTPS too.
         for docs in (self.base, self.overlay):
             config = self.objects(docs, "ConfigMap")["summit-alerts-config"]["data"]
             self.assertNotIn("INSECURE_PLAINTEXT", config)
-        base_notifier = self.objects(self.base, "Deployment")["notifier"]
-        self.assertNotIn("INSECURE_PLAINTEXT",
-                         {e["name"] for e in base_notifier["spec"]["template"]["spec"]["containers"][0]["env"]})
+            notifier = self.objects(docs, "Deployment")["notifier"]
+            self.assertNotIn("INSECURE_PLAINTEXT",
+                             {e["name"] for e in notifier["spec"]["template"]["spec"]["containers"][0]["env"]})
 
     def test_tokens_are_required_by_default(self):
         # Issue 13: a deployment is token-protected by default. ADMIN_TOKEN_FILE (which implies

@@ -1,6 +1,6 @@
 // Certificates for TLS tests, made by the `openssl` command line in a private directory: a
 // self-signed CA and leaf certificates it signs (P-256 keys, valid 2 days), each leaf naming
-// IP:127.0.0.1 and DNS:localhost and usable by a server and a client alike.
+// IP:127.0.0.1 and DNS:localhost unless told otherwise, usable by a server and a client alike.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -51,15 +51,18 @@ class TestCertificates {
     return ca;
   }
 
-  // A leaf certificate called `name` signed by `ca`.
-  TestCertificate MakeLeaf(const std::string& name, const TestCertificate& ca) {
+  // A leaf certificate called `name` (its CN) signed by `ca`, naming `subject_alt_names`
+  // (openssl's syntax, e.g. "URI:spiffe://example.org/alice"; empty: no SAN extension).
+  TestCertificate MakeLeaf(const std::string& name, const TestCertificate& ca,
+                           const std::string& subject_alt_names = "IP:127.0.0.1,DNS:localhost") {
     TestCertificate leaf = Paths(name);
     std::string csr = absl::StrCat(dir_, "/", name, ".csr");
     std::string ext = absl::StrCat(dir_, "/", name, ".ext");
-    WriteFile(ext,
-              "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
-              "keyUsage=critical,digitalSignature,keyEncipherment\n"
-              "extendedKeyUsage=serverAuth,clientAuth\n");
+    WriteFile(ext, absl::StrCat(subject_alt_names.empty() ? "" : "subjectAltName=",
+                                subject_alt_names, subject_alt_names.empty() ? "" : "\n",
+                                "basicConstraints=CA:FALSE\n"
+                                "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                                "extendedKeyUsage=serverAuth,clientAuth\n"));
     Run(absl::StrCat("openssl req -new", kNewKey, " -keyout '", leaf.key_file, "' -out '", csr,
                      "' -subj '/CN=", name, "'"));
     Run(absl::StrCat("openssl x509 -req -in '", csr, "' -CA '", ca.cert_file, "' -CAkey '",

@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "common/config/service_flags.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_certificates.h"
 
 namespace sa::notifier {
 namespace {
@@ -137,6 +138,62 @@ TEST(NotifierConfig, InsecurePlaintextAllowsPlaintextListenersOffLoopback) {
   EXPECT_EQ(config->chatops.address, "0.0.0.0:8080");
 }
 
+TEST(NotifierConfig, ChatOpsServesHttpsWithTheServiceCertificateOrItsOwn) {
+  testing::TestCertificates certs;
+  testing::TestCertificate ca, service, chatops;
+  ASSERT_NO_FATAL_FAILURE(ca = certs.MakeCa("ca"));
+  ASSERT_NO_FATAL_FAILURE(service = certs.MakeLeaf("notifier", ca));
+  ASSERT_NO_FATAL_FAILURE(chatops = certs.MakeLeaf("chat.example.org", ca));
+  absl::FlagSaver saver;
+  SetFlag("tls_cert", service.cert_file);
+  SetFlag("tls_key", service.key_file);
+  SetFlag("tls_reload_interval", "5s");
+  SetFlag("chatops_addr", "0.0.0.0:8080");  // no --insecure_plaintext needed: it is HTTPS
+  SetFlag("chatops_api_token", "t");
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->chatops.tls.cert_file, service.cert_file);
+  EXPECT_EQ(config->chatops.tls.key_file, service.key_file);
+  EXPECT_EQ(config->chatops.tls.reload_interval, absl::Seconds(5));
+
+  SetFlag("chatops_tls_cert", chatops.cert_file);
+  SetFlag("chatops_tls_key", chatops.key_file);
+  config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->chatops.tls.cert_file, chatops.cert_file);
+  EXPECT_EQ(config->chatops.tls.key_file, chatops.key_file);
+  EXPECT_EQ(config->server.tls.cert_file, service.cert_file) << "gRPC keeps its own";
+
+  SetFlag("chatops_tls_key", service.key_file);
+  EXPECT_THAT(NotifierConfigFromFlags().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not belong")));
+}
+
+TEST(NotifierConfig, ChatOpsWithoutACertificateIsPlainHttp) {
+  absl::FlagSaver saver;
+  SetFlag("chatops_addr", "127.0.0.1:8080");
+  SetFlag("chatops_api_token", "t");
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_FALSE(config->chatops.tls.enabled());
+}
+
+TEST(NotifierConfig, MtlsClientScopesAreRead) {
+  testing::TestCertificates certs;
+  testing::TestCertificate ca, service;
+  ASSERT_NO_FATAL_FAILURE(ca = certs.MakeCa("ca"));
+  ASSERT_NO_FATAL_FAILURE(service = certs.MakeLeaf("notifier", ca));
+  absl::FlagSaver saver;
+  SetFlag("tls_cert", service.cert_file);
+  SetFlag("tls_key", service.key_file);
+  SetFlag("tls_client_ca", ca.cert_file);
+  SetFlag("auth", "true");
+  SetFlag("mtls_client_scopes", "subscribe");
+  auto config = NotifierConfigFromFlags();
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->auth.client_certificate_scopes, auth::kSubscribe);
+}
+
 struct BadValues {
   std::string flag;  // the flag the message must name
   std::vector<std::pair<std::string, std::string>> set;
@@ -155,26 +212,39 @@ BadValues Bad(const std::string& flag, const std::string& value) { return {flag,
 
 INSTANTIATE_TEST_SUITE_P(
     EachFlag, NotifierConfigRejects,
-    ::testing::Values(Bad("grpc_addr", "::1:80"), Bad("max_threads", "0"),
-                      Bad("redis_url", "http://r"), Bad("redis_wait_replicas", "-2"),
-                      Bad("log_level", "verbose"), Bad("stream", ""), Bad("group", ""),
-                      Bad("group_start_id", "1-0"), Bad("alerts_per_subscription", "0"),
-                      Bad("stream_workers", "0"), Bad("delivery_workers", "-1"),
-                      Bad("delivery_workers", "257"), Bad("webhook_max_attempts", "0"),
-                      Bad("webhook_timeout", "50ms"), Bad("webhook_initial_backoff", "0s"),
-                      Bad("delivery_poll", "0s"), Bad("chatops_request_timeout", "10ms"),
-                      Bad("chatops_max_header_bytes", "100"), Bad("chatops_max_body_bytes", "-5"),
-                      Bad("chatops_max_connections", "0"),
-                      Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
-                      Bad("chatops_addr", "127.0.0.1:0"),
-                      BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
-                      BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}},
-                      // Plaintext off loopback (gRPC without TLS, chat-ops HTTP) and TLS files.
-                      BadValues{"insecure_plaintext", {{"grpc_addr", "0.0.0.0:50052"}}},
-                      BadValues{"insecure_plaintext",
-                                {{"chatops_addr", "0.0.0.0:8080"}, {"chatops_api_token", "t"}}},
-                      Bad("tls_cert", "/no/such.crt"), Bad("tls_reload_interval", "0s"),
-                      Bad("tls_client_ca", "/no/such-ca.crt"), Bad("health_addr", "nowhere")),
+    ::testing::Values(
+        Bad("grpc_addr", "::1:80"), Bad("max_threads", "0"), Bad("redis_url", "http://r"),
+        Bad("redis_wait_replicas", "-2"), Bad("log_level", "verbose"), Bad("stream", ""),
+        Bad("group", ""), Bad("group_start_id", "1-0"), Bad("alerts_per_subscription", "0"),
+        Bad("stream_workers", "0"), Bad("delivery_workers", "-1"), Bad("delivery_workers", "257"),
+        Bad("webhook_max_attempts", "0"), Bad("webhook_timeout", "50ms"),
+        Bad("webhook_initial_backoff", "0s"), Bad("delivery_poll", "0s"),
+        Bad("chatops_request_timeout", "10ms"), Bad("chatops_max_header_bytes", "100"),
+        Bad("chatops_max_body_bytes", "-5"), Bad("chatops_max_connections", "0"),
+        Bad("chatops_max_connections_per_address", "-1"), Bad("chatops_workers", "0"),
+        Bad("chatops_addr", "127.0.0.1:0"),
+        BadValues{"telegram_secret_token", {{"telegram_secret_token", "s"}}},
+        BadValues{"slack_signing_secret", {{"slack_signing_secret", "s"}}},
+        // Plaintext off loopback (gRPC without TLS, chat-ops HTTP) and TLS files.
+        BadValues{"insecure_plaintext", {{"grpc_addr", "0.0.0.0:50052"}}},
+        BadValues{"insecure_plaintext",
+                  {{"chatops_addr", "0.0.0.0:8080"}, {"chatops_api_token", "t"}}},
+        Bad("tls_cert", "/no/such.crt"), Bad("tls_reload_interval", "0s"),
+        Bad("tls_client_ca", "/no/such-ca.crt"), Bad("health_addr", "nowhere"),
+        // Chat-ops' own certificate: both files, for an endpoint that is on.
+        Bad("chatops_tls_cert", "/no/such.crt"),
+        BadValues{"chatops_tls_cert",
+                  {{"chatops_tls_cert", "/no/such.crt"}, {"chatops_tls_key", "/no/such.key"}}},
+        BadValues{"chatops_tls_cert",
+                  {{"chatops_addr", "127.0.0.1:8080"},
+                   {"chatops_api_token", "t"},
+                   {"chatops_tls_cert", "/no/such.crt"},
+                   {"chatops_tls_key", "/no/such.key"}}},
+        // Client certificates as owners: known scopes, not admin, with auth on
+        // and a client CA.
+        Bad("mtls_client_scopes", "admin"), Bad("mtls_client_scopes", "subscrbe"),
+        Bad("mtls_client_scopes", "subscribe"),
+        BadValues{"tls_client_ca", {{"auth", "true"}, {"mtls_client_scopes", "subscribe"}}}),
     [](const ::testing::TestParamInfo<BadValues>& info) {
       return info.param.flag + "_" + std::to_string(info.index);
     });
