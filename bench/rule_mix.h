@@ -100,7 +100,8 @@ class RuleMix {
       term = "\"" + Unquoted(Word()) + " " + Unquoted(Word()) + "\"";
     } else if (options_.realistic && Chance(10)) {
       std::string w = Word();
-      term = w.size() > 4 && w[0] != '"' ? w.substr(0, 4) + "*" : w;
+      size_t cut = PrefixEnd(w);
+      term = cut < w.size() && w[0] != '"' ? w.substr(0, cut) + "*" : w;
     } else {
       term = Word();
     }
@@ -108,6 +109,15 @@ class RuleMix {
     if (options_.realistic && Chance(15)) term = kScopes[rng_() % 4] + term;
     if (options_.realistic && allow_negation && Chance(15)) term = "-" + term;
     return term;
+  }
+  // The byte length of the word's first 4 letters (UTF-8 code points, so "مع" is never cut
+  // to a too-short prefix); the word's size when it has at most 4.
+  static size_t PrefixEnd(const std::string& word) {
+    size_t letters = 0;
+    for (size_t i = 0; i < word.size(); ++i) {
+      if ((static_cast<unsigned char>(word[i]) & 0xC0) != 0x80 && letters++ == 4) return i;
+    }
+    return word.size();
   }
   // A content "phrase" inside a generated phrase loses its own quotes.
   static std::string Unquoted(std::string word) {
