@@ -7,7 +7,8 @@
 #   bench/e2e_load.sh --subscriptions=100000 --articles=700 [--json=FILE] [generator flags]
 # Environment: SA_BUILD_DIR (default build/), E2E_LOAD_REDIS_ARGS (extra redis-server
 # arguments; default: append-only file, fsync every second, as tools/demo.sh),
-# E2E_LOAD_KEEP=1 keeps the logs and data in the work directory it prints.
+# E2E_LOAD_KEEP=1 keeps the logs and data in the work directory it prints, E2E_LOAD_AUTH=1 runs
+# the services with bearer tokens on (--admin_token_file) and the generator with that token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${SA_BUILD_DIR:-build}")
@@ -65,13 +66,20 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$WORK/redis" --save ""
 pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 REDIS_URL="redis://127.0.0.1:$redis_port/0"
+auth=()
+token=()
+if [ "${E2E_LOAD_AUTH:-0}" = 1 ]; then
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/admin.token"
+  auth=(--admin_token_file="$WORK/admin.token")
+  token=(--token="$(cat "$WORK/admin.token")")
+fi
 "$BUILD/collector/collector" --grpc_addr=127.0.0.1:0 --grpc_port_file="$WORK/collector.port" \
-  --redis_url="$REDIS_URL" --poll_feeds=false 2>"$WORK/collector.log" &
+  --redis_url="$REDIS_URL" --poll_feeds=false "${auth[@]}" 2>"$WORK/collector.log" &
 collector_pid=$!
 pids+=($collector_pid)
 "$BUILD/notifier/notifier" --grpc_addr=127.0.0.1:0 --grpc_port_file="$WORK/notifier.port" \
   --redis_url="$REDIS_URL" --consumer_name=e2e-load-1 --webhook_allow_private_networks \
-  2>"$WORK/notifier.log" &
+  "${auth[@]}" 2>"$WORK/notifier.log" &
 notifier_pid=$!
 pids+=($notifier_pid)
 COLLECTOR=$(wait_file "$WORK/collector.port") || { status=1; exit 1; }
@@ -80,5 +88,5 @@ echo "e2e_load.sh: redis $REDIS_URL, collector $COLLECTOR, notifier $NOTIFIER" >
 
 timeout -k 5 $((seconds + 30)) "$BUILD/bench/e2e_load" --collector="$COLLECTOR" \
   --notifier="$NOTIFIER" --redis_url="$REDIS_URL" --collector_pid="$collector_pid" \
-  --notifier_pid="$notifier_pid" "$@" || status=$?
+  --notifier_pid="$notifier_pid" "${token[@]}" "$@" || status=$?
 exit "$status"
