@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # stop() and cleanup() run from the EXIT trap
 # End-to-end load run (docs/BENCHMARKS.md "End to end"): starts a private redis-server, the
 # collector and the notifier from the build directory on free loopback ports (auth off, as
 # the services allow on loopback), runs bench/e2e_load against them with the given flags, and
@@ -76,12 +77,12 @@ fi
 "$BUILD/collector/collector" --grpc_addr=127.0.0.1:0 --grpc_port_file="$WORK/collector.port" \
   --redis_url="$REDIS_URL" --poll_feeds=false "${auth[@]}" 2>"$WORK/collector.log" &
 collector_pid=$!
-pids+=($collector_pid)
+pids+=("$collector_pid")
 "$BUILD/notifier/notifier" --grpc_addr=127.0.0.1:0 --grpc_port_file="$WORK/notifier.port" \
   --redis_url="$REDIS_URL" --consumer_name=e2e-load-1 --webhook_allow_private_networks \
   "${auth[@]}" 2>"$WORK/notifier.log" &
 notifier_pid=$!
-pids+=($notifier_pid)
+pids+=("$notifier_pid")
 COLLECTOR=$(wait_file "$WORK/collector.port") || { status=1; exit 1; }
 NOTIFIER=$(wait_file "$WORK/notifier.port") || { status=1; exit 1; }
 echo "e2e_load.sh: redis $REDIS_URL, collector $COLLECTOR, notifier $NOTIFIER" >&2
