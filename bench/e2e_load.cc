@@ -55,6 +55,7 @@
 #include "bench/sample_articles.h"
 #include "common/redis/redis_client.h"
 #include "common/redis/redis_url.h"
+#include "common/redis/streams.h"
 #include "common/text/tokenize.h"
 #include "extract/article_validator.h"
 #include "formats/article_files.h"
@@ -583,14 +584,85 @@ absl::StatusOr<GroupState> ReadGroup(redis::RedisClient& redis, const std::strin
   return state;
 }
 
-int64_t EntriesAdded(redis::RedisClient& redis, const std::string& stream) {
-  auto reply = redis.Command({"XINFO", "STREAM", stream});
-  if (!reply.ok()) return 0;  // no alert yet: no stream
-  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-    if (reply->elements[i].str == "entries-added") return reply->elements[i + 1].integer;
+// Counts the alerts announced on the notifier's alert feed from its construction on, by
+// tailing the feed (trimmed to ~10,000 entries, so it is read as it grows): an entry with
+// `subscription_id` is one alert (one entry per alert, before the fan-out work of issue 14),
+// an entry with `subscriptions` ("id id ...") is one event's alerts.
+class AlertFeedCounter {
+ public:
+  AlertFeedCounter(redis::RedisClient& redis, std::string feed)
+      : redis_(redis), feed_(std::move(feed)), added_before_(EntriesAdded()) {
+    auto newest = redis::XRevRange(redis_, feed_, "+", "-", 1);
+    if (newest.ok() && !newest->empty()) last_id_ = newest->front().id;
+    thread_ = std::thread([this] { Run(); });
   }
-  return 0;
-}
+  ~AlertFeedCounter() { Stop(); }
+  // Reads what is left of the feed, then stops; count() is final afterwards.
+  void Stop() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  int64_t count() const { return count_.load(); }
+  // After Stop(): false when the feed was trimmed past entries not yet read (the count is then
+  // short), i.e. more entries were added to it than were read.
+  bool complete() const { return EntriesAdded() - added_before_ == entries_read_; }
+
+ private:
+  void Run() {
+    while (true) {
+      bool stopping;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(50));
+        stopping = stopping_;
+      }
+      while (ReadSome()) {
+      }
+      if (stopping) return;
+    }
+  }
+  // True when it read a full batch (more may be waiting).
+  bool ReadSome() {
+    constexpr int kBatch = 5000;
+    auto entries = redis::XRead(redis_, feed_, last_id_, kBatch);
+    if (!entries.ok() || entries->empty()) return false;
+    entries_read_ += static_cast<int64_t>(entries->size());
+    for (const redis::StreamEntry& entry : *entries) {
+      for (const auto& [field, value] : entry.fields) {
+        if (field == "subscription_id") count_ += 1;
+        if (field == "subscriptions")
+          count_ += static_cast<int64_t>(
+              std::vector<absl::string_view>(absl::StrSplit(value, ' ', absl::SkipEmpty())).size());
+      }
+    }
+    last_id_ = entries->back().id;
+    return static_cast<int>(entries->size()) == kBatch;
+  }
+
+  // XINFO STREAM's entries-added (Redis 7): entries ever added, trimmed or not.
+  int64_t EntriesAdded() const {
+    auto reply = redis_.Command({"XINFO", "STREAM", feed_});
+    if (!reply.ok()) return 0;  // no alert yet: no stream
+    for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+      if (reply->elements[i].str == "entries-added") return reply->elements[i + 1].integer;
+    }
+    return 0;
+  }
+
+  redis::RedisClient& redis_;
+  const std::string feed_;
+  const int64_t added_before_;
+  // Used by the reading thread only (after construction), and by complete() after Stop().
+  std::string last_id_ = "0-0";
+  int64_t entries_read_ = 0;
+  std::atomic<int64_t> count_{0};
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
 
 int64_t IntegerReply(redis::RedisClient& redis, const std::vector<std::string>& command) {
   auto reply = redis.Command(command);
@@ -869,7 +941,7 @@ int Run() {
 
   // Ingest.
   const std::string alerts_feed = prefix + "alerts:feed";
-  const int64_t alerts_before = EntriesAdded(redis, alerts_feed);
+  AlertFeedCounter alert_counter(redis, alerts_feed);
   const size_t stream_before = stream_seen.size();
   const size_t sink_before = sink.seen().size();
   const RedisCounters before = ReadCounters(redis);
@@ -899,7 +971,13 @@ int Run() {
   });
   const absl::Time drained_at = absl::Now();
   const RedisCounters after = ReadCounters(redis);
-  const int64_t alerts = EntriesAdded(redis, alerts_feed) - alerts_before;
+  alert_counter.Stop();
+  const int64_t alerts = alert_counter.count();
+  const bool alerts_complete = alert_counter.complete();
+  if (!alerts_complete)
+    std::fprintf(stderr,
+                 "e2e_load: the alert feed was trimmed before it was read: alerts "
+                 "undercounted\n");
   timed_out |= !drained;
 
   // Deliveries and live streams: until the delivery queue is empty and nothing new arrived
@@ -1018,6 +1096,7 @@ int Run() {
   report["end_to_end_seconds"] = end_to_end_s;
   report["events_per_s"] = PerSecond(ingest.published, end_to_end_s);
   report["alerts"] = alerts;
+  report["alerts_counted_completely"] = alerts_complete;
   report["alerts_per_event"] =
       ingest.published > 0 ? static_cast<double>(alerts) / ingest.published : 0;
   report["alerts_per_s"] = PerSecond(static_cast<double>(alerts), end_to_end_s);
