@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, group_start_id, "0",
           "(env GROUP_START_ID)");
 ABSL_FLAG(int64_t, alerts_per_subscription, 1000,
           "alerts kept per subscription for resuming streams (env ALERTS_PER_SUBSCRIPTION)");
+ABSL_FLAG(absl::Duration, alert_max_age, absl::Hours(7 * 24),
+          "alerts older than this are trimmed (approximately), whatever their number "
+          "(env ALERT_MAX_AGE)");
 ABSL_FLAG(absl::Duration, claim_min_idle, absl::Seconds(60),
           "claim events another consumer left unacked this long (env CLAIM_MIN_IDLE)");
 ABSL_FLAG(int32_t, stream_workers, 4,
@@ -95,6 +98,7 @@ absl::Status ApplyConsumerFlags(const config::ServiceConfig& service, NotifierCo
   consumer.group_start_id = absl::GetFlag(FLAGS_group_start_id);
   consumer.claim_min_idle = absl::GetFlag(FLAGS_claim_min_idle);
   config.alerts.max_alerts_per_subscription = absl::GetFlag(FLAGS_alerts_per_subscription);
+  config.alerts.max_alert_age = absl::GetFlag(FLAGS_alert_max_age);
   config.alerts.durability = service.durability;
   config.stream_workers = absl::GetFlag(FLAGS_stream_workers);
   if (consumer.group.empty()) return Invalid("--group must not be empty");
@@ -103,6 +107,9 @@ absl::Status ApplyConsumerFlags(const config::ServiceConfig& service, NotifierCo
   }
   if (config.alerts.max_alerts_per_subscription < 1) {
     return Invalid("--alerts_per_subscription must be >= 1");
+  }
+  if (config.alerts.max_alert_age < absl::Minutes(1)) {
+    return Invalid("--alert_max_age must be at least 1m");
   }
   if (config.stream_workers < 1) return Invalid("--stream_workers must be >= 1");
   if (absl::GetFlag(FLAGS_testing_kill_before_ack)) {
@@ -195,6 +202,7 @@ std::vector<absl::string_view> NotifierFlagNames() {
                              "consumer_name",
                              "group_start_id",
                              "alerts_per_subscription",
+                             "alert_max_age",
                              "claim_min_idle",
                              "stream_workers",
                              "delivery_workers",

@@ -67,6 +67,10 @@ void SetComponent(absl::string_view component) {
 
 void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
 
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed);
+}
+
 absl::Status SetMinLevelByName(absl::string_view name) {
   for (Level l : {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
     if (name == LevelName(l)) {

@@ -51,6 +51,8 @@ void SetMinLevel(Level level);
 // Parses "debug", "info", "warning", "error".
 absl::Status SetMinLevelByName(absl::string_view name);
 
+// Whether a line at `level` would be written (to skip building lines nobody reads).
+bool Enabled(Level level);
 void Write(Level level, absl::string_view msg, Fields fields = {});
 inline void Debug(absl::string_view msg, Fields f = {}) { Write(Level::kDebug, msg, f); }
 inline void Info(absl::string_view msg, Fields f = {}) { Write(Level::kInfo, msg, f); }

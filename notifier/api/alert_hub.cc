@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "common/log/log.h"
 #include "common/redis/streams.h"
 
@@ -139,7 +140,15 @@ void AlertHub::Tail() {
     succeeded();
     for (const redis::StreamEntry& entry : *read) {
       last_id = entry.id;
-      if (const std::string* sub = entry.Field("subscription_id")) WakeSubscription(*sub);
+      // One entry per stored event, naming its subscriptions; entries from before 2026-12-02
+      // name one subscription_id each.
+      if (const std::string* subscriptions = entry.Field("subscriptions")) {
+        for (absl::string_view sub : absl::StrSplit(*subscriptions, ' ', absl::SkipEmpty())) {
+          WakeSubscription(std::string(sub));
+        }
+      } else if (const std::string* sub = entry.Field("subscription_id")) {
+        WakeSubscription(*sub);
+      }
     }
   }
 }

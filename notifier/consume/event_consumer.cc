@@ -175,36 +175,38 @@ absl::Status EventConsumer::Process(const Entry& entry) {
   } else {
     EventDocument document(event);
     auto index = subscriptions_.Current();
-    auto created_at =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(clock_.Now()));
+    const absl::Time created_at = clock_.Now();
     std::vector<SubscriptionMatch> matched = index->Match(document);
     SA_ASSIGN_OR_RETURN(auto deliveries, WebhookDeliveries(event.id(), matched));
+    std::vector<AlertStore::NewAlert> alerts(matched.size());
     for (size_t i = 0; i < matched.size(); ++i) {
-      SubscriptionMatch& match = matched[i];
-      Alert alert;
-      alert.set_subscription_id(match.subscription_id);
-      *alert.mutable_event() = event;
-      for (const TermMatch& m : match.matches) *alert.add_matches() = ToProto(m);
-      *alert.mutable_created_at() = created_at;
-      SA_ASSIGN_OR_RETURN(std::optional<std::string> alert_id,
-                          alerts_.Append(alert, deliveries[i]));
-      absl::MutexLock lock(&stats_mu_);
-      if (alert_id) {
-        ++stats_.alerts;
-        log::Info("alert.stored", {{"alert_id", *alert_id},
-                                   {"subscription_id", match.subscription_id},
-                                   {"event_id", event.id()}});
-      } else {
-        ++stats_.duplicates;
-        log::Info("alert.already_stored",
-                  {{"subscription_id", match.subscription_id}, {"event_id", event.id()}});
+      alerts[i].subscription_id = matched[i].subscription_id;
+      for (const TermMatch& m : matched[i].matches) *alerts[i].matches.Add() = ToProto(m);
+      alerts[i].deliveries = std::move(deliveries[i]);
+    }
+    SA_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> alert_ids,
+                        alerts_.AppendEvent(event, created_at, alerts));
+    int64_t stored = 0;
+    for (const auto& id : alert_ids) stored += id.has_value();
+    const int64_t already = static_cast<int64_t>(alert_ids.size()) - stored;
+    if (!alert_ids.empty()) {
+      // One line per event, not per alert (a popular story matches thousands): the alerts are
+      // in Redis under the event id; per-alert lines at debug level.
+      log::Info("alerts.stored",
+                {{"event_id", event.id()}, {"stored", stored}, {"already_stored", already}});
+      if (log::Enabled(log::Level::kDebug)) {
+        for (size_t i = 0; i < alert_ids.size(); ++i) {
+          log::Debug(alert_ids[i] ? "alert.stored" : "alert.already_stored",
+                     {{"alert_id", alert_ids[i].value_or("")},
+                      {"subscription_id", matched[i].subscription_id},
+                      {"event_id", event.id()}});
+        }
       }
     }
+    absl::MutexLock lock(&stats_mu_);
+    stats_.alerts += stored;
+    stats_.duplicates += already;
   }
-  if (options_.before_ack) options_.before_ack(entry.id);
-  SA_RETURN_IF_ERROR(redis::XAck(redis_, options_.stream, options_.group, {entry.id}).status());
-  absl::MutexLock lock(&stats_mu_);
-  ++stats_.events;
   return absl::OkStatus();
 }
 
@@ -212,11 +214,27 @@ absl::Status EventConsumer::ProcessBatch(const std::vector<Entry>& entries, int&
   if (entries.empty()) return absl::OkStatus();
   // Subscriptions created before these events were published must be visible now.
   SA_RETURN_IF_ERROR(subscriptions_.Refresh());
+  // Entries whose alerts are stored are acked together, in one XACK after the batch (or after
+  // the entries before a failure): a crash before it redelivers them, and the alert guard
+  // makes that harmless.
+  std::vector<std::string> stored;
+  absl::Status status;
   for (const Entry& entry : entries) {
-    SA_RETURN_IF_ERROR(Process(entry));
-    ++acked;
+    status = Process(entry);
+    if (!status.ok()) break;
+    stored.push_back(entry.id);
   }
-  return absl::OkStatus();
+  if (stored.empty()) return status;
+  if (options_.before_ack) {
+    for (const std::string& id : stored) options_.before_ack(id);
+  }
+  SA_RETURN_IF_ERROR(redis::XAck(redis_, options_.stream, options_.group, stored).status());
+  acked += static_cast<int>(stored.size());
+  {
+    absl::MutexLock lock(&stats_mu_);
+    stats_.events += static_cast<int64_t>(stored.size());
+  }
+  return status;
 }
 
 absl::StatusOr<int> EventConsumer::DrainOnce() {

@@ -38,7 +38,8 @@ struct ConsumerOptions {
   absl::Duration block = absl::Seconds(1);
   absl::Duration claim_min_idle = absl::Seconds(60);
   absl::Duration claim_interval = absl::Seconds(15);
-  // Testing seam: runs after an entry's alerts are stored and before its XACK.
+  // Testing seam: runs after an entry's alerts are stored and before its XACK (entries are
+  // acked per batch read: each entry of the batch, then one XACK).
   std::function<void(const std::string& entry_id)> before_ack;
 };
 
@@ -80,10 +81,13 @@ class EventConsumer {
   absl::StatusOr<std::vector<Entry>> Read(redis::RedisConnection& conn, const std::string& from,
                                           absl::Duration block);
   absl::StatusOr<std::vector<Entry>> Claim();
+  // Stores the entry's alerts (or dead-letters an unparseable entry); does not ack.
   absl::Status Process(const Entry& entry);
   // Per match, the webhook deliveries to queue with its alert.
   absl::StatusOr<std::vector<std::vector<PendingDelivery>>> WebhookDeliveries(
       const std::string& event_id, const std::vector<SubscriptionMatch>& matched);
+  // Processes `entries` in order and acks those done with one XACK; stops at the first failure
+  // (returned), leaving it and the rest pending.
   absl::Status ProcessBatch(const std::vector<Entry>& entries, int& acked);
 
   redis::RedisClient& redis_;

@@ -9,6 +9,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "notifier/deliver/webhook_payload.h"
+#include "notifier/store/event_bodies.h"
 
 namespace sa::notifier {
 namespace {
@@ -45,9 +46,12 @@ local function requeue(due, job, id, due_ms, ...)
 end
 )lua";
 
-// KEYS: due. ARGV: now ms, lease-until ms, limit, job key prefix, lease token prefix.
+// KEYS: due, subscriptions hash. ARGV: now ms, lease-until ms, limit, job key prefix, lease
+// token prefix, event body key prefix.
 // Returns {id, alert, alert_id, channel, attempts, lease, kind, digest_key, policy,
-// subscription_id} per claimed delivery.
+// subscription_id, event body or '', subscription exists 1/0} per claimed delivery: the event
+// and the subscription check come with the claim, so a delivery costs two round trips (claim,
+// settle).
 const redis::RedisScript& ClaimScript() {
   static const redis::RedisScript script(R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -55,15 +59,19 @@ local out = {}
 for _, id in ipairs(ids) do
   local job = ARGV[4] .. id
   local f = redis.call('HMGET', job, 'alert', 'alert_id', 'channel', 'attempts', 'kind', 'digest_key',
-                       'policy', 'subscription_id')
+                       'policy', 'subscription_id', 'event_id')
   if not f[3] then
     redis.call('ZREM', KEYS[1], id)
   else
     local lease = ARGV[5] .. ':' .. redis.call('HINCRBY', job, 'claims', 1)
     redis.call('HSET', job, 'lease', lease)
     redis.call('ZADD', KEYS[1], ARGV[2], id)
+    local body = ''
+    if f[9] and f[9] ~= '' then body = redis.call('GET', ARGV[6] .. f[9]) or '' end
+    local exists = 1
+    if f[8] and f[8] ~= '' then exists = redis.call('HEXISTS', KEYS[2], f[8]) end
     out[#out + 1] = {id, f[1] or '', f[2] or '', f[3], f[4] or '0', lease, f[5] or '', f[6] or '',
-                     f[7] or '', f[8] or ''}
+                     f[7] or '', f[8] or '', body, exists}
   end
 end
 return out
@@ -151,6 +159,7 @@ return m['delivery_id']
 absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
   DeadLetter dead;
   dead.set_id(entry.id);
+  std::string subscription_id;
   for (const auto& [name, value] : entry.fields) {
     if (name == "delivery_id") {
       dead.set_delivery_id(value);
@@ -161,6 +170,8 @@ absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
       }
     } else if (name == "alert_id") {
       dead.mutable_alert()->set_id(value);
+    } else if (name == "subscription_id") {
+      subscription_id = value;
     } else if (name == "channel") {
       WebhookChannel channel;
       if (!channel.ParseFromString(value)) {
@@ -180,6 +191,8 @@ absl::StatusOr<DeadLetter> ParseDeadLetter(const redis::StreamEntry& entry) {
       *dead.mutable_failed_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
     }
   }
+  // Alerts stored by reference carry no subscription id of their own.
+  if (!subscription_id.empty()) dead.mutable_alert()->set_subscription_id(subscription_id);
   return dead;
 }
 
@@ -205,12 +218,13 @@ DeliveryQueue::DeliveryQueue(redis::RedisClient& redis, DeliveryQueueOptions opt
 absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl::Time now) {
   SA_ASSIGN_OR_RETURN(
       auto reply,
-      ClaimScript().Run(redis_, {keys_.Due()},
+      ClaimScript().Run(redis_, {keys_.Due(), options_.key_prefix + "subs"},
                         {absl::StrCat(Millis(now)), absl::StrCat(Millis(now + options_.lease)),
-                         absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12)}));
+                         absl::StrCat(std::max(1, max)), keys_.JobPrefix(), RandomId("", 12),
+                         AlertEventKey(options_.key_prefix, "")}));
   std::vector<ClaimedDelivery> claimed;
   for (const redis::RedisReply& row : reply.elements) {
-    if (row.elements.size() != 10)
+    if (row.elements.size() != 12)
       return absl::InternalError("claim script returned a malformed row");
     ClaimedDelivery delivery;
     delivery.id = row.elements[0].str;
@@ -218,11 +232,16 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
     (void)absl::SimpleAtoi(row.elements[4].str, &delivery.attempts);
     delivery.digest = row.elements[6].str == "digest";
     delivery.digest_key = row.elements[7].str;
+    delivery.subscription_exists = row.elements[11].integer == 1;
     bool ok = delivery.alert.ParseFromString(row.elements[1].str) &&
               delivery.channel.ParseFromString(row.elements[3].str) &&
               delivery.policy.ParseFromString(row.elements[8].str);
+    // The event, stored once for all its alerts (event_bodies.h), when the job names it.
+    if (ok && !row.elements[10].str.empty()) {
+      ok = delivery.alert.mutable_event()->ParseFromString(row.elements[10].str);
+    }
     delivery.alert.set_id(row.elements[2].str);
-    if (delivery.digest) delivery.alert.set_subscription_id(row.elements[9].str);
+    if (!row.elements[9].str.empty()) delivery.alert.set_subscription_id(row.elements[9].str);
     if (!ok) {
       log::Error("delivery.corrupted", {{"delivery_id", delivery.id}});
       SA_RETURN_IF_ERROR(
@@ -231,6 +250,10 @@ absl::StatusOr<std::vector<ClaimedDelivery>> DeliveryQueue::Claim(int max, absl:
     }
     claimed.push_back(std::move(delivery));
   }
+  // Jobs queued before events were stored by reference name no event_id: look theirs up.
+  std::vector<Alert*> alerts;
+  for (ClaimedDelivery& delivery : claimed) alerts.push_back(&delivery.alert);
+  SA_RETURN_IF_ERROR(FillAlertEvents(redis_, options_.key_prefix, alerts));
   return claimed;
 }
 
@@ -266,7 +289,25 @@ absl::StatusOr<bool> DeliveryQueue::Defer(const ClaimedDelivery& delivery, absl:
 
 absl::StatusOr<bool> DeliveryQueue::MoveToDeadLetters(const ClaimedDelivery& delivery,
                                                       const std::string& error, absl::Time now) {
-  return Settle(delivery, "dead", now, error, now);
+  SA_ASSIGN_OR_RETURN(bool settled, Settle(delivery, "dead", now, error, now));
+  if (settled) KeepEventsForDeadLetters({delivery.alert.event().id()});
+  return settled;
+}
+
+void DeliveryQueue::KeepEventsForDeadLetters(const std::vector<std::string>& event_ids) {
+  for (const std::string& event_id : event_ids) {
+    if (event_id.empty()) continue;
+    // GT: only ever lengthens the event's life. Best effort: a failure costs the dead letter
+    // its event text after the normal retention, never the dead letter.
+    auto extended = redis_.Command(
+        {"EXPIRE", AlertEventKey(options_.key_prefix, event_id),
+         absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.dead_letter_event_ttl))),
+         "GT"});
+    if (!extended.ok()) {
+      log::Warning("dead_letter.event_ttl_not_extended",
+                   {{"event_id", event_id}, {"error", extended.status()}});
+    }
+  }
 }
 
 absl::StatusOr<bool> DeliveryQueue::Cancel(const ClaimedDelivery& delivery, absl::Time now) {
@@ -285,7 +326,11 @@ absl::StatusOr<std::vector<Alert>> DeliveryQueue::DigestAlerts(const ClaimedDeli
       return absl::DataLossError(absl::StrCat("digest ", digest.id, " holds a corrupted alert"));
     }
     alert.set_id(item.str.substr(0, cut));
+    alert.set_subscription_id(digest.alert.subscription_id());
   }
+  std::vector<Alert*> filling;
+  for (Alert& alert : alerts) filling.push_back(&alert);
+  SA_RETURN_IF_ERROR(FillAlertEvents(redis_, options_.key_prefix, filling));
   return alerts;
 }
 
@@ -319,8 +364,15 @@ absl::StatusOr<bool> DeliveryQueue::DeadLetterDigest(const ClaimedDelivery& dige
                                                      const std::vector<std::string>& delivery_ids,
                                                      const std::string& error, absl::Time now,
                                                      absl::Time next_due) {
-  return SettleDigest(digest, static_cast<int>(delivery_ids.size()), delivery_ids, error, now,
-                      next_due);
+  const int count = static_cast<int>(delivery_ids.size());
+  std::vector<std::string> event_ids;
+  if (auto alerts = DigestAlerts(digest, count); alerts.ok()) {
+    for (const Alert& alert : *alerts) event_ids.push_back(alert.event().id());
+  }
+  SA_ASSIGN_OR_RETURN(bool settled,
+                      SettleDigest(digest, count, delivery_ids, error, now, next_due));
+  if (settled) KeepEventsForDeadLetters(event_ids);
+  return settled;
 }
 
 absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(
@@ -338,6 +390,9 @@ absl::StatusOr<std::vector<DeadLetter>> DeliveryQueue::ListDeadLetters(
       if (static_cast<int>(out.size()) == limit) break;
     }
   }
+  std::vector<Alert*> alerts;
+  for (DeadLetter& dead : out) alerts.push_back(dead.mutable_alert());
+  SA_RETURN_IF_ERROR(FillAlertEvents(redis_, options_.key_prefix, alerts));
   return out;
 }
 

@@ -28,6 +28,9 @@ struct DeliveryQueueOptions {
   absl::Duration lease = absl::Seconds(60);  // must exceed one attempt's HTTP timeout
   absl::Duration sent_marker_ttl = absl::Hours(7 * 24);
   int64_t dead_letter_max_len = 100000;
+  // A dead letter's event (stored once per event, event_bodies.h) is kept at least this long
+  // after the dead letter is made, so it can be read and replayed whole.
+  absl::Duration dead_letter_event_ttl = absl::Hours(30 * 24);
   // Settling waits for this many replicas (WAIT), so a failover cannot resend what was sent.
   redis::Durability durability;
 };
@@ -41,6 +44,9 @@ struct ClaimedDelivery {
   bool digest = false;  // a digest job: its alerts are in digest_key
   std::string digest_key;
   summit_alerts::v1::DeliveryPolicy policy;  // digest jobs only
+  // Whether the subscription still existed at the claim (a deleted one's delivery is
+  // cancelled, not sent).
+  bool subscription_exists = true;
 };
 
 // "dl_" + 24 hex digits, stable per (event, subscription, channel's format, URL and chat).
@@ -106,6 +112,7 @@ class DeliveryQueue {
   const DeliveryKeys& keys() const { return keys_; }
 
  private:
+  void KeepEventsForDeadLetters(const std::vector<std::string>& event_ids);
   absl::StatusOr<bool> Settle(const ClaimedDelivery& delivery, const std::string& mode,
                               absl::Time due, const std::string& error, absl::Time now);
   absl::StatusOr<bool> SettleDigest(const ClaimedDelivery& digest, int count,

@@ -188,14 +188,12 @@ void DeliveryWorker::MarkIdle(const std::string& channel_key) {
 }
 
 void DeliveryWorker::Handle(const ClaimedDelivery& delivery) {
-  const std::string& subscription_id = delivery.alert.subscription_id();
   const int attempt = delivery.attempts + 1;
   auto settled = [&](const absl::StatusOr<bool>& result, const char* what) {
     WarnIfUnsettled(result, delivery, what);
   };
 
-  auto exists = subscriptions_.Exists(subscription_id);
-  if (exists.ok() && !*exists) {
+  if (!delivery.subscription_exists) {
     settled(queue_.Cancel(delivery, clock_.Now()), "cancel");
     Count(&DeliveryStats::cancelled);
     LogDelivery(log::Level::kInfo, "delivery.cancelled", delivery, attempt, "subscription deleted");

@@ -1,8 +1,17 @@
 // Alerts, kept per subscription in a Redis Stream (<prefix>alerts:<subscription id>), so alert
-// ids are monotonic and a client resumes with the last id it saw. Appending is idempotent per
-// (subscription, event): a redelivered event never produces a second alert. Every append is
-// also announced on a feed stream (<prefix>alerts:feed) that wakes live subscribers on every
-// replica.
+// ids are monotonic and a client resumes with the last id it saw. An alert holds its event's id,
+// its matches and its time; the event itself is stored once per event (event_bodies.h) and
+// filled back in by every reader. All alerts of one event are stored by one script call, with
+// their webhook deliveries, atomically. Appending is idempotent per (subscription, event): a
+// redelivered event never produces a second alert (the guard is one hash per event,
+// <prefix>alerted:<event id>, a field per subscription). Each call is announced by one entry on a
+// feed stream (<prefix>alerts:feed, field "subscriptions": the ids, space-separated) that wakes
+// live subscribers on every replica.
+//
+// Retention: a subscription keeps about max_alerts_per_subscription alerts and none much older
+// than max_alert_age (both trims are approximate: whole stream nodes). Event bodies live
+// max(max_alert_age, dedupe_ttl) + 1 day, so every retained alert, queued delivery and recent
+// dead letter finds its event; an older dead letter shows its event's id only.
 #pragma once
 
 #include <optional>
@@ -13,6 +22,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/redis/redis_client.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "notifier/deliver/delivery_keys.h"
 #include "summit_alerts/v1/events.pb.h"
 
@@ -20,9 +30,11 @@ namespace sa::notifier {
 
 struct AlertStoreOptions {
   std::string key_prefix = "sa:";
-  int64_t max_alerts_per_subscription = 1000;       // approximate; older alerts are trimmed
+  int64_t max_alerts_per_subscription = 1000;          // approximate; older alerts are trimmed
+  absl::Duration max_alert_age = absl::Hours(7 * 24);  // approximate; older alerts are trimmed
   absl::Duration dedupe_ttl = absl::Hours(7 * 24);  // how long (subscription, event) is remembered
-  int64_t feed_max_len = 100000;
+  // Announcements kept on the feed (one per stored event; readers only need the newest).
+  int64_t feed_max_len = 10000;
   // Append succeeds only once this many replicas have the alert and its dedupe key (WAIT),
   // so a failover cannot make an event alert twice.
   redis::Durability durability;
@@ -50,13 +62,28 @@ class AlertStore {
   AlertStore(redis::RedisClient& redis, AlertStoreOptions options,
              const Clock& clock = Clock::Real());
 
-  // Stores `alert` (its id is ignored) and, in the same atomic step, queues its webhook
-  // `deliveries` (delivery_keys.h); returns the new alert id, or nullopt when this
-  // subscription already has an alert for this event (nothing is stored or queued then).
+  // One alert of an event, to be stored with its webhook deliveries (delivery_keys.h).
+  struct NewAlert {
+    std::string subscription_id;
+    google::protobuf::RepeatedPtrField<summit_alerts::v1::Match> matches;
+    std::vector<PendingDelivery> deliveries;
+  };
+
+  // Stores one alert per entry of `alerts` about `event` (created at `created_at`) and queues
+  // their deliveries, in one atomic script call. Returns, in order, each new alert id, or
+  // nullopt where that subscription already has an alert for this event (nothing is stored or
+  // queued for it then). Subscription ids must be distinct.
+  absl::StatusOr<std::vector<std::optional<std::string>>> AppendEvent(
+      const summit_alerts::v1::Event& event, absl::Time created_at,
+      const std::vector<NewAlert>& alerts);
+
+  // One alert: AppendEvent with `alert`'s event, subscription, matches and created_at (its id
+  // is ignored).
   absl::StatusOr<std::optional<std::string>> Append(
       const summit_alerts::v1::Alert& alert, const std::vector<PendingDelivery>& deliveries = {});
 
-  // Up to `count` alerts with ids greater than `after_id` ("0" for all), oldest first, ids set.
+  // Up to `count` alerts with ids greater than `after_id` ("0" for all), oldest first, ids and
+  // events filled in.
   absl::StatusOr<std::vector<summit_alerts::v1::Alert>> ReadAfter(
       const std::string& subscription_id, const std::string& after_id, int count);
 

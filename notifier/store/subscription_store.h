@@ -87,8 +87,8 @@ class SubscriptionStore {
   // Deletes everything the subscription owns, atomically: its record (and index entries), its
   // alerts stream, its digest lists and pending digest jobs, and its throttle counters (found
   // through SubscriptionOwnedKeysKey). What remains expires or is dropped by itself: the
-  // per-event dedupe keys <prefix>alerted:<id>:<event> (TTL 7 days), single-message webhook
-  // deliveries already queued (the worker cancels each when it comes due, as the
+  // fields of the per-event dedupe hashes <prefix>alerted:<event> (TTL 7 days), single-message
+  // webhook deliveries already queued (the worker cancels each when it comes due, as the
   // subscription is gone) and their sent-markers (TTL), and dead letters (a shared,
   // length-capped stream). NotFound if absent. Every front end (gRPC, chat, JSON API) calls
   // this.
