@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "bench/rule_mix.h"
 #include "bench/sample_articles.h"
 #include "common/text/tokenize.h"
 #include "notifier/match/match_index.h"
@@ -60,80 +61,34 @@ const std::vector<Event>& Events() {
   return *events;
 }
 
-// Pronounceable synthetic words ("bakotu", "zerimaf"), distinct per index, none of them
-// English words that occur in the corpus (they contain a digit-free syllable pattern the
-// corpus lacks: a trailing consonant after three syllables, checked below).
-std::string SyntheticWord(uint32_t i) {
-  static const char* kSyllables[] = {"ba", "ko", "tu", "ze", "ri", "ma", "fo", "lu",
-                                     "ne", "di", "sa", "vo", "pe", "gi", "xu", "wa"};
-  std::string w;
-  do {
-    w += kSyllables[i % 16];
-    i /= 16;
-  } while (i > 0);
-  return w + "q";  // no English word in the corpus ends in 'q'
-}
-
+// The realistic mix draws 0.5% of its words uniformly from the events' own content words
+// (4+ letters): bench/rule_mix.h.
 class SubscriptionGenerator {
  public:
   SubscriptionGenerator(bool realistic, uint32_t seed)
-      : realistic_(realistic), rng_(seed), zipf_(MakeZipf(300000)) {
+      : mix_(sa::bench::RuleMixOptions{.realistic = realistic,
+                                       .seed = seed,
+                                       .content_words = CorpusWords(),
+                                       .content_per_mille = 5,
+                                       .content_zipf = false,
+                                       .max_terms = 5}) {}
+
+  std::string Query() { return mix_.Query(); }
+
+ private:
+  static std::vector<std::string> CorpusWords() {
     absl::flat_hash_set<std::string> words;
     for (const Event& e : Events()) {
       for (const auto& t : sa::text::Tokenize(e.title() + " " + e.body())) {
         if (t.norm.size() >= 4) words.insert(t.norm);  // people subscribe to content words
       }
     }
-    corpus_words_.assign(words.begin(), words.end());
-    std::sort(corpus_words_.begin(), corpus_words_.end());
+    std::vector<std::string> sorted(words.begin(), words.end());
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
   }
 
-  std::string Query() {
-    int terms = 1 + static_cast<int>(rng_() % 5);
-    std::vector<std::string> parts;
-    for (int i = 0; i < terms; ++i) parts.push_back(Term(/*allow_negation=*/i > 0));
-    if (realistic_ && Chance(10) && parts.size() >= 2) {
-      parts[0] = "(" + parts[0] + " OR " + Term(false) + ")";
-    }
-    return absl::StrJoin(parts, " ");
-  }
-
- private:
-  static std::vector<double> MakeZipf(int n) {
-    std::vector<double> cumulative(n);
-    double sum = 0;
-    for (int i = 0; i < n; ++i) cumulative[i] = (sum += 1.0 / (i + 1));
-    for (double& c : cumulative) c /= sum;
-    return cumulative;
-  }
-  bool Chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
-  std::string Word() {
-    if (realistic_ && rng_() % 1000 < 5) return corpus_words_[rng_() % corpus_words_.size()];
-    double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-    uint32_t rank =
-        static_cast<uint32_t>(std::lower_bound(zipf_.begin(), zipf_.end(), u) - zipf_.begin());
-    return SyntheticWord(realistic_ ? rank : static_cast<uint32_t>(rng_() % 1000000));
-  }
-  std::string Term(bool allow_negation) {
-    std::string term;
-    if (realistic_ && Chance(20)) {
-      term = "\"" + Word() + " " + Word() + "\"";
-    } else if (realistic_ && Chance(10)) {
-      std::string w = Word();
-      term = w.size() > 4 ? w.substr(0, 4) + "*" : w;
-    } else {
-      term = Word();
-    }
-    static const char* kScopes[] = {"title:", "body:", "participant:", "place:"};
-    if (realistic_ && Chance(15)) term = kScopes[rng_() % 4] + term;
-    if (realistic_ && allow_negation && Chance(15)) term = "-" + term;
-    return term;
-  }
-
-  bool realistic_;
-  std::mt19937 rng_;
-  std::vector<double> zipf_;
-  std::vector<std::string> corpus_words_;
+  sa::bench::RuleMix mix_;
 };
 
 size_t HeapBytes() { return mallinfo2().uordblks; }
