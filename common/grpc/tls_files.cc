@@ -11,24 +11,16 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/openssl_handles.h"
 #include "common/status_macros.h"
 
 namespace sa {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct KeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-
-std::unique_ptr<BIO, BioFree> MemoryBio(const std::string& text) {
-  return std::unique_ptr<BIO, BioFree>(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-}
+using crypto::BioFree;
+using crypto::KeyFree;
+using crypto::MemoryBio;
+using crypto::X509Free;
 
 absl::StatusOr<std::unique_ptr<X509, X509Free>> FirstCertificate(const std::string& path) {
   SA_ASSIGN_OR_RETURN(std::string pem, ReadPemFile(path));
