@@ -118,7 +118,7 @@ double DeliveryThroughput(testbed::RedisServer& server, int total, int channels)
   }
   while (stack.consumer->DrainOnce().value_or(0) > 0) {
   }
-  notifier::DeliveryWorker worker(server.client(), *stack.queue, *stack.subs, WorkerOptions());
+  notifier::DeliveryWorker worker(server.client(), *stack.queue, WorkerOptions());
   absl::Time start = absl::Now();
   worker.Start();
   const size_t expected = static_cast<size_t>(events) * channels;
@@ -187,7 +187,7 @@ void Latency(testbed::RedisServer& server, double rate, int seconds) {
   notifier::NotifierService service(*stack.subs, *stack.alerts, hub, work, tester, *stack.queue);
   auto grpc_server = GrpcServer::Start({.address = "127.0.0.1:0"}, {&service});
   (void)stack.consumer->Start();
-  notifier::DeliveryWorker worker(server.client(), *stack.queue, *stack.subs, WorkerOptions());
+  notifier::DeliveryWorker worker(server.client(), *stack.queue, WorkerOptions());
   worker.Start();
 
   collector::Ingester ingester(SampleExtractor(), *stack.publisher, extract::ArticleLimits{});

@@ -34,7 +34,7 @@ absl::Status RunNotifier(const NotifierConfig& config) {
   queue_options.key_prefix = config.key_prefix;
   queue_options.secrets = secrets.get();
   DeliveryQueue deliveries(redis, queue_options);
-  DeliveryWorker delivery_worker(redis, deliveries, subscriptions, config.delivery);
+  DeliveryWorker delivery_worker(redis, deliveries, config.delivery);
   AlertHub hub(redis, alerts);
   WorkQueue work(config.stream_workers);
   QueryTester tester(redis, config.consumer.stream, &extractor);

@@ -39,11 +39,9 @@ void WarnIfUnsettled(const absl::StatusOr<bool>& result, const ClaimedDelivery& 
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(redis::RedisClient& redis, DeliveryQueue& queue,
-                               SubscriptionStore& subscriptions, DeliveryWorkerOptions options,
-                               const Clock& clock)
+                               DeliveryWorkerOptions options, const Clock& clock)
     : redis_(redis),
       queue_(queue),
-      subscriptions_(subscriptions),
       options_(std::move(options)),
       clock_(clock),
       http_(options_.http) {}

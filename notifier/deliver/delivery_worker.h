@@ -52,8 +52,9 @@ struct DeliveryStats {
 
 class DeliveryWorker {
  public:
-  DeliveryWorker(redis::RedisClient& redis, DeliveryQueue& queue, SubscriptionStore& subscriptions,
-                 DeliveryWorkerOptions options, const Clock& clock = Clock::Real());
+  // A delivery whose subscription is gone by its claim is cancelled (the claim says so).
+  DeliveryWorker(redis::RedisClient& redis, DeliveryQueue& queue, DeliveryWorkerOptions options,
+                 const Clock& clock = Clock::Real());
   ~DeliveryWorker();
 
   void Start();
@@ -75,7 +76,6 @@ class DeliveryWorker {
 
   redis::RedisClient& redis_;
   DeliveryQueue& queue_;
-  SubscriptionStore& subscriptions_;
   const DeliveryWorkerOptions options_;
   const Clock& clock_;
   const http::HttpClient http_;

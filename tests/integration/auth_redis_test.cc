@@ -109,8 +109,7 @@ class AuthRedisTest : public testing::SharedRedisTest {
     options.workers = 1;
     options.idle_poll = absl::Milliseconds(100);
     options.http.allow_private_addresses = true;
-    auto worker =
-        std::make_unique<notifier::DeliveryWorker>(client(), *deliveries_, *subs_, options);
+    auto worker = std::make_unique<notifier::DeliveryWorker>(client(), *deliveries_, options);
     worker->Start();
     return worker;
   }

@@ -178,7 +178,7 @@ class ChatOpsTest : public testing::SharedRedisTest {
     DeliveryWorkerOptions worker_options;
     worker_options.idle_poll = absl::Milliseconds(100);
     worker_options.http.allow_private_addresses = true;
-    DeliveryWorker worker(client(), queue, *subs_, worker_options);
+    DeliveryWorker worker(client(), queue, worker_options);
     worker.Start();
     EXPECT_TRUE(sink_->WaitForRequests(path, count, absl::Seconds(10)));
     worker.Stop();

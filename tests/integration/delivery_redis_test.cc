@@ -80,7 +80,7 @@ class DeliveryTest : public testing::SharedRedisTest {
 
   DeliveryWorker& StartWorker(DeliveryWorkerOptions options = FastOptions()) {
     const Clock& clock = fake_clock_ ? static_cast<const Clock&>(clock_) : Clock::Real();
-    workers_.push_back(std::make_unique<DeliveryWorker>(client(), *queue_, *subs_, options, clock));
+    workers_.push_back(std::make_unique<DeliveryWorker>(client(), *queue_, options, clock));
     workers_.back()->Start();
     return *workers_.back();
   }

@@ -85,7 +85,7 @@ class SecretsAtRestTest : public testing::SharedRedisTest {
     options.retry = {.max_attempts = 1,
                      .initial_backoff = absl::Milliseconds(200),
                      .max_backoff = absl::Seconds(1)};
-    workers_.push_back(std::make_unique<DeliveryWorker>(client(), side.queue, side.subs, options));
+    workers_.push_back(std::make_unique<DeliveryWorker>(client(), side.queue, options));
     workers_.back()->Start();
   }
 
