@@ -7,7 +7,6 @@
 #include "common/redis/event_stream.h"
 #include "common/redis/streams.h"
 #include "common/status_macros.h"
-#include "google/protobuf/util/time_util.h"
 #include "notifier/deliver/delivery_policy.h"
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/match/event_document.h"
@@ -16,7 +15,6 @@
 namespace sa::notifier {
 namespace {
 
-using summit_alerts::v1::Alert;
 using summit_alerts::v1::Event;
 
 }  // namespace

@@ -26,7 +26,6 @@
 #include "notifier/deliver/delivery_queue.h"
 #include "notifier/deliver/rate_limiter.h"
 #include "notifier/deliver/retry_policy.h"
-#include "notifier/store/subscription_store.h"
 
 namespace sa::notifier {
 
